@@ -1,0 +1,53 @@
+"""Artifacts on disk, written to a temporary name and moved into place."""
+import json
+import os
+
+import numpy as np
+
+from tfcompress._keras import keras
+
+
+def _tmp(path, suffix=""):
+  return f"{path}.tmp{os.getpid()}{suffix}"
+
+
+def save_model(model, path):
+  """Saves a Keras model as `.keras` atomically: a crash never leaves half a file."""
+  os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+  tmp = _tmp(path, ".keras")
+  model.save(tmp)
+  os.replace(tmp, path)
+  return path
+
+
+def load_model(path):
+  return keras.models.load_model(path, compile=False)
+
+
+def write_bytes(path, data):
+  os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+  tmp = _tmp(path)
+  with open(tmp, "wb") as f:
+    f.write(data)
+  os.replace(tmp, path)
+  return path
+
+
+def write_json(path, obj):
+  return write_bytes(path, (json.dumps(obj, indent=2, sort_keys=True) + "\n").encode())
+
+
+def read_json(path):
+  """The JSON at `path`, or None if there is none yet."""
+  if not os.path.exists(path):
+    return None
+  with open(path) as f:
+    return json.load(f)
+
+
+def save_array(path, array):
+  os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+  tmp = _tmp(path, ".npy")
+  np.save(tmp, array)
+  os.replace(tmp, path)
+  return path

@@ -1,0 +1,153 @@
+"""The config schema: every field a run reads, with its default.
+
+Experiment files in `configs/` start from `base_config()` and change fields; the
+schema is locked, so a misspelled key is an error that names it. This module imports
+no TensorFlow.
+
+Example:
+  config = base_config()
+  config.distill.temperature = 4.0
+  check(config)
+"""
+import difflib
+import json
+
+import ml_collections
+from ml_collections import config_dict
+
+from tfcompress.errors import InputError
+
+STAGES = ("teacher", "student", "distill")
+
+
+def base_config():
+  """Returns the locked default config: the paper's settings on PneumoniaMNIST."""
+  c = ml_collections.ConfigDict()
+  c.seed = 0
+  c.repeats = 1  # Student stages run once per seed: seed, seed + 1, ...
+  c.strategy = "default"  # default | mirrored | one_device | multi_worker_mirrored
+  c.stages = STAGES
+  c.verbose = 2  # Keras fit verbosity: 0 silent, 1 progress bar, 2 one line an epoch.
+
+  c.data = ml_collections.ConfigDict()
+  c.data.name = "pneumoniamnist"  # Used when `path` is empty: shipped or keras.datasets.
+  c.data.path = ""  # An .npz file or an image folder root/{train,val,test}/<class>/.
+  c.data.image_size = 0  # Resize to this square size; 0 keeps arrays as stored.
+  c.data.color_mode = "grayscale"  # For image folders: grayscale | rgb.
+  c.data.val_fraction = 0.1  # Stratified split of train when there is no val split.
+  c.data.limit = 0  # Keep only this many train/val/test examples each (0: all).
+  c.data.batch_size = 32
+  c.data.flip = True  # Random horizontal flip.
+  c.data.crop_scale = 0.8  # Random resized crop: smallest kept area (1.0: off).
+  c.data.teacher_noise = 0.03  # Gaussian noise std for the teacher, as a fraction of 255.
+  c.data.class_weights = False  # Weight the loss by inverse class frequency.
+
+  c.train = ml_collections.ConfigDict()
+  c.train.learning_rate = 1e-3  # Adam.
+  c.train.decay_every = 3  # Epochs between learning-rate decays.
+  c.train.decay_rate = 0.5
+  c.train.l2 = 1.25e-4  # L2 on student kernels and teacher heads.
+
+  c.teacher = ml_collections.ConfigDict()
+  c.teacher.members = ("mobilenetv2", "densenet121")
+  c.teacher.weights = config_dict.placeholder(str)  # None, "imagenet" or a file.
+  c.teacher.input_size = 32  # Members see the images resized to this (>= 32).
+  c.teacher.bn_momentum = 0.9  # 0.999 (stock) collapses from-scratch training here.
+  c.teacher.dropout = 0.2
+  c.teacher.epochs = 6
+  c.teacher.fine_tune_epochs = 0  # With pretrained weights: then unfreeze the top.
+  c.teacher.fine_tune_layers = 30
+  c.teacher.fine_tune_learning_rate = 1e-4
+  c.teacher.combine = "mean"  # mean (of logits) | vote (majority).
+
+  c.student = ml_collections.ConfigDict()
+  c.student.model = "paper_cnn"  # A registered name or "package.module:function".
+  c.student.epochs = 15
+
+  c.distill = ml_collections.ConfigDict()
+  c.distill.mode = "cached"  # cached (teacher logits once) | online (every batch).
+  c.distill.temperature = 4.0
+  c.distill.alpha = 0.9  # Weight of the soft (teacher) loss.
+  c.distill.beta = 0.1  # Weight of the hard (label) loss.
+  c.distill.epochs = 15
+
+  c.lock()
+  return c
+
+
+_CHOICES = {
+    "strategy": ("default", "mirrored", "one_device", "multi_worker_mirrored"),
+    "data.color_mode": ("grayscale", "rgb"),
+    "teacher.combine": ("mean", "vote"),
+    "distill.mode": ("cached", "online"),
+}
+
+
+def _get(config, dotted):
+  value = config
+  for part in dotted.split("."):
+    value = value[part]
+  return value
+
+
+def check(config):
+  """Raises InputError naming the first field whose value cannot work."""
+  for key, allowed in _CHOICES.items():
+    if _get(config, key) not in allowed:
+      raise InputError(f"Config `{key}` must be one of {', '.join(allowed)}. "
+                       f"Received: {key}={_get(config, key)!r}")
+  unknown = [s for s in config.stages if s not in STAGES]
+  if unknown:
+    raise InputError(f"Config `stages` may only name {', '.join(STAGES)}. "
+                     f"Received: stages={tuple(config.stages)!r}")
+  positive = ("data.batch_size", "distill.temperature", "repeats", "teacher.input_size")
+  for key in positive:
+    if _get(config, key) <= 0:
+      raise InputError(f"Config `{key}` must be > 0. Received: {key}={_get(config, key)}")
+  if config.teacher.input_size < 32:
+    raise InputError("Config `teacher.input_size` must be >= 32 (keras.applications "
+                     f"needs it). Received: teacher.input_size={config.teacher.input_size}")
+  if not 0 < config.data.crop_scale <= 1:
+    raise InputError("Config `data.crop_scale` must be in (0, 1]. "
+                     f"Received: data.crop_scale={config.data.crop_scale}")
+  if not config.teacher.members:
+    raise InputError("Config `teacher.members` must name at least one model.")
+  return config
+
+
+def update(config, values, prefix=""):
+  """Sets nested `values` (a dict) on the locked `config`, naming any unknown key."""
+  for key, value in values.items():
+    name = prefix + key
+    if key not in config:
+      close = difflib.get_close_matches(key, list(config.keys()), n=1)
+      hint = f" Did you mean `{prefix}{close[0]}`?" if close else ""
+      raise InputError(f"Unknown config key `{name}`.{hint}")
+    if isinstance(config[key], ml_collections.ConfigDict):
+      if not isinstance(value, dict):
+        raise InputError(f"Config `{name}` is a group of fields. Received: {value!r}")
+      update(config[key], value, prefix=name + ".")
+      continue
+    if isinstance(config[key], tuple) and isinstance(value, list):
+      value = tuple(value)
+    try:
+      setattr(config, key, value)
+    except TypeError as e:
+      raise InputError(f"Config `{name}` has the wrong type: {e}") from None
+  return config
+
+
+def from_json(path):
+  """Loads a `config.json` written by a run onto the schema, so it reproduces the run."""
+  try:
+    with open(path) as f:
+      values = json.load(f)
+  except FileNotFoundError:
+    raise InputError(f"Config file not found: {path!r}.") from None
+  except json.JSONDecodeError as e:
+    raise InputError(f"Config file {path!r} is not valid JSON: {e}") from None
+  return check(update(base_config(), values))
+
+
+def to_json(config):
+  return json.dumps(config.to_dict(), indent=2, sort_keys=True)

@@ -1,0 +1,127 @@
+"""Image arrays in memory: the `Splits` value object, `.npz` files and keras.datasets."""
+import dataclasses
+import os
+import zipfile
+
+import numpy as np
+
+from tfcompress.errors import InputError
+
+SHIPPED = {"pneumoniamnist": os.path.join(os.path.dirname(__file__), "pneumoniamnist.npz")}
+SHIPPED_CLASS_NAMES = {"pneumoniamnist": ("normal", "pneumonia")}
+KERAS_DATASETS = ("mnist", "fashion_mnist", "cifar10")
+
+
+@dataclasses.dataclass
+class Splits:
+  """Train, validation and test images as float32 (N, H, W, C) in [0, 255], int labels."""
+  x_train: np.ndarray
+  y_train: np.ndarray
+  x_val: np.ndarray
+  y_val: np.ndarray
+  x_test: np.ndarray
+  y_test: np.ndarray
+  class_names: tuple
+
+  @property
+  def num_classes(self):
+    return len(self.class_names)
+
+  @property
+  def input_shape(self):
+    return tuple(self.x_train.shape[1:])
+
+
+def as_images(x, name, source):
+  """Returns `x` as float32 (N, H, W, C) pixels in [0, 255]; raises InputError if it can't."""
+  x = np.asarray(x)
+  if x.ndim == 3:
+    x = x[..., None]
+  if x.ndim != 4 or x.shape[-1] not in (1, 3):
+    raise InputError(f"`{name}` in {source} must be images shaped (N, H, W) or (N, H, W, C) "
+                     f"with C of 1 or 3. Received shape {x.shape}.")
+  if not (np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)):
+    raise InputError(f"`{name}` in {source} must hold numbers. Received dtype {x.dtype}.")
+  x = x.astype(np.float32)
+  if x.size and x.max() <= 1.0:  # Floats in [0, 1]: the model's Rescaling expects 0-255.
+    x = x * 255.0
+  return x
+
+
+def as_labels(y, x, name, source):
+  y = np.asarray(y)
+  if y.ndim == 2 and y.shape[1] == 1:
+    y = y[:, 0]
+  if y.ndim != 1:
+    raise InputError(f"`{name}` in {source} must be 1-D integer labels. Received shape {y.shape}.")
+  if len(y) != len(x):
+    raise InputError(f"`{name}` in {source} has {len(y)} labels for {len(x)} images; "
+                     "they must match one to one.")
+  if y.size and (not np.all(np.equal(np.mod(y, 1), 0)) or y.min() < 0):
+    raise InputError(f"`{name}` in {source} must be integers >= 0. Received {y[:5]}...")
+  return y.astype(np.int64)
+
+
+def stratified_split(x, y, fraction, seed):
+  """Splits off `fraction` of (x, y) per class, seeded; returns (x_a, y_a, x_b, y_b)."""
+  from sklearn.model_selection import train_test_split  # pylint: disable=g-import-not-at-top
+  xa, xb, ya, yb = train_test_split(x, y, test_size=fraction, random_state=seed, stratify=y)
+  return xa, ya, xb, yb
+
+
+def from_arrays(arrays, source, val_fraction, seed, class_names=None):
+  """Builds checked `Splits` from a mapping with x_train, y_train, x_test, y_test [, x_val, y_val]."""
+  missing = [k for k in ("x_train", "y_train", "x_test", "y_test") if k not in arrays]
+  if missing:
+    raise InputError(f"{source} lacks {', '.join(missing)}; an .npz needs x_train, y_train, "
+                     f"x_test, y_test (x_val, y_val optional). It has: {sorted(arrays)}.")
+  parts = {}
+  for split in ("train", "val", "test"):
+    if f"x_{split}" not in arrays:
+      continue
+    x = as_images(arrays[f"x_{split}"], f"x_{split}", source)
+    parts[split] = (x, as_labels(arrays[f"y_{split}"], x, f"y_{split}", source))
+  if "val" not in parts:
+    x, y = parts["train"]
+    xa, ya, xb, yb = stratified_split(x, y, val_fraction, seed)
+    parts["train"], parts["val"] = (xa, ya), (xb, yb)
+  shapes = {s: p[0].shape[1:] for s, p in parts.items()}
+  if len(set(shapes.values())) != 1:
+    raise InputError(f"Images in {source} differ in shape between splits: {shapes}.")
+  num_classes = int(max(p[1].max() for p in parts.values())) + 1
+  if num_classes < 2:
+    raise InputError(f"{source} has labels of one class only; classification needs >= 2.")
+  names = tuple(class_names) if class_names else tuple(str(i) for i in range(num_classes))
+  return Splits(*parts["train"], *parts["val"], *parts["test"], class_names=names)
+
+
+def load_npz(path, val_fraction=0.1, seed=0, class_names=None):
+  """Loads an .npz with x_train, y_train, x_test, y_test and optional x_val, y_val.
+
+  Example:
+    splits = load_npz("mnist.npz")
+    splits.x_train.shape  # (54000, 28, 28, 1)
+  """
+  if not os.path.isfile(path):
+    raise InputError(f"Data file not found: {path!r}. Point `data.path` at an .npz file "
+                     "or an image folder.")
+  try:
+    with np.load(path, allow_pickle=False) as f:
+      arrays = {k: f[k] for k in f.files}
+  except (OSError, ValueError, zipfile.BadZipFile) as e:
+    raise InputError(f"Could not read {path!r} as an .npz file: {e}") from None
+  return from_arrays(arrays, path, val_fraction, seed, class_names)
+
+
+def load_keras_dataset(name, val_fraction=0.1, seed=0):
+  """Loads `mnist`, `fashion_mnist` or `cifar10` through keras.datasets (downloads once)."""
+  from tfcompress._keras import keras  # pylint: disable=g-import-not-at-top
+  try:
+    (x_train, y_train), (x_test, y_test) = getattr(keras.datasets, name).load_data()
+  except Exception as e:  # pylint: disable=broad-except
+    raise InputError(
+        f"Could not download keras.datasets.{name} ({type(e).__name__}). Offline, save it as "
+        f"an .npz with x_train, y_train, x_test, y_test and set --config.data.path=FILE.npz."
+    ) from None
+  arrays = dict(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+  return from_arrays(arrays, f"keras.datasets.{name}", val_fraction, seed)

@@ -1,0 +1,115 @@
+"""From a config to checked `Splits` and batched, cached, prefetched tf.data pipelines."""
+import os
+
+import numpy as np
+
+from tfcompress._keras import tf
+from tfcompress.data import arrays as arrays_lib
+from tfcompress.data import folders
+from tfcompress.errors import InputError
+
+
+def load(data_config, seed=0):
+  """Loads the data a config names: `path` (.npz or image folder), else `name`.
+
+  Example:
+    splits = load(base_config().data)   # the shipped PneumoniaMNIST
+  """
+  c = data_config
+  if c.path:
+    if os.path.isdir(c.path):
+      splits = folders.load_image_folder(c.path, c.image_size, c.color_mode,
+                                         c.val_fraction, seed)
+    else:
+      splits = arrays_lib.load_npz(c.path, c.val_fraction, seed)
+  elif c.name in arrays_lib.SHIPPED:
+    splits = arrays_lib.load_npz(arrays_lib.SHIPPED[c.name], c.val_fraction, seed,
+                                 arrays_lib.SHIPPED_CLASS_NAMES[c.name])
+  elif c.name in arrays_lib.KERAS_DATASETS:
+    splits = arrays_lib.load_keras_dataset(c.name, c.val_fraction, seed)
+  else:
+    known = sorted(arrays_lib.SHIPPED) + list(arrays_lib.KERAS_DATASETS)
+    raise InputError(f"Unknown dataset `data.name`={c.name!r}. Use one of {', '.join(known)}, "
+                     "or set `data.path` to an .npz file or image folder.")
+  if c.limit:
+    splits = _limit(splits, c.limit, seed)
+  if c.image_size and splits.input_shape[0] != c.image_size:
+    splits = _resize(splits, c.image_size)
+  return splits
+
+
+def _limit(splits, n, seed):
+  rng = np.random.default_rng(seed)
+  out = {}
+  for split in ("train", "val", "test"):
+    x, y = getattr(splits, f"x_{split}"), getattr(splits, f"y_{split}")
+    keep = np.sort(rng.permutation(len(x))[:n])
+    out[f"x_{split}"], out[f"y_{split}"] = x[keep], y[keep]
+  return arrays_lib.Splits(**out, class_names=splits.class_names)
+
+
+def _resize(splits, size):
+  out = {}
+  for split in ("train", "val", "test"):
+    x = getattr(splits, f"x_{split}")
+    out[f"x_{split}"] = tf.image.resize(x, (size, size)).numpy()
+    out[f"y_{split}"] = getattr(splits, f"y_{split}")
+  return arrays_lib.Splits(**out, class_names=splits.class_names)
+
+
+def random_resized_crop(images, min_scale):
+  """Crops each image to a random box of area in [min_scale, 1] and resizes it back."""
+  batch = tf.shape(images)[0]
+  scale = tf.random.uniform([batch], min_scale, 1.0)
+  log_ratio = tf.random.uniform([batch], np.log(3 / 4), np.log(4 / 3))
+  ratio = tf.exp(log_ratio)
+  h = tf.minimum(tf.sqrt(scale / ratio), 1.0)
+  w = tf.minimum(tf.sqrt(scale * ratio), 1.0)
+  y0 = tf.random.uniform([batch]) * (1.0 - h)
+  x0 = tf.random.uniform([batch]) * (1.0 - w)
+  boxes = tf.stack([y0, x0, y0 + h, x0 + w], axis=1)
+  size = tf.shape(images)[1:3]
+  return tf.image.crop_and_resize(images, boxes, tf.range(batch), size)
+
+
+def augment(images, flip=True, crop_scale=1.0, noise=0.0):
+  """The paper's augmentation on a batch of [0, 255] images."""
+  if flip:
+    images = tf.image.random_flip_left_right(images)
+  if crop_scale < 1.0:
+    images = random_resized_crop(images, crop_scale)
+  if noise > 0:
+    images = images + tf.random.normal(tf.shape(images), stddev=noise * 255.0)
+    images = tf.clip_by_value(images, 0.0, 255.0)
+  return images
+
+
+def train_dataset(x, y, data_config, extra=None, noise=0.0, seed=0):
+  """Shuffled, augmented, batched training pipeline of (x, y) or ((x, extra), y)."""
+  c = data_config
+  inputs = (x, extra) if extra is not None else x
+  ds = tf.data.Dataset.from_tensor_slices((inputs, y)).cache()
+  ds = ds.shuffle(len(y), seed=seed, reshuffle_each_iteration=True).batch(c.batch_size)
+
+  def _augment(inputs, labels):
+    if extra is None:
+      return augment(inputs, c.flip, c.crop_scale, noise), labels
+    images, other = inputs
+    return (augment(images, c.flip, c.crop_scale, noise), other), labels
+
+  ds = ds.map(_augment, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+  return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def eval_dataset(x, y=None, batch_size=256):
+  """Batched, cached, prefetched evaluation pipeline (no augmentation)."""
+  ds = tf.data.Dataset.from_tensor_slices(x if y is None else (x, y))
+  return ds.batch(batch_size).cache().prefetch(tf.data.AUTOTUNE)
+
+
+def class_weights(y):
+  """Inverse-frequency class weights (scikit-learn's "balanced"), as Keras wants them."""
+  from sklearn.utils.class_weight import compute_class_weight  # pylint: disable=g-import-not-at-top
+  classes = np.unique(y)
+  weights = compute_class_weight("balanced", classes=classes, y=y)
+  return {int(k): float(w) for k, w in zip(classes, weights)}

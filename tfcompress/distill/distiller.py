@@ -1,0 +1,114 @@
+"""`Distiller`: trains a student on the teacher's soft targets and the true labels."""
+from tfcompress._keras import keras
+from tfcompress._keras import tf
+from tfcompress.distill.loss import kd_loss
+
+
+@keras.saving.register_keras_serializable(package="tfcompress")
+class Distiller(keras.Model):
+  """Loss = alpha * T^2 * KL(softmax(t/T) || softmax(s/T)) + beta * CE(y, s).
+
+  Two ways to get the teacher's logits t:
+  - `teacher` given (online): the teacher runs on every batch, on the same augmented
+    view as the student.
+  - `teacher=None` (cached): each input is a pair `(images, teacher_logits)`, the
+    logits computed once over the training set (see `tfcompress.distill.teacher_logits`).
+
+  Only the student is trained; `call` and evaluation use the student alone.
+
+  Example:
+    distiller = Distiller(student, teacher, temperature=4.0, alpha=0.9, beta=0.1)
+    distiller.compile(optimizer="adam", metrics=["accuracy"])
+    distiller.fit(train_ds, epochs=10)
+  """
+
+  def __init__(self, student, teacher=None, temperature=4.0, alpha=0.9, beta=0.1, **kwargs):
+    super().__init__(**kwargs)
+    if temperature <= 0:
+      raise ValueError(f"Argument `temperature` must be > 0. Received: temperature={temperature}")
+    if alpha < 0 or beta < 0:
+      raise ValueError(f"Arguments `alpha` and `beta` must be >= 0. "
+                       f"Received: alpha={alpha}, beta={beta}")
+    self.student = student
+    self.teacher = teacher
+    if teacher is not None:
+      teacher.trainable = False
+    self.temperature = float(temperature)
+    self.alpha = float(alpha)
+    self.beta = float(beta)
+    self.hard_loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    self.student_loss_tracker = keras.metrics.Mean(name="student_loss")
+    self.distillation_loss_tracker = keras.metrics.Mean(name="distillation_loss")
+    self.loss_tracker = keras.metrics.Mean(name="loss")
+
+  def call(self, inputs, training=False):
+    if isinstance(inputs, (tuple, list)):
+      inputs = inputs[0]
+    return self.student(inputs, training=training)
+
+  @property
+  def metrics(self):
+    trackers = [self.loss_tracker, self.student_loss_tracker, self.distillation_loss_tracker]
+    compiled = getattr(self, "compiled_metrics", None)
+    return trackers + (compiled.metrics if compiled is not None else [])
+
+  def _split(self, x):
+    if self.teacher is None:
+      if not isinstance(x, (tuple, list)) or len(x) != 2:
+        raise ValueError("A Distiller without a teacher (cached mode) takes inputs "
+                         "(images, teacher_logits). Received a single tensor.")
+      return x[0], x[1]
+    images = x[0] if isinstance(x, (tuple, list)) else x
+    return images, self.teacher(images, training=False)
+
+  def train_step(self, data):
+    x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+    images, teacher_logits = self._split(x)
+    with tf.GradientTape() as tape:
+      logits = self.student(images, training=True)
+      hard = self.hard_loss_fn(y, logits, sample_weight=sample_weight)
+      soft = kd_loss(tf.stop_gradient(teacher_logits), logits, self.temperature)
+      loss = self.alpha * soft + self.beta * hard
+      if self.student.losses:
+        loss += tf.add_n(self.student.losses)
+    grads = tape.gradient(loss, self.student.trainable_variables)
+    self.optimizer.apply_gradients(zip(grads, self.student.trainable_variables))
+    return self._update(y, logits, loss, hard, soft)
+
+  def test_step(self, data):
+    x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+    images = x[0] if isinstance(x, (tuple, list)) else x
+    logits = self.student(images, training=False)
+    hard = self.hard_loss_fn(y, logits, sample_weight=sample_weight)
+    if self.teacher is not None or isinstance(x, (tuple, list)):
+      _, teacher_logits = self._split(x)
+      soft = kd_loss(teacher_logits, logits, self.temperature)
+    else:
+      soft = tf.constant(0.0)
+    return self._update(y, logits, self.alpha * soft + self.beta * hard, hard, soft)
+
+  def _update(self, y, logits, loss, hard, soft):
+    self.loss_tracker.update_state(loss)
+    self.student_loss_tracker.update_state(hard)
+    self.distillation_loss_tracker.update_state(soft)
+    self.compiled_metrics.update_state(y, logits)
+    return {m.name: m.result() for m in self.metrics}
+
+  def get_config(self):
+    return {
+        "student": keras.saving.serialize_keras_object(self.student),
+        "teacher": (None if self.teacher is None
+                    else keras.saving.serialize_keras_object(self.teacher)),
+        "temperature": self.temperature,
+        "alpha": self.alpha,
+        "beta": self.beta,
+        "name": self.name,
+    }
+
+  @classmethod
+  def from_config(cls, config):
+    config = dict(config)
+    config["student"] = keras.saving.deserialize_keras_object(config["student"])
+    if config.get("teacher") is not None:
+      config["teacher"] = keras.saving.deserialize_keras_object(config["teacher"])
+    return cls(**config)

@@ -1,0 +1,59 @@
+"""Classification metrics with scikit-learn, for Keras models and precomputed logits."""
+import numpy as np
+from sklearn import metrics as skm
+
+
+def softmax(logits):
+  z = logits - logits.max(axis=-1, keepdims=True)
+  e = np.exp(z)
+  return e / e.sum(axis=-1, keepdims=True)
+
+
+def classification_metrics(y_true, logits):
+  """Accuracy, precision, recall, F1, ROC AUC and the confusion matrix from logits.
+
+  Binary tasks score the positive class (label 1); multi-class tasks use macro averages
+  and one-vs-rest AUC.
+
+  Example:
+    m = classification_metrics(y_test, model.predict(x_test))
+    m["f1"]
+  """
+  y_true = np.asarray(y_true)
+  logits = np.asarray(logits, np.float64)
+  num_classes = logits.shape[-1]
+  y_pred = logits.argmax(axis=-1)
+  probs = softmax(logits)
+  labels = list(range(num_classes))
+  binary = num_classes == 2
+  average = "binary" if binary else "macro"
+  p, r, f, _ = skm.precision_recall_fscore_support(
+      y_true, y_pred, average=average, labels=None if binary else labels, zero_division=0)
+  try:
+    if binary:
+      auc = skm.roc_auc_score(y_true, probs[:, 1])
+    else:
+      auc = skm.roc_auc_score(y_true, probs, multi_class="ovr", average="macro", labels=labels)
+  except ValueError:  # A class absent from y_true: AUC is undefined.
+    auc = float("nan")
+  return {
+      "accuracy": float(skm.accuracy_score(y_true, y_pred)),
+      "precision": float(p),
+      "recall": float(r),
+      "f1": float(f),
+      "auc": float(auc),
+      "confusion_matrix": skm.confusion_matrix(y_true, y_pred, labels=labels).tolist(),
+      "num_examples": int(len(y_true)),
+  }
+
+
+def predict_logits(model, x, batch_size=256):
+  """Logits of a Keras model over numpy images, without the progress bar."""
+  return np.asarray(model.predict(x, batch_size=batch_size, verbose=0))
+
+
+def evaluate_model(model, x, y, batch_size=256):
+  """`classification_metrics` of a Keras model on (x, y), plus its parameter count."""
+  result = classification_metrics(y, predict_logits(model, x, batch_size))
+  result["params"] = int(model.count_params())
+  return result
