@@ -4,6 +4,7 @@ Each stage reads the previous stage's saved artifacts and writes its own; a stag
 `metrics.json` exists is skipped, so a stopped run picks up where it stopped.
 """
 import dataclasses
+import json
 import os
 import time
 
@@ -154,7 +155,7 @@ SEEDED = ("student", "distill")
 def _check_workdir(config, workdir):
   path = os.path.join(workdir, "config.json")
   old = artifacts.read_json(path)
-  new = config.to_dict()
+  new = json.loads(config_lib.to_json(config))
   if old is not None:
     ignore = ("stages", "verbose", "repeats")
     changed = sorted(k for k in set(old) | set(new)

@@ -1,0 +1,56 @@
+"""Shared fixtures: small learnable datasets the tests make themselves."""
+import os
+
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+
+def make_images(n, size=28, channels=1, num_classes=2, seed=0):
+  """Noise images whose class is a bright patch's position (learnable in a few steps)."""
+  rng = np.random.default_rng(seed)
+  y = np.arange(n) % num_classes
+  rng.shuffle(y)
+  x = rng.integers(0, 60, size=(n, size, size, channels)).astype(np.uint8)
+  band = size // num_classes
+  for i, label in enumerate(y):
+    x[i, :, label * band:(label + 1) * band, :] += 150
+  if channels == 1:
+    x = x[..., 0]
+  return x, y.astype(np.uint8)
+
+
+def write_npz(path, n_train=96, n_test=48, with_val=False, **kwargs):
+  x_train, y_train = make_images(n_train, **kwargs)
+  x_test, y_test = make_images(n_test, seed=1, **kwargs)
+  arrays = dict(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+  if with_val:
+    arrays["x_val"], arrays["y_val"] = make_images(32, seed=2, **kwargs)
+  np.savez_compressed(path, **arrays)
+  return str(path)
+
+
+@pytest.fixture
+def tiny_npz(tmp_path):
+  return write_npz(tmp_path / "tiny.npz")
+
+
+@pytest.fixture
+def rgb3_npz(tmp_path):
+  return write_npz(tmp_path / "rgb3.npz", channels=3, num_classes=3, size=32)
+
+
+@pytest.fixture
+def smoke_config(tiny_npz):
+  """The :smoke variant of the default config, on a tiny .npz, quiet."""
+  from tfcompress.config import base_config
+  config = base_config()
+  config.data.path = tiny_npz
+  config.teacher.members = ("mobilenetv2",)
+  config.teacher.epochs = 1
+  config.student.epochs = 1
+  config.distill.epochs = 1
+  config.verbose = 0
+  return config

@@ -1,0 +1,71 @@
+import numpy as np
+import pytest
+
+from tests.conftest import make_images
+from tfcompress.data import arrays
+from tfcompress.errors import InputError
+
+
+def test_load_npz_splits_and_scales(tiny_npz):
+  s = arrays.load_npz(tiny_npz, val_fraction=0.25, seed=0)
+  assert s.x_train.shape == (72, 28, 28, 1) and s.x_val.shape == (24, 28, 28, 1)
+  assert s.x_train.dtype == np.float32 and s.x_train.max() > 1.0
+  assert s.num_classes == 2 and s.input_shape == (28, 28, 1)
+  # Stratified: both classes keep their share in the validation split.
+  assert np.bincount(s.y_val).tolist() == [12, 12]
+
+
+def test_load_npz_keeps_given_val_and_rgb_classes(tmp_path):
+  from tests.conftest import write_npz
+  path = write_npz(tmp_path / "v.npz", with_val=True, channels=3, num_classes=3, size=32)
+  s = arrays.load_npz(path)
+  assert len(s.y_val) == 32 and s.input_shape == (32, 32, 3) and s.num_classes == 3
+
+
+def test_float_images_in_unit_range_become_pixels(tmp_path):
+  x, y = make_images(20)
+  np.savez(tmp_path / "f.npz", x_train=x / 255.0, y_train=y, x_test=x / 255.0, y_test=y)
+  s = arrays.load_npz(str(tmp_path / "f.npz"))
+  assert 200 < s.x_test.max() <= 255.0
+
+
+def test_missing_file(tmp_path):
+  with pytest.raises(InputError, match="not found.*nope.npz"):
+    arrays.load_npz(str(tmp_path / "nope.npz"))
+
+
+def test_npz_without_x_train(tmp_path):
+  x, y = make_images(10)
+  np.savez(tmp_path / "bad.npz", images=x, y_train=y, x_test=x, y_test=y)
+  with pytest.raises(InputError, match="lacks x_train.*It has"):
+    arrays.load_npz(str(tmp_path / "bad.npz"))
+
+
+def test_labels_that_do_not_match_images(tmp_path):
+  x, y = make_images(10)
+  np.savez(tmp_path / "bad.npz", x_train=x, y_train=y[:7], x_test=x, y_test=y)
+  with pytest.raises(InputError, match="7 labels for 10 images"):
+    arrays.load_npz(str(tmp_path / "bad.npz"))
+
+
+def test_wrong_image_shape(tmp_path):
+  x, y = make_images(10)
+  np.savez(tmp_path / "bad.npz", x_train=x.reshape(10, -1), y_train=y, x_test=x, y_test=y)
+  with pytest.raises(InputError, match=r"x_train.*\(10, 784\)"):
+    arrays.load_npz(str(tmp_path / "bad.npz"))
+
+
+def test_not_an_npz(tmp_path):
+  (tmp_path / "bad.npz").write_bytes(b"not a zip file")
+  with pytest.raises(InputError, match="Could not read"):
+    arrays.load_npz(str(tmp_path / "bad.npz"))
+
+
+def test_keras_dataset_offline_says_how_to_use_a_local_file(monkeypatch):
+  from tfcompress._keras import keras
+
+  def offline():
+    raise OSError("URL fetch failure")
+  monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
+  with pytest.raises(InputError, match="data.path=FILE.npz"):
+    arrays.load_keras_dataset("mnist")

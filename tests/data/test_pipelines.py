@@ -1,0 +1,34 @@
+import numpy as np
+
+from tfcompress.config import base_config
+from tfcompress.data import pipelines
+
+
+def test_augment_keeps_shape_and_pixel_range():
+  images = np.random.default_rng(0).uniform(0, 255, (8, 28, 28, 1)).astype(np.float32)
+  out = pipelines.augment(images, flip=True, crop_scale=0.5, noise=0.1).numpy()
+  assert out.shape == images.shape
+  assert out.min() >= 0.0 and out.max() <= 255.0
+  assert not np.allclose(out, images)
+
+
+def test_train_dataset_batches_images_with_extra_inputs():
+  c = base_config().data
+  x = np.zeros((70, 28, 28, 1), np.float32)
+  y = np.arange(70) % 2
+  extra = np.ones((70, 2), np.float32)
+  (images, logits), labels = next(iter(pipelines.train_dataset(x, y, c, extra=extra)))
+  assert images.shape == (32, 28, 28, 1) and logits.shape == (32, 2) and labels.shape == (32,)
+
+
+def test_load_shipped_dataset_and_limit():
+  c = base_config().data
+  c.limit = 50
+  s = pipelines.load(c)
+  assert s.class_names == ("normal", "pneumonia")
+  assert len(s.y_train) == len(s.y_val) == len(s.y_test) == 50
+
+
+def test_class_weights_are_balanced():
+  w = pipelines.class_weights(np.array([0, 0, 0, 1]))
+  assert w[1] == 3 * w[0]

@@ -1,0 +1,64 @@
+import numpy as np
+import pytest
+
+from tfcompress._keras import keras
+from tfcompress.errors import InputError
+from tfcompress.models import teacher
+
+
+def test_member_takes_raw_grayscale_and_outputs_logits():
+  member = teacher.build_member("mobilenetv2", (28, 28, 1), 3, input_size=32, bn_momentum=0.9)
+  assert member(np.zeros((2, 28, 28, 1), np.float32)).shape == (2, 3)
+  bns = [l for l in member.layers[2].layers if isinstance(l, keras.layers.BatchNormalization)]
+  assert bns and all(l.momentum == 0.9 for l in bns)
+  assert member.layers[2].trainable  # from scratch: the base trains
+
+
+def test_unknown_member_lists_the_known_ones():
+  with pytest.raises(InputError, match="resnet51.*densenet121"):
+    teacher.build_member("resnet51", (28, 28, 1), 2)
+
+
+def test_local_weights_file_loads_and_freezes_the_base(tmp_path):
+  base = keras.applications.MobileNetV2(include_top=False, weights=None,
+                                        input_shape=(32, 32, 3), pooling="avg")
+  path = str(tmp_path / "mobilenetv2_notop.h5")
+  base.save_weights(path)
+  member = teacher.build_member("mobilenetv2", (28, 28, 1), 2, weights=path)
+  loaded = member.layers[2]
+  assert not loaded.trainable
+  np.testing.assert_allclose(loaded.get_weights()[0], base.get_weights()[0])
+  teacher.unfreeze_top(member, 5)
+  assert loaded.trainable and sum(l.trainable for l in loaded.layers) <= 5
+
+
+def test_missing_weights_file():
+  with pytest.raises(InputError, match="weights file not found.*nope.h5"):
+    teacher.build_member("mobilenetv2", (28, 28, 1), 2, weights="nope.h5")
+
+
+def _fixed(logits):
+  inputs = keras.Input((4, 4, 1))
+  x = keras.layers.Flatten()(inputs)
+  out = keras.layers.Dense(len(logits), kernel_initializer="zeros",
+                           bias_initializer=keras.initializers.Constant(logits))(x)
+  return keras.Model(inputs, out)
+
+
+def test_ensemble_mean_and_vote():
+  members = [_fixed([2.0, 0.0, 0.0]), _fixed([0.0, 1.0, 0.0]), _fixed([4.0, 0.0, 0.0])]
+  x = np.zeros((1, 4, 4, 1), np.float32)
+  mean = teacher.ensemble(members, "mean")(x).numpy()
+  np.testing.assert_allclose(mean, [[2.0, 1 / 3, 0.0]], rtol=1e-6)
+  vote = teacher.ensemble(members, "vote")(x).numpy()
+  shares = np.exp(vote)
+  assert vote.argmax() == 0 and abs(shares[0, 0] - 2 / 3) < 0.01 and abs(shares[0, 1] - 1 / 3) < 0.01
+  with pytest.raises(InputError, match="median"):
+    teacher.ensemble(members, "median")
+
+
+def test_preprocess_config_round_trip():
+  layer = teacher.Preprocess("vgg16", 48)
+  clone = teacher.Preprocess.from_config(layer.get_config())
+  assert (clone.member, clone.size) == ("vgg16", 48)
+  assert clone(np.zeros((1, 28, 28, 1), np.float32)).shape == (1, 48, 48, 3)

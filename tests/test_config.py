@@ -1,0 +1,71 @@
+import json
+
+import pytest
+
+from tfcompress import config as config_lib
+from tfcompress.errors import InputError
+
+
+def test_misspelled_key_is_named_with_a_suggestion():
+  with pytest.raises(InputError, match=r"distill.temprature.*distill.temperature"):
+    config_lib.update(config_lib.base_config(), {"distill": {"temprature": 2.0}})
+
+
+def test_locked_schema_rejects_new_attribute():
+  config = config_lib.base_config()
+  with pytest.raises(AttributeError, match="temperature"):
+    config.distill.temprature = 2.0
+
+
+def test_wrong_type_is_named():
+  with pytest.raises(InputError, match="distill.temperature"):
+    config_lib.update(config_lib.base_config(), {"distill": {"temperature": "hot"}})
+
+
+@pytest.mark.parametrize("key,value,match", [
+    (("distill", "mode"), "sometimes", "distill.mode"),
+    (("teacher", "combine"), "median", "teacher.combine"),
+    (("teacher", "input_size"), 28, "teacher.input_size"),
+    (("data", "crop_scale"), 0.0, "data.crop_scale"),
+])
+def test_check_rejects_values_that_cannot_work(key, value, match):
+  config = config_lib.base_config()
+  setattr(config[key[0]], key[1], value)
+  with pytest.raises(InputError, match=match):
+    config_lib.check(config)
+
+
+def test_check_rejects_unknown_stage():
+  config = config_lib.base_config()
+  config.stages = ("teacher", "destill")
+  with pytest.raises(InputError, match="destill"):
+    config_lib.check(config)
+
+
+def test_json_round_trip_reproduces_the_config(tmp_path):
+  config = config_lib.base_config()
+  config.distill.temperature = 7.0
+  config.teacher.members = ("vgg16", "resnet50")
+  config.teacher.weights = "imagenet"
+  path = tmp_path / "config.json"
+  path.write_text(config_lib.to_json(config))
+  loaded = config_lib.from_json(str(path))
+  assert loaded.to_dict() == config.to_dict()
+  assert isinstance(loaded.teacher.members, tuple)
+
+
+def test_from_json_names_unknown_key(tmp_path):
+  path = tmp_path / "config.json"
+  path.write_text(json.dumps({"student": {"epoks": 3}}))
+  with pytest.raises(InputError, match="student.epoks.*student.epochs"):
+    config_lib.from_json(str(path))
+
+
+def test_configs_import_no_tensorflow():
+  import subprocess
+  import sys
+  code = ("import sys, runpy; ns = runpy.run_path('configs/pneumonia.py'); "
+          "ns['get_config']('smoke'); print('tensorflow' in sys.modules)")
+  out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       check=True, cwd=__file__.rsplit("/tests/", 1)[0])
+  assert out.stdout.strip() == "False"

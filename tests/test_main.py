@@ -1,0 +1,53 @@
+"""The real `tfcompress` binary: one end-to-end run and its one-line errors."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import write_npz
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _cli(*args):
+  return subprocess.run([sys.executable, "-m", "tfcompress.main", *args], capture_output=True,
+                        text=True, cwd=REPO, timeout=600)
+
+
+def _assert_one_line_error(result, *needles):
+  assert result.returncode == 2, result.stderr[-2000:]
+  errors = [l for l in result.stderr.splitlines() if l.startswith("tfcompress: error:")]
+  assert len(errors) == 1, result.stderr[-2000:]
+  assert "Traceback" not in result.stderr
+  for needle in needles:
+    assert needle in errors[0]
+
+
+def test_smoke_run_then_rerun_from_config_json(tmp_path):
+  data = write_npz(tmp_path / "tiny.npz")
+  workdir = tmp_path / "run"
+  first = _cli("--config=configs/pneumonia.py:smoke", f"--workdir={workdir}",
+               f"--config.data.path={data}", "--config.verbose=0",
+               "--config.distill.temperature=3")
+  assert first.returncode == 0, first.stderr[-3000:]
+  assert (workdir / "report.json").exists() and (workdir / "report.md").exists()
+  # config.json alone reproduces the run: same config, so every stage is already done.
+  again = _cli(f"--config={workdir / 'config.json'}", f"--workdir={workdir}")
+  assert again.returncode == 0, again.stderr[-3000:]
+  assert "already done" in again.stderr
+
+
+@pytest.mark.parametrize("args,needles", [
+    (["--config.distill.temprature=3"], ["temprature", "temperature"]),
+    (["--config.distill.temperature=hot"], ["temperature", "hot"]),
+    (["--config.data.path=/no/such.npz"], ["/no/such.npz", "not found"]),
+])
+def test_bad_input_is_one_line(tmp_path, args, needles):
+  result = _cli("--config=configs/pneumonia.py:smoke", f"--workdir={tmp_path / 'w'}", *args)
+  _assert_one_line_error(result, *needles)
+
+
+def test_missing_config_file(tmp_path):
+  result = _cli("--config=configs/nope.py", f"--workdir={tmp_path / 'w'}")
+  _assert_one_line_error(result, "nope.py")
