@@ -14,6 +14,11 @@ def get_config(arg=None):
     config.teacher.epochs = 1
     config.student.epochs = 1
     config.distill.epochs = 1
+    config.prune.alphas = (0.5, 2.0)
+    config.prune.epochs = 1
+    config.prune.calibration_images = 64
+    config.quantize.calibration_images = 32
+    config.quantize.latency_repeats = 5
   elif arg:
     raise ValueError(f"Unknown variant {arg!r}; use configs/pneumonia.py or :smoke.")
   return config

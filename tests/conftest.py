@@ -52,5 +52,10 @@ def smoke_config(tiny_npz):
   config.teacher.epochs = 1
   config.student.epochs = 1
   config.distill.epochs = 1
+  config.prune.alphas = (0.5, 2.0)
+  config.prune.epochs = 1
+  config.prune.calibration_images = 64
+  config.quantize.calibration_images = 32
+  config.quantize.latency_repeats = 5
   config.verbose = 0
   return config

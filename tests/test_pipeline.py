@@ -12,16 +12,24 @@ def test_run_writes_models_report_and_resumes(smoke_config, tmp_path):
   workdir = str(tmp_path / "run")
   report = pipeline.run(smoke_config, workdir)
   names = [m["name"] for m in report["models"]]
-  assert names == ["mobilenetv2", "teacher", "student", "distilled"]
+  assert names == ["mobilenetv2", "teacher", "student", "distilled", "distilled_pruned",
+                   "reference_float32", "distilled_pruned_float32", "distilled_pruned_dynamic",
+                   "distilled_pruned_float16", "distilled_pruned_int8"]
   for m in report["models"]:
     assert {"name", "stage", "format", "accuracy", "precision", "recall", "f1", "auc",
-            "params", "path"} <= set(m)
+            "path", "size_bytes"} <= set(m)
     assert os.path.exists(os.path.join(workdir, m["path"]))
-  assert report["models"][2]["params"] == report["models"][3]["params"] < 40_000
+  by_name = {m["name"]: m for m in report["models"]}
+  assert by_name["student"]["params"] == by_name["distilled"]["params"] < 40_000
+  int8 = by_name["distilled_pruned_int8"]
+  assert int8["format"] == "tflite" and int8["quantization"] == "int8"
+  assert {"sparsity", "nonzero_params", "gzip_bytes", "compression_ratio", "latency_ms"} <= set(int8)
+  assert int8["compression_ratio"] > 3.0
   with open(os.path.join(workdir, "config.json")) as f:
     assert json.load(f)["data"]["path"] == smoke_config.data.path
-  assert os.path.exists(os.path.join(workdir, "report.md"))
-  assert report["distill_speed"] is None or report["distill_speed"]["ratio"] > 0
+  for name in ("report.md", "training_curves.png", "alpha_sweep.png", "accuracy_vs_size.png"):
+    assert os.path.exists(os.path.join(workdir, name)), name
+  assert report["distill_speed"]["ratio"] > 0
 
   # A second run skips every finished stage: no model file is rewritten.
   model_file = os.path.join(workdir, "seed_0", "distill", "model.keras")
@@ -34,6 +42,50 @@ def test_run_writes_models_report_and_resumes(smoke_config, tmp_path):
   os.remove(os.path.join(workdir, "seed_0", "distill", "metrics.json"))
   third = pipeline.run(smoke_config, workdir)
   assert [m["name"] for m in third["models"]] == names
+
+
+def test_pruned_zeros_survive_saving_and_conversion(smoke_config, tmp_path):
+  """Every pruned layer's zero fraction: sweep == saved .keras == float32 .tflite."""
+  from tfcompress import artifacts
+  from tfcompress.evaluate import tflite
+  from tfcompress.prune import layer_sparsity
+  smoke_config.stages = ("student", "prune", "quantize")
+  smoke_config.prune.alphas = (1.0, 3.0)
+  smoke_config.prune.distill = False
+  smoke_config.quantize.modes = ("float32",)
+  workdir = str(tmp_path / "p")
+  report = pipeline.run(smoke_config, workdir)
+  entry = next(m for m in report["models"] if m["stage"] == "prune")
+  swept = entry["swept_layer_sparsity"]
+  assert min(swept.values()) > 0.05
+  saved = layer_sparsity(artifacts.load_model(os.path.join(workdir, entry["path"])))
+  assert saved == pytest.approx(swept, abs=1e-9)
+  with open(os.path.join(workdir, "seed_0", "quantize", "student_pruned_float32.tflite"), "rb") as f:
+    in_file = tflite.weight_sparsity(f.read())
+  for layer, zeros in swept.items():
+    matches = [v for name, v in in_file.items() if f"/{layer}/" in name]
+    assert matches and matches[0] == pytest.approx(zeros, abs=1e-9), (layer, in_file)
+
+
+def test_repeats_give_mean_and_std(smoke_config, tmp_path):
+  smoke_config.stages = ("student",)
+  smoke_config.repeats = 2
+  report = pipeline.run(smoke_config, str(tmp_path / "r"))
+  acc = report["summary"]["student"]["accuracy"]
+  assert report["summary"]["student"]["seeds"] == [0, 1] and len(acc["values"]) == 2
+  assert acc["mean"] == pytest.approx(sum(acc["values"]) / 2)
+
+
+def test_tfmot_method_reaches_target(smoke_config, tmp_path):
+  smoke_config.stages = ("student", "prune")
+  smoke_config.prune.method = "tfmot"
+  smoke_config.prune.target_sparsity = 0.5
+  smoke_config.prune.distill = False
+  smoke_config.prune.epochs = 2
+  report = pipeline.run(smoke_config, str(tmp_path / "t"))
+  entry = report["models"][-1]
+  assert entry["name"] == "student_pruned"
+  assert min(entry["layer_sparsity"].values()) >= 0.5 - 0.02
 
 
 def test_workdir_with_another_config_is_refused(smoke_config, tmp_path):

@@ -12,8 +12,15 @@ def _tmp(path, suffix=""):
 
 
 def save_model(model, path):
-  """Saves a Keras model as `.keras` atomically: a crash never leaves half a file."""
+  """Saves a Keras model as `.keras` atomically: a crash never leaves half a file.
+
+  The optimizer state is left out: the file is the deployable model.
+  """
   os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+  if getattr(model, "optimizer", None) is not None:  # An uncompiled copy: weights only.
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    model = copy
   tmp = _tmp(path, ".keras")
   model.save(tmp)
   os.replace(tmp, path)

@@ -17,7 +17,9 @@ from ml_collections import config_dict
 
 from tfcompress.errors import InputError
 
-STAGES = ("teacher", "student", "distill")
+STAGES = ("teacher", "student", "distill", "prune", "quantize")
+PAPER_ALPHAS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 5.0, 10.0, 15.0)
+MODES = ("float32", "dynamic", "float16", "int8")
 
 
 def base_config():
@@ -71,6 +73,26 @@ def base_config():
   c.distill.beta = 0.1  # Weight of the hard (label) loss.
   c.distill.epochs = 15
 
+  c.prune = ml_collections.ConfigDict()
+  c.prune.method = "stddev"  # stddev (the paper's) | tfmot (prune_low_magnitude).
+  c.prune.alphas = PAPER_ALPHAS  # stddev: threshold std(w) / alpha; small alpha prunes more.
+  c.prune.scope = "layer"  # stddev: each layer's own std | one global std.
+  c.prune.rule = "tolerance"  # tolerance: most pruned within `tolerance` of the best val
+  c.prune.tolerance = 0.01  # accuracy | best: the paper's (best accuracy, then most pruned).
+  c.prune.calibration_images = 512  # Re-estimate batch-norm statistics per candidate.
+  c.prune.schedule = "polynomial"  # tfmot: polynomial | constant.
+  c.prune.target_sparsity = 0.75  # tfmot.
+  c.prune.m_by_n = ()  # tfmot: (2, 4) for structured 2:4 sparsity.
+  c.prune.epochs = 5  # Retraining with the zeros held.
+  c.prune.learning_rate = 5e-4
+  c.prune.distill = True  # Retrain through the Distiller (the teacher keeps teaching).
+  c.prune.teacher = False  # Also sweep-prune each teacher member (the paper's Table I).
+
+  c.quantize = ml_collections.ConfigDict()
+  c.quantize.modes = MODES
+  c.quantize.calibration_images = 256  # Representative dataset for int8.
+  c.quantize.latency_repeats = 50
+
   c.lock()
   return c
 
@@ -80,6 +102,10 @@ _CHOICES = {
     "data.color_mode": ("grayscale", "rgb"),
     "teacher.combine": ("mean", "vote"),
     "distill.mode": ("cached", "online"),
+    "prune.method": ("stddev", "tfmot"),
+    "prune.scope": ("layer", "global"),
+    "prune.rule": ("tolerance", "best"),
+    "prune.schedule": ("polynomial", "constant"),
 }
 
 
@@ -110,6 +136,13 @@ def check(config):
   if not 0 < config.data.crop_scale <= 1:
     raise InputError("Config `data.crop_scale` must be in (0, 1]. "
                      f"Received: data.crop_scale={config.data.crop_scale}")
+  bad_modes = [m for m in config.quantize.modes if m not in MODES]
+  if bad_modes or not config.quantize.modes:
+    raise InputError(f"Config `quantize.modes` may name {', '.join(MODES)}. "
+                     f"Received: quantize.modes={tuple(config.quantize.modes)!r}")
+  if not config.prune.alphas or min(config.prune.alphas) <= 0:
+    raise InputError("Config `prune.alphas` must be positive numbers. "
+                     f"Received: prune.alphas={tuple(config.prune.alphas)!r}")
   if not config.teacher.members:
     raise InputError("Config `teacher.members` must name at least one model.")
   return config

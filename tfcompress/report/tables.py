@@ -1,6 +1,6 @@
-"""Markdown tables in the shape of the founding paper's."""
+"""report.md: the founding paper's Tables I-IV in form, from a report dict."""
 
-COLUMNS = ("accuracy", "precision", "recall", "f1", "auc")
+METRICS = ("accuracy", "precision", "recall", "f1", "auc")
 
 
 def _row(cells):
@@ -8,32 +8,99 @@ def _row(cells):
 
 
 def _table(header, rows):
-  lines = [_row(header), _row(["---"] * len(header))]
-  return "\n".join(lines + [_row(r) for r in rows])
+  if not rows:
+    return "(no models for this table in this run)"
+  return "\n".join([_row(header), _row(["---"] * len(header))] + [_row(r) for r in rows])
 
 
-def _mean_std(stat):
+def fmt(stat, digits=4, kind="float"):
+  """A summary statistic as text: the value, or mean ± std over seeds."""
+  if stat is None:
+    return "-"
+  def one(v):
+    if kind == "bytes":
+      return f"{v:,.0f}"
+    if kind == "ratio":
+      return f"{v:.2f}x"
+    if kind == "pct":
+      return f"{100 * v:.1f}%"
+    return f"{v:.{digits}f}"
   if len(stat["values"]) == 1:
-    return f"{stat['mean']:.4f}"
-  return f"{stat['mean']:.4f} ± {stat['std']:.4f}"
+    return one(stat["mean"])
+  return f"{one(stat['mean'])} ± {one(stat['std'])}"
+
+
+def _metric_rows(summary, names):
+  rows = []
+  for name in names:
+    s = summary[name]
+    rows.append([name, len(s["seeds"])] + [fmt(s.get(k)) for k in METRICS]
+                + [fmt(s.get("params"), kind="bytes"), fmt(s.get("sparsity"), kind="pct")])
+  return rows
 
 
 def markdown(report):
-  """The report as Markdown: dataset, per-model test metrics, distillation speed."""
-  d = report["dataset"]
+  """The whole report.md text."""
+  d, summary = report["dataset"], report["summary"]
+  by_stage = lambda *stages: [n for n, s in summary.items()  # noqa: E731
+                              if s["stage"] in stages and s["format"] == "keras"]
+  header = ["model", "seeds"] + list(METRICS) + ["params", "sparsity"]
   out = [f"# tfcompress report: {d['name']}", "",
-         f"{d['train']} train / {d['val']} val / {d['test']} test images, shape "
-         f"{tuple(d['input_shape'])}, classes {', '.join(d['classes'])}.", "",
-         "## Test metrics (Table II)", ""]
+         f"{d['train']} train / {d['val']} val / {d['test']} test images of shape "
+         f"{tuple(d['input_shape'])}; classes: {', '.join(d['classes'])}. Test-set figures; "
+         "with several seeds, mean ± standard deviation.", "",
+         "## Table I: teacher members, before and after pruning", "",
+         _table(header, _metric_rows(summary, by_stage("teacher_member", "teacher_pruned"))),
+         "", "## Table II: teacher and students (Keras models)", "",
+         _table(header, _metric_rows(summary, by_stage("teacher", "student", "distill",
+                                                       "prune"))),
+         "", "## Table III: quantization (.tflite, scored by the LiteRT interpreter)", ""]
   rows = []
-  for name, s in report["summary"].items():
-    params = next(e["params"] for e in report["models"] if e["name"] == name)
-    rows.append([name, s["stage"], len(s["seeds"])] + [_mean_std(s[k]) for k in COLUMNS]
-                + [f"{params:,}"])
-  out.append(_table(["model", "stage", "seeds"] + list(COLUMNS) + ["params"], rows))
-  speed = report.get("distill_speed")
-  if speed:
-    out += ["", "## Distillation cost", "",
-            f"Median epoch: conventional {speed['student_epoch_seconds']:.2f} s, distilled "
-            f"{speed['distill_epoch_seconds']:.2f} s, ratio {speed['ratio']:.2f}x."]
+  for name, s in summary.items():
+    if s["format"] == "tflite":
+      rows.append([name, s["quantization"], fmt(s.get("accuracy")), fmt(s.get("f1")),
+                   fmt(s.get("size_bytes"), kind="bytes"), fmt(s.get("gzip_bytes"), kind="bytes"),
+                   fmt(s.get("compression_ratio"), kind="ratio"),
+                   fmt(s.get("latency_ms"), digits=3)])
+  out.append(_table(["model", "mode", "accuracy", "f1", "bytes", "gzip -9 bytes",
+                     "compression", "latency ms (batch 1)"], rows))
+  out += ["", "Compression is against the float32 .tflite of the uncompressed conventional "
+          "student (`reference_float32`).", "",
+          "## Table IV: every model by size", ""]
+  ranked = sorted((s["size_bytes"]["mean"], name) for name, s in summary.items()
+                  if "size_bytes" in s)
+  out.append(_table(["model", "format", "bytes", "accuracy", "f1"],
+                    [[n, summary[n]["format"], f"{b:,.0f}", fmt(summary[n]["accuracy"]),
+                      fmt(summary[n]["f1"])] for b, n in ranked]))
+  out += _sweep(report) + _speed(report) + _plots(report)
   return "\n".join(out) + "\n"
+
+
+def _sweep(report):
+  sweeps = [e for e in report["models"] if e.get("sweep")]
+  if not sweeps:
+    return []
+  out = ["", "## Std-dev pruning: alpha sweep (validation set)", ""]
+  for e in sweeps:
+    c = e["chosen"]
+    rows = [[f"{r['alpha']:g}", f"{100 * r['sparsity']:.1f}%", f"{r['val_accuracy']:.4f}",
+             "chosen" if r["alpha"] == c["alpha"] else ""] for r in e["sweep"]]
+    out += [f"{e['name']} (seed {e['seed']}); unpruned val accuracy "
+            f"{c['unpruned_val_accuracy']:.4f}:", "",
+            _table(["alpha", "sparsity", "val accuracy", ""], rows), ""]
+  return out
+
+
+def _speed(report):
+  speed = report.get("distill_speed")
+  if not speed:
+    return []
+  return ["", "## Cost of distillation", "",
+          f"Median epoch: conventional {speed['student_epoch_seconds']:.2f} s, distilled "
+          f"{speed['distill_epoch_seconds']:.2f} s: ratio {speed['ratio']:.2f}x."]
+
+
+def _plots(report):
+  if not report.get("plots"):
+    return []
+  return ["", "## Plots", ""] + [f"![{name}]({path})" for name, path in report["plots"].items()]

@@ -1,48 +1,61 @@
-"""Collects each stage's metrics.json into WORKDIR/report.json and report.md."""
+"""Collects each stage's metrics.json into WORKDIR/report.json, report.md and plots."""
 import glob
 import os
 import statistics
 
 from tfcompress import artifacts
+from tfcompress.report import plots
 from tfcompress.report import tables
 
 STAGE_ORDER = ("student", "distill", "prune", "quantize")
-SUMMARY_KEYS = ("accuracy", "precision", "recall", "f1", "auc")
+SUMMARY_KEYS = ("accuracy", "precision", "recall", "f1", "auc", "size_bytes", "gzip_bytes",
+                "compression_ratio", "latency_ms", "sparsity", "nonzero_params", "params")
 
 
 def collect(workdir):
-  """All model entries the stages of `workdir` wrote, teacher first, then by seed."""
+  """All model entries the stages of `workdir` wrote: teacher first, then each seed's."""
+  paths = [os.path.join(workdir, "teacher", "metrics.json")]
+  for seed_dir in sorted(glob.glob(os.path.join(workdir, "seed_*")),
+                         key=lambda d: int(d.rsplit("_", 1)[1])):
+    paths += [os.path.join(seed_dir, stage, "metrics.json") for stage in STAGE_ORDER]
   entries = []
-  paths = sorted(glob.glob(os.path.join(workdir, "teacher", "metrics.json")))
-  for seed_dir in sorted(glob.glob(os.path.join(workdir, "seed_*"))):
-    paths += [os.path.join(seed_dir, stage, "metrics.json") for stage in STAGE_ORDER
-              if os.path.exists(os.path.join(seed_dir, stage, "metrics.json"))]
   for path in paths:
-    entries += artifacts.read_json(path)["models"]
+    done = artifacts.read_json(path)
+    if done is not None:
+      entries += done["models"]
   return entries
 
 
+def _stat(values):
+  return {"mean": statistics.fmean(values),
+          "std": statistics.stdev(values) if len(values) > 1 else 0.0, "values": values}
+
+
 def summarize(entries):
-  """Mean and standard deviation over seeds of each model name's metrics."""
+  """Per model name: mean, standard deviation and per-seed values of each figure."""
   by_name = {}
   for e in entries:
     by_name.setdefault(e["name"], []).append(e)
   summary = {}
   for name, group in by_name.items():
-    row = {"seeds": [e["seed"] for e in group], "stage": group[0]["stage"]}
+    row = {"seeds": [e["seed"] for e in group], "stage": group[0]["stage"],
+           "format": group[0]["format"], "quantization": group[0].get("quantization")}
     for key in SUMMARY_KEYS:
-      values = [e[key] for e in group]
-      row[key] = {"mean": statistics.fmean(values),
-                  "std": statistics.stdev(values) if len(values) > 1 else 0.0,
-                  "values": values}
+      values = [e[key] for e in group if e.get(key) is not None]
+      if len(values) == len(group):
+        row[key] = _stat(values)
     summary[name] = row
   return summary
 
 
 def epoch_time_ratio(entries):
-  """Median distillation epoch time over median conventional epoch time (same run)."""
+  """Median distillation epoch time over median conventional epoch time, in one run.
+
+  The first epoch of each (tracing, cache filling) is left out when there are more.
+  """
   def median_of(name):
-    times = [t for e in entries if e["name"] == name for t in e.get("epoch_seconds", [])[1:]]
+    times = [t for e in entries if e["name"] == name
+             for t in e.get("epoch_seconds", [])[1:] or e.get("epoch_seconds", [])]
     return statistics.median(times) if times else None
   student, distilled = median_of("student"), median_of("distilled")
   if not student or not distilled:
@@ -52,7 +65,7 @@ def epoch_time_ratio(entries):
 
 
 def write(workdir, config, splits):
-  """Writes report.json and report.md for `workdir`; returns the report dict."""
+  """Writes report.json, report.md and the PNG plots for `workdir`; returns the report."""
   entries = collect(workdir)
   report = {
       "dataset": {"name": config.data.path or config.data.name,
@@ -63,6 +76,7 @@ def write(workdir, config, splits):
       "summary": summarize(entries),
       "distill_speed": epoch_time_ratio(entries),
   }
+  report["plots"] = plots.write_all(report, workdir)
   artifacts.write_json(os.path.join(workdir, "report.json"), report)
   artifacts.write_bytes(os.path.join(workdir, "report.md"), tables.markdown(report).encode())
   return report

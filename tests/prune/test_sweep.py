@@ -1,0 +1,47 @@
+import numpy as np
+import pytest
+
+from tfcompress import prune
+from tfcompress._keras import keras
+from tfcompress.models import paper_cnn
+
+ROWS = [
+    {"alpha": 0.5, "sparsity": 1.0, "max_layer_sparsity": 1.0, "val_accuracy": 0.95},
+    {"alpha": 1.0, "sparsity": 0.7, "max_layer_sparsity": 0.8, "val_accuracy": 0.90},
+    {"alpha": 2.0, "sparsity": 0.4, "max_layer_sparsity": 0.5, "val_accuracy": 0.905},
+    {"alpha": 5.0, "sparsity": 0.1, "max_layer_sparsity": 0.2, "val_accuracy": 0.91},
+]
+
+
+def test_choose_rules():
+  assert prune.choose(ROWS, "best")["alpha"] == 5.0
+  assert prune.choose(ROWS, "tolerance", 0.01)["alpha"] == 1.0
+  assert prune.choose(ROWS, "tolerance", 0.007)["alpha"] == 2.0
+  with pytest.raises(ValueError, match="rule='worst'"):
+    prune.choose(ROWS, "worst")
+
+
+def test_recalibrate_batch_norm_gives_exact_statistics():
+  inputs = keras.Input((4,))
+  bn = keras.layers.BatchNormalization()
+  model = keras.Model(inputs, bn(inputs))
+  x = np.random.default_rng(0).normal(3.0, 2.0, size=(256, 4)).astype(np.float32)
+  prune.recalibrate_batch_norm(model, x, batch_size=64)
+  np.testing.assert_allclose(bn.moving_mean.numpy(), x.mean(0), rtol=1e-5)
+  assert bn.momentum == 0.99
+
+
+def test_sweep_prunes_less_as_alpha_grows_and_returns_matching_masks():
+  keras.utils.set_random_seed(0)
+  model = paper_cnn((12, 12, 1), 2, filters=(8, 8, 8, 8))
+  x = np.random.default_rng(0).uniform(0, 255, (64, 12, 12, 1)).astype(np.float32)
+  y = np.arange(64) % 2
+  rows, chosen, pruned, masks = prune.alpha_sweep(model, x, y, x, alphas=(0.75, 1.5, 6.0))
+  sparsities = [r["sparsity"] for r in rows]
+  assert sparsities == sorted(sparsities, reverse=True) and sparsities[-1] > 0
+  assert chosen["alpha"] in (0.75, 1.5, 6.0)
+  assert prune.sparsity_summary(pruned)["sparsity"] == pytest.approx(
+      next(r["sparsity"] for r in rows if r["alpha"] == chosen["alpha"]))
+  assert prune.sparsity_summary(model)["sparsity"] == 0.0  # The input model is untouched.
+  zeros = [float(np.mean(m == 0)) for _, m in masks]
+  assert zeros == pytest.approx(list(prune.layer_sparsity(pruned).values()))

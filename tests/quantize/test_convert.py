@@ -1,0 +1,60 @@
+import numpy as np
+import pytest
+
+from tfcompress.errors import InputError
+from tfcompress.evaluate import tflite
+from tfcompress.models import paper_cnn
+from tfcompress.quantize import convert
+
+
+@pytest.fixture(scope="module")
+def model_and_images():
+  model = paper_cnn((12, 12, 1), 2, filters=(8, 8, 8, 8))
+  images = np.random.default_rng(0).uniform(0, 255, (32, 12, 12, 1)).astype(np.float32)
+  return model, images
+
+
+def test_every_mode_runs_in_the_interpreter(model_and_images):
+  model, images = model_and_images
+  expected = model.predict(images, verbose=0)
+  sizes = {}
+  for mode in ("float32", "dynamic", "float16", "int8"):
+    content = convert(model, mode, images)
+    sizes[mode] = len(content)
+    runner = tflite.TFLiteModel(content)
+    got = runner.predict(images)
+    assert got.shape == expected.shape
+    tol = 1e-4 if mode == "float32" else 0.1 * np.abs(expected).max() + 1e-2
+    assert np.abs(got - expected).max() <= tol, mode
+  assert sizes["int8"] < sizes["float16"] < sizes["float32"]
+
+
+def test_int8_file_has_int8_input_and_output(model_and_images):
+  model, images = model_and_images
+  runner = tflite.TFLiteModel(convert(model, "int8", images))
+  assert runner.input["dtype"] == np.int8 and runner.output["dtype"] == np.int8
+
+
+def test_int8_without_calibration_data(model_and_images):
+  with pytest.raises(InputError, match="calibration"):
+    convert(model_and_images[0], "int8")
+
+
+def test_calibration_images_of_the_wrong_shape(model_and_images):
+  with pytest.raises(InputError, match=r"\(5, 28, 28, 1\)"):
+    convert(model_and_images[0], "int8", np.zeros((5, 28, 28, 1), np.float32))
+
+
+def test_unknown_mode(model_and_images):
+  with pytest.raises(InputError, match="int4"):
+    convert(model_and_images[0], "int4")
+
+
+def test_sizes_latency_and_weight_sparsity(model_and_images):
+  model, images = model_and_images
+  content = convert(model, "float32")
+  sizes = tflite.file_sizes(content)
+  assert sizes["size_bytes"] == len(content) and 0 < sizes["gzip_bytes"] < len(content)
+  latency = tflite.TFLiteModel(content).latency_ms(images, repeats=5, warmup=1)
+  assert latency["median"] > 0 and latency["iqr"] >= 0
+  assert any("conv2" in name for name in tflite.weight_sparsity(content))

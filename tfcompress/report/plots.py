@@ -1,0 +1,91 @@
+"""PNG plots next to report.md: training curves, the alpha sweep, accuracy against size."""
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  pylint: disable=g-import-not-at-top
+
+
+def _save(fig, workdir, name):
+  path = os.path.join(workdir, f"{name}.png")
+  tmp = path + f".tmp{os.getpid()}.png"
+  fig.savefig(tmp, dpi=110, bbox_inches="tight")
+  plt.close(fig)
+  os.replace(tmp, path)
+  return os.path.basename(path)
+
+
+def training_curves(entries, workdir):
+  """Accuracy and loss per epoch (train dashed, val solid): the paper's Figs. 3-4."""
+  curves = [e for e in entries if e.get("history", {}).get("val_accuracy")
+            and e["seed"] == entries[0]["seed"] and e["stage"] != "prune"]
+  if not curves:
+    return None
+  fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+  for e in curves:
+    h = e["history"]
+    for ax, key in zip(axes, ("accuracy", "loss")):
+      line, = ax.plot(h[f"val_{key}"] if key == "accuracy" else
+                      h.get("val_student_loss", h[f"val_{key}"]), label=e["name"])
+      ax.plot(h[key] if key == "accuracy" else h.get("student_loss", h[key]), "--",
+              color=line.get_color())
+  for ax, key in zip(axes, ("accuracy", "loss (cross-entropy)")):
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(key)
+  axes[0].legend()
+  fig.suptitle("Training (dashed) and validation (solid)")
+  return _save(fig, workdir, "training_curves")
+
+
+def alpha_sweep(entries, workdir):
+  sweeps = [e for e in entries if e.get("sweep")]
+  if not sweeps:
+    return None
+  rows = sorted(sweeps[0]["sweep"], key=lambda r: r["alpha"])
+  fig, ax = plt.subplots(figsize=(6, 4))
+  alphas = [r["alpha"] for r in rows]
+  ax.plot(alphas, [r["sparsity"] for r in rows], "o-", label="sparsity")
+  ax.plot(alphas, [r["val_accuracy"] for r in rows], "s-", label="val accuracy")
+  ax.axvline(sweeps[0]["chosen"]["alpha"], color="gray", ls=":", label="chosen")
+  ax.set_xscale("log")
+  ax.set_xlabel("alpha (threshold = std(w) / alpha)")
+  ax.legend()
+  ax.set_title(f"Std-dev pruning sweep: {sweeps[0]['name']}")
+  return _save(fig, workdir, "alpha_sweep")
+
+
+def pareto_front(points):
+  """Points (size, accuracy, name) not beaten by a smaller-or-equal, more accurate one."""
+  front, best = [], -1.0
+  for size, acc, name in sorted(points, key=lambda p: (p[0], -p[1])):
+    if acc > best:
+      front.append((size, acc, name))
+      best = acc
+  return front
+
+
+def accuracy_vs_size(summary, workdir):
+  points = [(s["size_bytes"]["mean"], s["accuracy"]["mean"], n) for n, s in summary.items()
+            if "size_bytes" in s]
+  if not points:
+    return None
+  fig, ax = plt.subplots(figsize=(7, 4.5))
+  for size, acc, name in points:
+    ax.scatter(size, acc, s=25)
+    ax.annotate(name, (size, acc), fontsize=7, xytext=(3, 3), textcoords="offset points")
+  front = pareto_front(points)
+  ax.plot([p[0] for p in front], [p[1] for p in front], "r--", lw=1, label="Pareto front")
+  ax.set_xscale("log")
+  ax.set_xlabel("size on disk (bytes, log scale)")
+  ax.set_ylabel("test accuracy")
+  ax.legend()
+  return _save(fig, workdir, "accuracy_vs_size")
+
+
+def write_all(report, workdir):
+  """Writes every plot the report has data for; returns {name: file name}."""
+  made = {"training_curves": training_curves(report["models"], workdir),
+          "alpha_sweep": alpha_sweep(report["models"], workdir),
+          "accuracy_vs_size": accuracy_vs_size(report["summary"], workdir)}
+  return {k: v for k, v in made.items() if v}
