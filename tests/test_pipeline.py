@@ -129,3 +129,28 @@ def test_unknown_teacher_member(smoke_config, tmp_path):
   smoke_config.teacher.members = ("mobilenetv3",)
   with pytest.raises(InputError, match="mobilenetv3"):
     pipeline.run(smoke_config, str(tmp_path / "bad"))
+
+
+def _deterministic(report):
+  keep = ("name", "accuracy", "f1", "auc", "confusion_matrix", "size_bytes", "sparsity")
+  return [{k: m.get(k) for k in keep} for m in report["models"]]
+
+
+def test_interrupted_run_resumes_to_the_same_report(smoke_config, tmp_path, monkeypatch):
+  from tfcompress.prune import stddev
+  smoke_config.teacher.members = ("mobilenetv2",)
+  smoke_config.student.epochs = 2
+  smoke_config.prune.epochs = 2
+  smoke_config.quantize.modes = ("float32", "int8")
+  reference = pipeline.run(smoke_config, str(tmp_path / "whole"))
+
+  def crash(self, batch, logs=None):
+    if batch == 1:
+      raise KeyboardInterrupt("stopped in the middle of the prune stage")
+  with monkeypatch.context() as m:
+    m.setattr(stddev.HoldMasks, "on_train_batch_end", crash)
+    with pytest.raises(KeyboardInterrupt):
+      pipeline.run(smoke_config, str(tmp_path / "stopped"))
+  assert not os.path.exists(tmp_path / "stopped" / "seed_0" / "prune" / "metrics.json")
+  resumed = pipeline.run(smoke_config, str(tmp_path / "stopped"))
+  assert _deterministic(resumed) == _deterministic(reference)

@@ -66,20 +66,27 @@ def pareto_front(points):
 
 
 def accuracy_vs_size(summary, workdir):
+  """Test accuracy against size on disk, log scale; Pareto-optimal models ringed and named."""
   points = [(s["size_bytes"]["mean"], s["accuracy"]["mean"], n) for n, s in summary.items()
             if "size_bytes" in s]
   if not points:
     return None
   fig, ax = plt.subplots(figsize=(7, 4.5))
-  for size, acc, name in points:
-    ax.scatter(size, acc, s=25)
-    ax.annotate(name, (size, acc), fontsize=7, xytext=(3, 3), textcoords="offset points")
+  for fmt, marker in (("keras", "o"), ("tflite", "s")):
+    chosen = [p for p in points if summary[p[2]]["format"] == fmt]
+    ax.scatter([p[0] for p in chosen], [p[1] for p in chosen], marker=marker, s=28,
+               label=f"{fmt} model", zorder=3)
   front = pareto_front(points)
-  ax.plot([p[0] for p in front], [p[1] for p in front], "r--", lw=1, label="Pareto front")
+  ax.plot([p[0] for p in front], [p[1] for p in front], "r--", marker="o", mfc="none",
+          ms=11, lw=1, label="Pareto front", zorder=2)
+  named = {p[2] for p in front} | {"teacher", "student", "distilled"}
+  for size, acc, name in points:
+    if name in named:
+      ax.annotate(name, (size, acc), fontsize=7, xytext=(4, -10), textcoords="offset points")
   ax.set_xscale("log")
   ax.set_xlabel("size on disk (bytes, log scale)")
   ax.set_ylabel("test accuracy")
-  ax.legend()
+  ax.legend(loc="lower right")
   return _save(fig, workdir, "accuracy_vs_size")
 
 
