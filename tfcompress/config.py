@@ -17,7 +17,7 @@ from ml_collections import config_dict
 
 from tfcompress.errors import InputError
 
-STAGES = ("teacher", "student", "distill", "prune", "quantize")
+STAGES = ("teacher", "student", "distill", "prune", "cluster", "quantize", "export")
 PAPER_ALPHAS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 5.0, 10.0, 15.0)
 MODES = ("float32", "dynamic", "float16", "int8")
 
@@ -28,7 +28,7 @@ def base_config():
   c.seed = 0
   c.repeats = 1  # Student stages run once per seed: seed, seed + 1, ...
   c.strategy = "default"  # default | mirrored | one_device | multi_worker_mirrored
-  c.stages = STAGES
+  c.stages = ("teacher", "student", "distill", "prune", "quantize", "export")
   c.verbose = 2  # Keras fit verbosity: 0 silent, 1 progress bar, 2 one line an epoch.
 
   c.data = ml_collections.ConfigDict()
@@ -74,24 +74,37 @@ def base_config():
   c.distill.epochs = 15
 
   c.prune = ml_collections.ConfigDict()
-  c.prune.method = "stddev"  # stddev (the paper's) | tfmot (prune_low_magnitude).
+  c.prune.method = "stddev"  # stddev (the paper's) | tfmot | iterative (Han et al.).
   c.prune.alphas = PAPER_ALPHAS  # stddev: threshold std(w) / alpha; small alpha prunes more.
   c.prune.scope = "layer"  # stddev: each layer's own std | one global std.
   c.prune.rule = "tolerance"  # tolerance: most pruned within `tolerance` of the best val
   c.prune.tolerance = 0.01  # accuracy | best: the paper's (best accuracy, then most pruned).
   c.prune.calibration_images = 512  # Re-estimate batch-norm statistics per candidate.
   c.prune.schedule = "polynomial"  # tfmot: polynomial | constant.
-  c.prune.target_sparsity = 0.75  # tfmot.
+  c.prune.target_sparsity = 0.75  # tfmot and iterative.
+  c.prune.layer_targets = ""  # iterative: per-layer targets, "fc1=0.96,fc2=0.94".
+  c.prune.iterations = 3  # iterative: prune-retrain rounds.
   c.prune.m_by_n = ()  # tfmot: (2, 4) for structured 2:4 sparsity.
-  c.prune.epochs = 5  # Retraining with the zeros held.
+  c.prune.epochs = 5  # Retraining with the zeros held (per round when iterative).
   c.prune.learning_rate = 5e-4
   c.prune.distill = True  # Retrain through the Distiller (the teacher keeps teaching).
   c.prune.teacher = False  # Also sweep-prune each teacher member (the paper's Table I).
+
+  c.cluster = ml_collections.ConfigDict()  # Weight sharing (TFMOT), stage `cluster`.
+  c.cluster.clusters = 16
+  c.cluster.init = "kmeans++"  # kmeans++ | linear | density.
+  c.cluster.preserve_sparsity = True
+  c.cluster.epochs = 2  # Fine-tuning of the centroids.
+  c.cluster.learning_rate = 1e-4
+  c.cluster.distill = True  # Fine-tune through the Distiller when a teacher exists.
 
   c.quantize = ml_collections.ConfigDict()
   c.quantize.modes = MODES
   c.quantize.calibration_images = 256  # Representative dataset for int8.
   c.quantize.latency_repeats = 50
+
+  c.export = ml_collections.ConfigDict()
+  c.export.boards = ("esp32", "esp32s3")  # Flash and RAM budgets checked for int8 models.
 
   c.lock()
   return c
@@ -102,7 +115,8 @@ _CHOICES = {
     "data.color_mode": ("grayscale", "rgb"),
     "teacher.combine": ("mean", "vote"),
     "distill.mode": ("cached", "online"),
-    "prune.method": ("stddev", "tfmot"),
+    "prune.method": ("stddev", "tfmot", "iterative"),
+    "cluster.init": ("kmeans++", "linear", "density"),
     "prune.scope": ("layer", "global"),
     "prune.rule": ("tolerance", "best"),
     "prune.schedule": ("polynomial", "constant"),

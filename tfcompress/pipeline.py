@@ -17,7 +17,9 @@ from tfcompress import report
 from tfcompress import training
 from tfcompress._keras import tf
 from tfcompress.errors import InputError
+from tfcompress.stages.cluster import cluster_stage
 from tfcompress.stages.context import Run
+from tfcompress.stages.export import export_stage
 from tfcompress.stages.prune import prune_stage
 from tfcompress.stages.quantize import quantize_stage
 from tfcompress.stages.student import distill_stage
@@ -25,8 +27,9 @@ from tfcompress.stages.student import student_stage
 from tfcompress.stages.teacher import teacher_stage
 
 STAGE_FNS = {"teacher": teacher_stage, "student": student_stage, "distill": distill_stage,
-             "prune": prune_stage, "quantize": quantize_stage}
-SEEDED = ("student", "distill", "prune", "quantize")
+             "prune": prune_stage, "cluster": cluster_stage, "quantize": quantize_stage,
+             "export": export_stage}
+SEEDED = ("student", "distill", "prune", "cluster", "quantize", "export")
 # Fields that may change between runs in one workdir: they do not change any result.
 _FREE_FIELDS = ("stages", "verbose", "repeats")
 

@@ -30,3 +30,22 @@ def test_plugin_function_by_import_path():
 def test_unknown_student_name():
   with pytest.raises(InputError, match="tiny_cnn.*paper_cnn"):
     students.build_student("tiny_cnn", (28, 28, 1), 2)
+
+
+@pytest.mark.parametrize("name,shape,params", [
+    ("lenet_300_100", (28, 28, 1), 266_610),
+    ("lenet5", (28, 28, 1), 431_080),
+])
+def test_lenets_have_han_et_al_sizes(name, shape, params):
+  model = students.build_student(name, shape, 10)
+  assert model.count_params() == params
+  assert model(np.zeros((2,) + shape, np.float32)).shape == (2, 10)
+
+
+def test_fire_net_uses_fire_modules():
+  model = students.build_student("fire_net", (32, 32, 3), 10)
+  squeezes = [l for l in model.layers if l.name.endswith("_squeeze")]
+  assert len(squeezes) == 4 and squeezes[0].kernel.shape[:2] == (1, 1)
+  concat = model.get_layer("fire1_concat")
+  assert concat.output_shape[-1] == 2 * 32
+  assert model(np.zeros((2, 32, 32, 3), np.float32)).shape == (2, 10)

@@ -1,4 +1,7 @@
 """Pruning: the paper's std-dev pruner and alpha sweep, and TFMOT magnitude pruning."""
+from tfcompress.prune.iterative import magnitude_masks
+from tfcompress.prune.iterative import parse_targets
+from tfcompress.prune.iterative import round_targets
 from tfcompress.prune.stddev import apply_masks
 from tfcompress.prune.stddev import HoldMasks
 from tfcompress.prune.stddev import layer_sparsity
@@ -14,5 +17,6 @@ from tfcompress.prune.tfmot_pruning import strip
 from tfcompress.prune.tfmot_pruning import update_step_callback
 
 __all__ = ["HoldMasks", "PAPER_ALPHAS", "alpha_sweep", "apply_masks", "choose",
-           "layer_sparsity", "make_schedule", "prune_model", "recalibrate_batch_norm",
-           "sparsity_summary", "stddev_masks", "strip", "update_step_callback"]
+           "layer_sparsity", "magnitude_masks", "make_schedule", "parse_targets",
+           "prune_model", "recalibrate_batch_norm", "round_targets", "sparsity_summary",
+           "stddev_masks", "strip", "update_step_callback"]

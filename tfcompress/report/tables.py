@@ -53,7 +53,7 @@ def markdown(report):
          _table(header, _metric_rows(summary, by_stage("teacher_member", "teacher_pruned"))),
          "", "## Table II: teacher and students (Keras models)", "",
          _table(header, _metric_rows(summary, by_stage("teacher", "student", "distill",
-                                                       "prune"))),
+                                                       "prune", "cluster"))),
          "", "## Table III: quantization (.tflite, scored by the LiteRT interpreter)", ""]
   rows = []
   for name, s in summary.items():
@@ -69,11 +69,43 @@ def markdown(report):
           "## Table IV: every model by size", ""]
   ranked = sorted((s["size_bytes"]["mean"], name) for name, s in summary.items()
                   if "size_bytes" in s)
-  out.append(_table(["model", "format", "bytes", "accuracy", "f1"],
+  costs = {e["name"]: e.get("cost") for e in report["models"]}
+  out.append(_table(["model", "format", "bytes", "accuracy", "f1", "MACs",
+                     "energy µJ (SRAM / DRAM weights)"],
                     [[n, summary[n]["format"], f"{b:,.0f}", fmt(summary[n]["accuracy"]),
-                      fmt(summary[n]["f1"])] for b, n in ranked]))
-  out += _sweep(report) + _speed(report) + _plots(report)
+                      fmt(summary[n]["f1"])] + _cost(costs.get(n)) for b, n in ranked]))
+  out += ["", "Energy: one inference under the Horowitz 45 nm cost model "
+          "(`tfcompress.evaluate.energy` states its assumptions)."]
+  out += _deployment(report) + _sweep(report) + _speed(report) + _benchmark(report) + _plots(report)
   return "\n".join(out) + "\n"
+
+
+def _cost(cost):
+  if not cost:
+    return ["-", "-"]
+  e = cost["energy_uj"]
+  return [f"{cost['macs']:,}", f"{e['sram']:.3f} / {e['dram']:.3f}"]
+
+
+def _deployment(report):
+  rows = []
+  for r in report.get("deployment") or []:
+    boards = r.get("boards") or {}
+    fit = "; ".join(f"{b}: {'fits' if v['fits'] else 'does not fit'} (RAM margin "
+                    f"{v['ram_margin_bytes']:,} B, flash margin {v['flash_margin_bytes']:,} B)"
+                    for b, v in boards.items())
+    if r["tflm_ok"]:
+      rows.append([r["name"], "yes", f"{r['tflm_arena_bytes']:,}", f"{r['tflm_agreement']:.4f}",
+                   fit])
+    else:
+      rows.append([r["name"], "no: " + r.get("tflm_reason", "?").replace("|", "/"), "-", "-", "-"])
+  if not rows:
+    return []
+  return ["", "## Deployment: TFLite Micro and microcontroller budgets", "",
+          _table(["model", "runs in TFLite Micro", "arena bytes", "agreement with LiteRT",
+                  "boards"], rows),
+          "", "Agreement: share of test images whose predicted class is the same in TFLite "
+          "Micro and in LiteRT."]
 
 
 def _sweep(report):
@@ -98,6 +130,29 @@ def _speed(report):
   return ["", "## Cost of distillation", "",
           f"Median epoch: conventional {speed['student_epoch_seconds']:.2f} s, distilled "
           f"{speed['distill_epoch_seconds']:.2f} s: ratio {speed['ratio']:.2f}x."]
+
+
+def _benchmark(report):
+  bench = report.get("benchmark")
+  if not bench:
+    return []
+  sizes = bench["batch_sizes"]
+  header = ["model", "format"] + [f"batch {b}: ms/image (IQR)" for b in sizes] + [
+      "TFLite Micro batch 1 ms"]
+  rows = []
+  for r in bench["models"]:
+    cells = [f"{r[f'batch{b}']['median_ms'] / b:.4f} ({r[f'batch{b}']['iqr_ms'] / b:.4f})"
+             for b in sizes]
+    tflm = r.get("tflm_batch1")
+    rows.append([r["name"], r["format"]] + cells + [f"{tflm['median_ms']:.4f}" if tflm else "-"])
+  out = ["", "## Latency (`tfcompress-bench`)", "",
+         f"{bench['machine']}, {bench['threads']} thread(s), median of {bench['repeats']} "
+         "timed runs after warm-up, per image.", "", _table(header, rows)]
+  ratio = bench.get("teacher_to_int8_student")
+  if ratio:
+    out += ["", "Teacher ensemble (Keras) time per image over the int8 student's (LiteRT): "
+            + ", ".join(f"{k} {v:.0f}x" for k, v in ratio.items() if k != "student") + "."]
+  return out
 
 
 def _plots(report):

@@ -7,7 +7,7 @@ from tfcompress import artifacts
 from tfcompress.report import plots
 from tfcompress.report import tables
 
-STAGE_ORDER = ("student", "distill", "prune", "quantize")
+STAGE_ORDER = ("student", "distill", "prune", "cluster", "quantize")
 SUMMARY_KEYS = ("accuracy", "precision", "recall", "f1", "auc", "size_bytes", "gzip_bytes",
                 "compression_ratio", "latency_ms", "sparsity", "nonzero_params", "params")
 
@@ -24,6 +24,14 @@ def collect(workdir):
     if done is not None:
       entries += done["models"]
   return entries
+
+
+def deployment(workdir):
+  """The export stage's results (TFLite Micro, boards, bundles) of every seed."""
+  rows = []
+  for path in sorted(glob.glob(os.path.join(workdir, "seed_*", "export", "metrics.json"))):
+    rows += artifacts.read_json(path)["models"]
+  return rows
 
 
 def _stat(values):
@@ -64,6 +72,19 @@ def epoch_time_ratio(entries):
           "ratio": distilled / student}
 
 
+def speedup(benchmark):
+  """Teacher ensemble time per image over the int8 student's, batch 1 and 32, same run."""
+  rows = {r["name"]: r for r in benchmark["models"]}
+  int8 = [r for r in benchmark["models"] if r["name"].endswith("_int8")]
+  if "teacher" not in rows or not int8:
+    return None
+  ratios = {}
+  for key in ("batch1", "batch32"):
+    if key in rows["teacher"] and key in int8[0]:
+      ratios[key] = rows["teacher"][key]["median_ms"] / int8[0][key]["median_ms"]
+  return dict(ratios, student=int8[0]["name"])
+
+
 def write(workdir, config, splits):
   """Writes report.json, report.md and the PNG plots for `workdir`; returns the report."""
   entries = collect(workdir)
@@ -75,7 +96,11 @@ def write(workdir, config, splits):
       "models": entries,
       "summary": summarize(entries),
       "distill_speed": epoch_time_ratio(entries),
+      "deployment": deployment(workdir),
+      "benchmark": artifacts.read_json(os.path.join(workdir, "benchmark.json")),
   }
+  if report["benchmark"]:
+    report["benchmark"]["teacher_to_int8_student"] = speedup(report["benchmark"])
   report["plots"] = plots.write_all(report, workdir)
   artifacts.write_json(os.path.join(workdir, "report.json"), report)
   artifacts.write_bytes(os.path.join(workdir, "report.md"), tables.markdown(report).encode())

@@ -11,6 +11,7 @@ from tfcompress import distill
 from tfcompress import evaluate
 from tfcompress import models
 from tfcompress import training
+from tfcompress.evaluate import energy
 from tfcompress._keras import keras
 from tfcompress.errors import InputError
 
@@ -66,7 +67,8 @@ def entry(run, model, name, stage, path, history=None, **extra):
   s = run.splits
   result = evaluate.evaluate_model(model, s.x_test, s.y_test)
   result.update(name=name, stage=stage, format="keras", path=os.path.relpath(path, run.workdir),
-                seed=run.seed, history=history or {}, size_bytes=_size(path), **extra)
+                seed=run.seed, history=history or {}, size_bytes=_size(path),
+                cost=energy.inference_cost(model, "keras"), **extra)
   logging.info("%s: test accuracy %.4f, F1 %.4f", name, result["accuracy"], result["f1"])
   return result
 

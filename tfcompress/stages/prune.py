@@ -31,11 +31,24 @@ def _tfmot(run, model):
                                          "schedule": c.schedule, "m_by_n": list(c.m_by_n)}
 
 
+def _iterative(run, model):
+  c = run.config.prune
+  targets = prune.parse_targets(c.layer_targets, c.target_sparsity, model)
+  history = {}
+  for i in range(1, c.iterations + 1):
+    masks = prune.magnitude_masks(model, prune.round_targets(targets, i, c.iterations))
+    prune.apply_masks(masks)
+    more, _ = context.train_student(run, model, c.epochs, c.distill, c.learning_rate,
+                                    [prune.HoldMasks(masks)])
+    history = {k: history.get(k, []) + v for k, v in more.items()}
+  return model, history, {"targets": targets, "iterations": c.iterations}
+
+
 def prune_stage(run):
   """Prunes the distilled student (else the conventional one) and retrains it."""
   source, path = run.stage_model("distill", "student")
   model = artifacts.load_model(path)
-  method = {"stddev": _stddev, "tfmot": _tfmot}[run.config.prune.method]
+  method = {"stddev": _stddev, "tfmot": _tfmot, "iterative": _iterative}[run.config.prune.method]
   pruned, history, details = method(run, model)
   summary = prune.sparsity_summary(pruned)
   out = artifacts.save_model(pruned, run.path("prune", "model.keras"))

@@ -5,11 +5,12 @@ from absl import logging
 
 from tfcompress import artifacts
 from tfcompress import quantize
+from tfcompress.evaluate import energy
 from tfcompress.evaluate import tflite
 from tfcompress.prune import sparsity_summary
 
 
-def _tflite_entry(run, content, name, mode, path, reference_bytes):
+def _tflite_entry(run, content, name, mode, path, reference_bytes, keras_model):
   s = run.splits
   model = tflite.TFLiteModel(content)
   metrics = tflite.classification_metrics(s.y_test, model.predict(s.x_test))
@@ -19,6 +20,7 @@ def _tflite_entry(run, content, name, mode, path, reference_bytes):
                  path=path, seed=run.seed, latency_ms=latency["median"],
                  latency_iqr_ms=latency["iqr"],
                  compression_ratio=reference_bytes / len(content),
+                 cost=energy.inference_cost(keras_model, mode),
                  tflite_weight_sparsity=tflite.weight_sparsity(content))
   logging.info("%s: test accuracy %.4f, %d bytes (%.2fx), %.3f ms/image", name,
                metrics["accuracy"], len(content), metrics["compression_ratio"],
@@ -33,23 +35,24 @@ def quantize_stage(run):
   every `compression_ratio` divides.
   """
   c = run.config.quantize
-  source, path = run.stage_model("prune", "distill", "student")
+  source, path = run.stage_model("cluster", "prune", "distill", "student")
   model = artifacts.load_model(path)
   source_name = artifacts.read_json(run.path(source, "metrics.json"))["models"][0]["name"]
   summary = sparsity_summary(model)
   _, student_path = run.stage_model("student", source)
-  reference = quantize.convert(artifacts.load_model(student_path), "float32")
+  reference_model = artifacts.load_model(student_path)
+  reference = quantize.convert(reference_model, "float32")
   entries = []
   if "float32" in c.modes:
     ref_path = artifacts.write_bytes(run.path("quantize", "reference_float32.tflite"), reference)
     entries.append(_tflite_entry(run, reference, "reference_float32", "float32",
-                                 _rel(run, ref_path), len(reference)))
+                                 _rel(run, ref_path), len(reference), reference_model))
   calibration = run.train_images(c.calibration_images)
   for mode in c.modes:
     content = quantize.convert(model, mode, calibration)
     name = f"{source_name}_{mode}"
     out = artifacts.write_bytes(run.path("quantize", f"{name}.tflite"), content)
-    entry = _tflite_entry(run, content, name, mode, _rel(run, out), len(reference))
+    entry = _tflite_entry(run, content, name, mode, _rel(run, out), len(reference), model)
     entry.update(sparsity=summary["sparsity"], nonzero_params=summary["nonzero_params"],
                  params=int(model.count_params()), source=source)
     entries.append(entry)

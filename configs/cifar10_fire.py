@@ -1,0 +1,47 @@
+r"""CIFAR-10 (the JPEG copy, 32x32 RGB): a teacher ensemble distils a Fire-module student,
+which is then pruned, clustered and quantized to int8.
+
+  tfcompress --config=configs/cifar10_fire.py --workdir=runs/cifar10
+  tfcompress --config=configs/cifar10_fire.py:smoke --workdir=/tmp/cifar10_smoke
+
+Reads ../shared/data/cifar10_jpeg.npz beside the repository by default; override with
+--config.data.path=FILE.npz.
+"""
+import os
+
+from tfcompress.config import base_config
+
+SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data")
+
+
+def get_config(arg=None):
+  config = base_config()
+  config.stages = ("teacher", "student", "distill", "prune", "cluster", "quantize", "export")
+  config.data.path = os.path.normpath(os.path.join(SHARED, "cifar10_jpeg.npz"))
+  config.data.batch_size = 64
+  config.data.crop_scale = 0.7
+  config.teacher.members = ("mobilenetv2", "resnet50")
+  config.teacher.epochs = 8
+  config.student.model = "fire_net"
+  config.student.epochs = 20
+  config.distill.epochs = 20
+  config.distill.temperature = 4.0
+  config.distill.alpha = 0.7
+  config.distill.beta = 0.3
+  config.prune.epochs = 3
+  config.cluster.clusters = 32
+  if arg == "smoke":
+    config.data.limit = 256
+    config.teacher.members = ("mobilenetv2",)
+    config.teacher.epochs = 1
+    config.student.epochs = 1
+    config.distill.epochs = 1
+    config.prune.alphas = (0.5, 2.0)
+    config.prune.epochs = 1
+    config.prune.calibration_images = 64
+    config.cluster.epochs = 1
+    config.quantize.calibration_images = 32
+    config.quantize.latency_repeats = 5
+  elif arg:
+    raise ValueError(f"Unknown variant {arg!r}; use :smoke or nothing.")
+  return config

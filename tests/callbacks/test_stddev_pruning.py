@@ -1,0 +1,37 @@
+import numpy as np
+import pytest
+
+from tfcompress.callbacks import SparsityLogger
+from tfcompress.callbacks import StdDevPruning
+from tfcompress.models import paper_cnn
+from tfcompress.prune import layer_sparsity
+from tfcompress._keras import keras
+
+
+def _fit(callbacks, epochs=3):
+  keras.utils.set_random_seed(0)
+  model = paper_cnn((12, 12, 1), 2, filters=(8, 8, 8, 8))
+  model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+  x = np.random.default_rng(0).uniform(0, 255, (32, 12, 12, 1)).astype(np.float32)
+  history = model.fit(x, np.arange(32) % 2, batch_size=8, epochs=epochs, verbose=0,
+                      callbacks=callbacks)
+  return model, history.history
+
+
+def test_prunes_at_the_chosen_epoch_and_holds_the_zeros(tmp_path):
+  pruning = StdDevPruning(alpha=1.0, start_epoch=1)
+  model, logs = _fit([pruning, SparsityLogger(log_dir=str(tmp_path / "tb"))])
+  assert logs["sparsity"][0] == 0.0
+  assert logs["sparsity"][1] > 0.3 and logs["sparsity"][2] == pytest.approx(logs["sparsity"][1])
+  masks = {k.name: m for k, m in pruning.masks}
+  sparsity = layer_sparsity(model)
+  assert sparsity["conv2"] == pytest.approx(np.mean(masks[model.get_layer("conv2").kernel.name] == 0))
+  assert "sparsity/conv2" in logs
+  assert any((tmp_path / "tb").iterdir())  # TensorBoard event file written.
+
+
+def test_bad_arguments():
+  with pytest.raises(ValueError, match="alpha=0"):
+    StdDevPruning(alpha=0)
+  with pytest.raises(ValueError, match="start_epoch=-1"):
+    StdDevPruning(alpha=1, start_epoch=-1)

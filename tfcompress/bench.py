@@ -1,0 +1,95 @@
+r"""tfcompress-bench: times every model of a finished workdir on this machine.
+
+  tfcompress-bench --workdir=runs/pneumonia --threads=1 --repeats=30
+
+Keras models run as a compiled forward pass; .tflite files in the LiteRT interpreter;
+int8 files also in the TFLite Micro interpreter (batch 1). Results go to
+WORKDIR/benchmark.json and into report.json and report.md.
+"""
+import os
+import platform
+
+from absl import app
+from absl import flags
+from absl import logging
+
+_WORKDIR = flags.DEFINE_string("workdir", None, "A workdir written by `tfcompress`.")
+_THREADS = flags.DEFINE_integer("threads", 1, "Threads for TensorFlow and the interpreter.")
+_REPEATS = flags.DEFINE_integer("repeats", 30, "Timed runs per measurement, after warm-up.")
+_BATCHES = flags.DEFINE_list("batch_sizes", ["1", "32"], "Batch sizes to time.")
+
+
+def benchmark(workdir, threads=1, repeats=30, batch_sizes=(1, 32)):
+  """Times each model in WORKDIR/report.json; returns the rows written to benchmark.json."""
+  from tfcompress import artifacts  # pylint: disable=g-import-not-at-top  (imports TF)
+  from tfcompress import config as config_lib  # pylint: disable=g-import-not-at-top
+  from tfcompress import data as data_lib  # pylint: disable=g-import-not-at-top
+  from tfcompress import report  # pylint: disable=g-import-not-at-top
+  from tfcompress.evaluate import latency  # pylint: disable=g-import-not-at-top
+  from tfcompress.evaluate import tflite  # pylint: disable=g-import-not-at-top
+  from tfcompress.stages import context  # pylint: disable=g-import-not-at-top
+  from tfcompress.errors import InputError  # pylint: disable=g-import-not-at-top
+  found = artifacts.read_json(os.path.join(workdir, "report.json"))
+  if found is None:
+    raise InputError(f"No report.json in {workdir!r}: run `tfcompress` with this --workdir first.")
+  config = config_lib.from_json(os.path.join(workdir, "config.json"))
+  splits = data_lib.load(config.data, config.seed)
+  images = splits.x_test
+  rows = []
+  for entry in found["models"]:
+    if entry["seed"] != config.seed or entry["stage"] == "teacher_pruned":
+      continue
+    path = os.path.join(workdir, entry["path"])
+    row = {"name": entry["name"], "format": entry["format"], "threads": threads}
+    if entry["format"] == "keras":
+      run = context.Run(config, workdir, splits, None, config.seed)
+      model = (context.load_teacher(run) if entry["stage"] == "teacher"
+               else artifacts.load_model(path))
+      for b in batch_sizes:
+        row[f"batch{b}"] = latency.keras_latency(model, images, b, repeats)
+    else:
+      with open(path, "rb") as f:
+        content = f.read()
+      runner = tflite.TFLiteModel(content, num_threads=threads)
+      for b in batch_sizes:
+        row[f"batch{b}"] = latency.tflite_latency(runner, images, b, repeats)
+      if entry.get("quantization") == "int8":
+        row["tflm_batch1"] = _tflm_latency(content, images, repeats)
+    logging.info("%s: %s", entry["name"], {k: v for k, v in row.items() if k.startswith("b")})
+    rows.append(row)
+  result = {"threads": threads, "repeats": repeats, "batch_sizes": list(batch_sizes),
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores", "models": rows}
+  artifacts.write_json(os.path.join(workdir, "benchmark.json"), result)
+  report.write(workdir, config, splits)
+  return result
+
+
+def _tflm_latency(content, images, repeats):
+  """Median TFLite Micro invoke time over `repeats` test images, one at a time."""
+  from tfcompress import export  # pylint: disable=g-import-not-at-top
+  check = export.tflm_check(content, images[:repeats])
+  return {"median_ms": check["tflm_ms"], "repeats": repeats} if check["tflm_ok"] else None
+
+
+def main(argv):
+  del argv
+  if not _WORKDIR.value:
+    raise app.UsageError("--workdir is required, e.g. tfcompress-bench --workdir=runs/pneumonia")
+  os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(_THREADS.value))
+  from tfcompress._keras import tf  # pylint: disable=g-import-not-at-top
+  from tfcompress.errors import InputError  # pylint: disable=g-import-not-at-top
+  tf.config.threading.set_intra_op_parallelism_threads(_THREADS.value)
+  tf.config.threading.set_inter_op_parallelism_threads(1)
+  try:
+    benchmark(_WORKDIR.value, _THREADS.value, _REPEATS.value, [int(b) for b in _BATCHES.value])
+  except InputError as e:
+    print(f"tfcompress-bench: error: {e}")
+    raise SystemExit(2) from None
+
+
+def run():
+  app.run(main)
+
+
+if __name__ == "__main__":
+  run()

@@ -1,0 +1,66 @@
+"""`Exporter`: writes .tflite files and a C array when training ends."""
+import os
+
+from absl import logging
+
+from tfcompress import artifacts
+from tfcompress._keras import keras
+from tfcompress.errors import InputError
+
+
+class Exporter(keras.callbacks.Callback):
+  """At the end of `fit()`, converts the model and writes what a device needs.
+
+  Writes `OUT_DIR/NAME_MODE.tflite` for each mode and, when `c_array` is set, the int8
+  model (else the last mode) as `NAME_model.h`/`.cc` for TFLite Micro. TFMOT pruning
+  wrappers are stripped first. `self.paths` lists the written files.
+
+  Args:
+    out_dir: where to write.
+    modes: TFLite modes: float32, dynamic, float16, int8.
+    representative_images: raw training images for int8 calibration (needed for int8).
+    c_array: also write a C array for microcontrollers.
+    class_names: labels embedded in the C array.
+    name: file name stem and C identifier.
+
+  Example:
+    model.fit(ds, epochs=5, callbacks=[
+        Exporter("export", modes=("float32", "int8"), representative_images=x[:200])])
+  """
+
+  def __init__(self, out_dir, modes=("float32", "int8"), representative_images=None,
+               c_array=True, class_names=(), name="model"):
+    super().__init__()
+    from tfcompress.quantize import MODES  # pylint: disable=g-import-not-at-top
+    unknown = [m for m in modes if m not in MODES]
+    if unknown or not modes:
+      raise InputError(f"Argument `modes` may name {', '.join(MODES)}. Received: {modes!r}")
+    if "int8" in modes and representative_images is None:
+      raise InputError("Argument `representative_images` is needed for int8: pass a few "
+                       "hundred raw training images.")
+    self.out_dir = out_dir
+    self.modes = tuple(modes)
+    self.representative_images = representative_images
+    self.c_array = c_array
+    self.class_names = tuple(class_names)
+    self.name = name
+    self.paths = []
+
+  def on_train_begin(self, logs=None):
+    self.paths = []
+
+  def on_train_end(self, logs=None):
+    from tfcompress import export  # pylint: disable=g-import-not-at-top
+    from tfcompress import prune  # pylint: disable=g-import-not-at-top
+    from tfcompress import quantize  # pylint: disable=g-import-not-at-top
+    model = prune.strip(self.model)
+    contents = {}
+    for mode in self.modes:
+      contents[mode] = quantize.convert(model, mode, self.representative_images)
+      path = os.path.join(self.out_dir, f"{self.name}_{mode}.tflite")
+      self.paths.append(artifacts.write_bytes(path, contents[mode]))
+    if self.c_array:
+      mode = "int8" if "int8" in contents else self.modes[-1]
+      self.paths += export.write_c_array(contents[mode], self.out_dir, f"{self.name}_model",
+                                         self.class_names)
+    logging.info("Exporter wrote %s", ", ".join(self.paths))

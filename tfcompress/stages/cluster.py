@@ -1,0 +1,23 @@
+"""The cluster stage: weight sharing (TFMOT clustering) after pruning, centroids fine-tuned."""
+from tfcompress import artifacts
+from tfcompress import prune
+from tfcompress.quantize import clustering
+from tfcompress.stages import context
+
+
+def cluster_stage(run):
+  """Clusters the pruned (else distilled, else conventional) student and fine-tunes it."""
+  c = run.config.cluster
+  source, path = run.stage_model("prune", "distill", "student")
+  model = artifacts.load_model(path)
+  source_name = artifacts.read_json(run.path(source, "metrics.json"))["models"][0]["name"]
+  with run.strategy.scope():
+    wrapped = clustering.cluster_model(model, c.clusters, c.init, c.preserve_sparsity)
+  history, _ = context.train_student(run, wrapped, c.epochs, c.distill and source != "student",
+                                     c.learning_rate)
+  shared = clustering.strip(wrapped)
+  out = artifacts.save_model(shared, run.path("cluster", "model.keras"))
+  return [context.entry(run, shared, f"{source_name}_clustered", "cluster", out, history,
+                        source=source, clusters=c.clusters,
+                        distinct_values=clustering.distinct_values(shared),
+                        **prune.sparsity_summary(shared))]
