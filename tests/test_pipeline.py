@@ -15,6 +15,12 @@ def test_run_writes_models_report_and_resumes(smoke_config, tmp_path):
   assert names == ["mobilenetv2", "teacher", "student", "distilled", "distilled_pruned",
                    "reference_float32", "distilled_pruned_float32", "distilled_pruned_dynamic",
                    "distilled_pruned_float16", "distilled_pruned_int8"]
+  deploy = {d["name"]: d for d in report["deployment"]}
+  assert deploy["distilled_pruned_int8"]["tflm_ok"]
+  assert deploy["distilled_pruned_int8"]["tflm_agreement"] >= 0.99
+  assert deploy["distilled_pruned_int8"]["boards"]["esp32"]["fits"]
+  assert not deploy["distilled_pruned_dynamic"]["tflm_ok"]
+  assert deploy["distilled_pruned_dynamic"]["tflm_reason"]
   for m in report["models"]:
     assert {"name", "stage", "format", "accuracy", "precision", "recall", "f1", "auc",
             "path", "size_bytes"} <= set(m)
@@ -37,6 +43,19 @@ def test_run_writes_models_report_and_resumes(smoke_config, tmp_path):
   again = pipeline.run(smoke_config, workdir)
   assert os.stat(model_file).st_mtime_ns == before
   assert again["models"] == report["models"]
+  assert again["deployment"] == report["deployment"]
+
+  # tfcompress-bench times every model into benchmark.json, report.json and report.md.
+  from tfcompress import bench
+  timed = bench.benchmark(workdir, threads=1, repeats=3, batch_sizes=(1, 4))
+  rows = {r["name"]: r for r in timed["models"]}
+  assert rows["teacher"]["batch1"]["median_ms"] > 0
+  assert rows["distilled_pruned_int8"]["tflm_batch1"]["median_ms"] > 0
+  with open(os.path.join(workdir, "report.json")) as f:
+    ratio = json.load(f)["benchmark"]["teacher_to_int8_student"]
+  assert ratio["batch1"] > 1 and ratio["student"] == "distilled_pruned_int8"
+  with open(os.path.join(workdir, "report.md")) as f:
+    assert "## Latency" in f.read()
 
   # A stage whose result is missing (as after a crash) is run again.
   os.remove(os.path.join(workdir, "seed_0", "distill", "metrics.json"))

@@ -12,7 +12,7 @@ class Exporter(keras.callbacks.Callback):
   """At the end of `fit()`, converts the model and writes what a device needs.
 
   Writes `OUT_DIR/NAME_MODE.tflite` for each mode and, when `c_array` is set, the int8
-  model (else the last mode) as `NAME_model.h`/`.cc` for TFLite Micro. TFMOT pruning
+  model (else the last mode) as `NAME.h`/`NAME.cc` for TFLite Micro. TFMOT pruning
   wrappers are stripped first. `self.paths` lists the written files.
 
   Args:
@@ -61,6 +61,6 @@ class Exporter(keras.callbacks.Callback):
       self.paths.append(artifacts.write_bytes(path, contents[mode]))
     if self.c_array:
       mode = "int8" if "int8" in contents else self.modes[-1]
-      self.paths += export.write_c_array(contents[mode], self.out_dir, f"{self.name}_model",
+      self.paths += export.write_c_array(contents[mode], self.out_dir, self.name,
                                          self.class_names)
     logging.info("Exporter wrote %s", ", ".join(self.paths))
