@@ -1,0 +1,48 @@
+"""What a .tflite file is: the flatbuffer check and its input and output tensors."""
+import numpy as np
+
+from tfcompress.errors import InputError
+from tfcompress.evaluate.tflite import TFLiteModel
+
+
+def check_tflite(content):
+  """Returns `content` as bytes, or raises InputError if it is not a .tflite flatbuffer.
+
+  A TFLite flatbuffer carries the file identifier b"TFL3" at bytes 4..8.
+
+  Example:
+    content = check_tflite(open("student_int8.tflite", "rb").read())
+  """
+  if not isinstance(content, (bytes, bytearray, memoryview)):
+    raise InputError(f"Expected the bytes of a .tflite file. Received: {type(content).__name__}")
+  content = bytes(content)
+  if len(content) < 8 or content[4:8] != b"TFL3":
+    start = "empty" if not content else f"starting {content[:8]!r}"
+    raise InputError("Expected a .tflite flatbuffer (file identifier b'TFL3' at bytes 4-8). "
+                     f"Received: {len(content)} bytes, {start}. Pass the bytes of a "
+                     "converted model, e.g. from tfcompress.quantize.convert.")
+  return content
+
+
+def _tensor(detail):
+  scale, zero_point = detail["quantization"]
+  return {"shape": [int(d) for d in detail["shape"]], "dtype": np.dtype(detail["dtype"]).name,
+          "scale": float(scale), "zero_point": int(zero_point)}
+
+
+def model_info(content):
+  """Shape, dtype, scale and zero point of a single-input, single-output model's tensors.
+
+  Float tensors have scale 0.0 and zero point 0, as LiteRT reports them.
+
+  Example:
+    info = model_info(content)
+    info["input"]  # {"shape": [1, 28, 28, 1], "dtype": "int8", "scale": 1.0, ...}
+  """
+  content = check_tflite(content)
+  try:
+    model = TFLiteModel(content, default_delegates=False)
+  except (ValueError, RuntimeError) as e:
+    raise InputError(f"LiteRT cannot read this .tflite file ({len(content)} bytes): "
+                     f"{str(e).strip().splitlines()[-1]}") from None
+  return {"input": _tensor(model.input), "output": _tensor(model.output)}
