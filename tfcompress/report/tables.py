@@ -76,7 +76,7 @@ def markdown(report):
                       fmt(summary[n]["f1"])] + _cost(costs.get(n)) for b, n in ranked]))
   out += ["", "Energy: one inference under the Horowitz 45 nm cost model "
           "(`tfcompress.evaluate.energy` states its assumptions)."]
-  out += _deployment(report) + _sweep(report) + _speed(report) + _benchmark(report) + _plots(report)
+  out += _deep_compression(report) + _deployment(report) + _sweep(report) + _speed(report) + _benchmark(report) + _plots(report)
   return "\n".join(out) + "\n"
 
 
@@ -85,6 +85,40 @@ def _cost(cost):
     return ["-", "-"]
   e = cost["energy_uj"]
   return [f"{cost['macs']:,}", f"{e['sram']:.3f} / {e['dram']:.3f}"]
+
+
+# Han, Mao, Dally, "Deep Compression" (ICLR 2016), Table 1: stored weights, top-1 error.
+HAN = {"lenet_300_100": ("1070 KB", "27 KB", "40x", "1.64%", "1.58%"),
+       "lenet5": ("1720 KB", "44 KB", "39x", "0.80%", "0.74%")}
+
+
+def _deep_compression(report):
+  rows = []
+  for e in report["models"]:
+    if "container_bytes" not in e:
+      continue
+    p = e["container_parts"]
+    rows.append([e["name"], e["seed"], f"{100 * (1 - e['accuracy']):.2f}%",
+                 f"{e['size_bytes']:,}", f"{e['gzip_bytes']:,}",
+                 f"{e['sparse_tflite_bytes']:,}" if "sparse_tflite_bytes" in e else "-",
+                 f"{e['container_bytes']:,} (weights {p['weights']:,}, positions "
+                 f"{p['positions']:,}, codebooks {p['codebooks']:,}, rest {p['rest']:,})",
+                 f"{e['smallest_ratio']:.1f}x ({e['smallest_kind']})"])
+  if not rows:
+    return []
+  out = ["", "## Deep Compression: real files", "",
+         "Bytes on disk. `gzip -9` of the .tflite; the .tflite converted with "
+         "EXPERIMENTAL_SPARSITY; the container (Huffman-coded cluster indices and sparse "
+         "offsets, the rest LZMA-compressed; it decodes to the identical .tflite). "
+         "Compression: the float32 .tflite of the unpruned network over the smallest file.",
+         "", _table(["model", "seed", "test error", ".tflite", "gzip -9", "sparse .tflite",
+                     "container (parts)", "compression (smallest)"], rows)]
+  han = HAN.get(report.get("student_model"))
+  if han:
+    out += ["", f"Han et al. for {report['student_model']}: {han[0]} -> {han[1]} ({han[2]}), "
+            f"top-1 error {han[3]} -> {han[4]} (their stored weights; ours are whole files "
+            "that run)."]
+  return out
 
 
 def _deployment(report):

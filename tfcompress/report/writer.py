@@ -93,6 +93,7 @@ def write(workdir, config, splits):
                   "classes": list(splits.class_names), "input_shape": list(splits.input_shape),
                   "train": len(splits.y_train), "val": len(splits.y_val),
                   "test": len(splits.y_test)},
+      "student_model": config.student.model,
       "models": entries,
       "summary": summarize(entries),
       "distill_speed": epoch_time_ratio(entries),

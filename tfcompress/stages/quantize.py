@@ -28,6 +28,38 @@ def _tflite_entry(run, content, name, mode, path, reference_bytes, keras_model):
   return metrics
 
 
+def _compressed_files(run, model, mode, calibration, content, name, sparsity):
+  """Deep Compression's files for one model: the container, and a sparse-format .tflite.
+
+  The container is decoded again and checked byte for byte. The EXPERIMENTAL_SPARSITY
+  file is kept only where it is smaller than the dense one; it runs in the interpreter
+  without default delegates and is scored on the test set.
+  """
+  s = run.splits
+  container, parts = quantize.encode_tflite(content)
+  if quantize.decode_tflite(container) != content:
+    raise AssertionError(f"Container of {name} did not decode to the same .tflite.")
+  path = artifacts.write_bytes(run.path("quantize", f"{name}.dctf"), container)
+  result = {"container_bytes": len(container), "container_parts": parts,
+            "container_path": _rel(run, path)}
+  if sparsity >= run.config.quantize.sparse_format_min_sparsity:
+    sparse = quantize.convert(model, mode, calibration, sparse=True)
+    result["sparse_tflite_bytes"] = len(sparse)
+    if len(sparse) < len(content):
+      sparse_path = artifacts.write_bytes(run.path("quantize", f"{name}_sparse.tflite"), sparse)
+      runner = tflite.TFLiteModel(sparse, default_delegates=False)
+      result.update(sparse_tflite_path=_rel(run, sparse_path),
+                    sparse_tflite_accuracy=tflite.classification_metrics(
+                        s.y_test, runner.predict(s.x_test))["accuracy"])
+  candidates = {"tflite": len(content), "gzip": tflite.file_sizes(content)["gzip_bytes"],
+                "container": len(container)}
+  if "sparse_tflite_path" in result:
+    candidates["sparse_tflite"] = len(sparse)
+  result["smallest_kind"] = min(candidates, key=candidates.get)
+  result["smallest_bytes"] = candidates[result["smallest_kind"]]
+  return result
+
+
 def quantize_stage(run):
   """Converts the last student (pruned, else distilled, else conventional) in every mode.
 
@@ -55,6 +87,9 @@ def quantize_stage(run):
     entry = _tflite_entry(run, content, name, mode, _rel(run, out), len(reference), model)
     entry.update(sparsity=summary["sparsity"], nonzero_params=summary["nonzero_params"],
                  params=int(model.count_params()), source=source)
+    entry.update(_compressed_files(run, model, mode, calibration, content, name,
+                                   summary["sparsity"]))
+    entry["smallest_ratio"] = len(reference) / entry["smallest_bytes"]
     entries.append(entry)
   return entries
 
