@@ -10,6 +10,7 @@ Reads ../shared/data/cifar10_jpeg.npz beside the repository by default; override
 import os
 
 from tfcompress.config import base_config
+from tfcompress.config import smoke
 
 SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data")
 
@@ -31,17 +32,7 @@ def get_config(arg=None):
   config.prune.epochs = 3
   config.cluster.clusters = 32
   if arg == "smoke":
-    config.data.limit = 256
-    config.teacher.members = ("mobilenetv2",)
-    config.teacher.epochs = 1
-    config.student.epochs = 1
-    config.distill.epochs = 1
-    config.prune.alphas = (0.5, 2.0)
-    config.prune.epochs = 1
-    config.prune.calibration_images = 64
-    config.cluster.epochs = 1
-    config.quantize.calibration_images = 32
-    config.quantize.latency_repeats = 5
+    smoke(config)
   elif arg:
     raise ValueError(f"Unknown variant {arg!r}; use :smoke or nothing.")
   return config

@@ -9,6 +9,7 @@ Reads ../shared/data/mnist.npz beside the repository by default; override with
 import os
 
 from tfcompress.config import base_config
+from tfcompress.config import smoke
 
 SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data")
 
@@ -19,28 +20,24 @@ def get_config(arg=None):
   config.data.path = os.path.normpath(os.path.join(SHARED, "mnist.npz"))
   config.data.batch_size = 128
   config.data.flip = False  # Digits are not mirror-symmetric.
-  config.data.crop_scale = 1.0
+  config.data.crop_scale = 0.85  # Small random zooms and shifts.
   config.train.l2 = 0.0
   config.student.model = "lenet_300_100"
-  config.student.epochs = 15
+  config.student.epochs = 30
+  config.train.decay_every = 6
   config.prune.method = "iterative"
   config.prune.target_sparsity = 0.92
-  config.prune.layer_targets = "fc1=0.96,fc2=0.93,logits=0.75"
+  config.prune.layer_targets = "fc1=0.92,fc2=0.91,logits=0.74"
   config.prune.iterations = 4
-  config.prune.epochs = 3
+  config.prune.epochs = 4
   config.prune.distill = False
   config.cluster.clusters = 16
-  config.cluster.epochs = 2
+  config.cluster.epochs = 3
   config.cluster.distill = False
   config.quantize.modes = ("float32", "int8")
   if arg == "smoke":
+    smoke(config)
     config.data.limit = 512
-    config.student.epochs = 1
-    config.prune.iterations = 2
-    config.prune.epochs = 1
-    config.cluster.epochs = 1
-    config.quantize.calibration_images = 32
-    config.quantize.latency_repeats = 5
   elif arg:
     raise ValueError(f"Unknown variant {arg!r}; use :smoke or nothing.")
   return config

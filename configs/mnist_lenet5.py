@@ -3,44 +3,21 @@ r"""Deep Compression on MNIST: LeNet-5 pruned (Han's prune-retrain loop), cluste
   tfcompress --config=configs/mnist_lenet5.py --workdir=runs/lenet5
   tfcompress --config=configs/mnist_lenet5.py:smoke --workdir=/tmp/lenet5_smoke
 
-Reads ../shared/data/mnist.npz beside the repository by default; override with
---config.data.path=FILE.npz. No teacher: Han et al. compress the network alone.
+The same recipe as configs/mnist_lenet300.py (data in ../shared/data/mnist.npz beside the
+repository by default; override with --config.data.path=FILE.npz), with LeNet-5 and
+Han et al.'s per-layer pruning pattern.
 """
 import os
+import runpy
 
-from tfcompress.config import base_config
-
-SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data")
+_LENET300 = runpy.run_path(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                        "mnist_lenet300.py"))
 
 
 def get_config(arg=None):
-  config = base_config()
-  config.stages = ("student", "prune", "cluster", "quantize", "export")
-  config.data.path = os.path.normpath(os.path.join(SHARED, "mnist.npz"))
-  config.data.batch_size = 128
-  config.data.flip = False  # Digits are not mirror-symmetric.
-  config.data.crop_scale = 1.0
-  config.train.l2 = 0.0
+  config = _LENET300["get_config"](arg)
   config.student.model = "lenet5"
-  config.student.epochs = 15
-  config.prune.method = "iterative"
-  config.prune.target_sparsity = 0.92
-  config.prune.layer_targets = "conv1=0.5,conv2=0.88,fc1=0.95,logits=0.8"
-  config.prune.iterations = 4
-  config.prune.epochs = 3
-  config.prune.distill = False
-  config.cluster.clusters = 16
-  config.cluster.epochs = 2
-  config.cluster.distill = False
-  config.quantize.modes = ("float32", "int8")
-  if arg == "smoke":
-    config.data.limit = 512
-    config.student.epochs = 1
-    config.prune.iterations = 2
-    config.prune.epochs = 1
-    config.cluster.epochs = 1
-    config.quantize.calibration_images = 32
-    config.quantize.latency_repeats = 5
-  elif arg:
-    raise ValueError(f"Unknown variant {arg!r}; use :smoke or nothing.")
+  if arg != "smoke":
+    config.student.epochs = 20
+  config.prune.layer_targets = "conv1=0.34,conv2=0.88,fc1=0.93,logits=0.81"
   return config

@@ -4,6 +4,7 @@ r"""The founding paper's chain on PneumoniaMNIST (chest X-ray, 28x28), shipped w
   tfcompress --config=configs/pneumonia.py:smoke --workdir=/tmp/smoke
 """
 from tfcompress.config import base_config
+from tfcompress.config import smoke
 
 
 def get_config(arg=None):
@@ -14,16 +15,7 @@ def get_config(arg=None):
   config.distill.alpha = 0.5
   config.distill.beta = 0.5
   if arg == "smoke":
-    config.data.limit = 256
-    config.teacher.members = ("mobilenetv2",)
-    config.teacher.epochs = 1
-    config.student.epochs = 1
-    config.distill.epochs = 1
-    config.prune.alphas = (0.5, 2.0)
-    config.prune.epochs = 1
-    config.prune.calibration_images = 64
-    config.quantize.calibration_images = 32
-    config.quantize.latency_repeats = 5
+    smoke(config)
   elif arg:
     raise ValueError(f"Unknown variant {arg!r}; use configs/pneumonia.py or :smoke.")
   return config

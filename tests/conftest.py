@@ -46,16 +46,9 @@ def rgb3_npz(tmp_path):
 def smoke_config(tiny_npz):
   """The :smoke variant of the default config, on a tiny .npz, quiet."""
   from tfcompress.config import base_config
-  config = base_config()
+  from tfcompress.config import smoke
+  config = smoke(base_config())
   config.data.path = tiny_npz
-  config.teacher.members = ("mobilenetv2",)
-  config.teacher.epochs = 1
-  config.student.epochs = 1
-  config.distill.epochs = 1
-  config.prune.alphas = (0.5, 2.0)
-  config.prune.epochs = 1
-  config.prune.calibration_images = 64
-  config.quantize.calibration_images = 32
-  config.quantize.latency_repeats = 5
+  config.data.limit = 0
   config.verbose = 0
   return config

@@ -111,6 +111,20 @@ def base_config():
   return c
 
 
+def smoke(config):
+  """Shrinks `config` to a one-minute end-to-end run (the `:smoke` variant of every config)."""
+  config.data.limit = 256
+  config.teacher.members = tuple(config.teacher.members[:1])
+  for group in (config.teacher, config.student, config.distill, config.prune, config.cluster):
+    group.epochs = 1
+  config.prune.alphas = (0.5, 2.0)
+  config.prune.iterations = min(config.prune.iterations, 2)
+  config.prune.calibration_images = 64
+  config.quantize.calibration_images = 32
+  config.quantize.latency_repeats = 5
+  return config
+
+
 _CHOICES = {
     "strategy": ("default", "mirrored", "one_device", "multi_worker_mirrored"),
     "data.color_mode": ("grayscale", "rgb"),

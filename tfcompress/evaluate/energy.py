@@ -25,20 +25,13 @@ Example:
 import numpy as np
 
 from tfcompress._keras import keras
+from tfcompress.models.layers import leaf_layers
 
 PJ = {"fp32_mac": 4.6, "int8_mac": 0.3, "sram_read32": 5.0, "dram_read32": 640.0}
 # (bits per weight read, bits per activation access, MAC kind) for each TFLite mode.
 MODES = {"keras": (32, 32, "fp32_mac"), "float32": (32, 32, "fp32_mac"),
          "float16": (16, 32, "fp32_mac"), "dynamic": (8, 32, "int8_mac"),
          "int8": (8, 8, "int8_mac")}
-
-
-def _leaf_layers(model):
-  for layer in model.layers:
-    if isinstance(layer, keras.Model):
-      yield from _leaf_layers(layer)
-    else:
-      yield layer
 
 
 def _size(shape):
@@ -48,7 +41,7 @@ def _size(shape):
 def layer_costs(model):
   """(layer name, MACs, weights, activation values out) for every layer that computes."""
   rows = []
-  for layer in _leaf_layers(model):
+  for layer in leaf_layers(model):
     if isinstance(layer, keras.layers.InputLayer):
       continue
     out = layer.output_shape

@@ -12,6 +12,7 @@ Example:
 import numpy as np
 
 from tfcompress._keras import keras
+from tfcompress.models.layers import leaf_layers
 
 PRUNABLE = (keras.layers.Conv2D, keras.layers.DepthwiseConv2D, keras.layers.Dense)
 
@@ -19,10 +20,8 @@ PRUNABLE = (keras.layers.Conv2D, keras.layers.DepthwiseConv2D, keras.layers.Dens
 def prunable_kernels(model):
   """(layer name, kernel variable) for every prunable layer, nested models included."""
   found = []
-  for layer in model.layers:
-    if isinstance(layer, keras.Model):
-      found += prunable_kernels(layer)
-    elif isinstance(layer, PRUNABLE):
+  for layer in leaf_layers(model):
+    if isinstance(layer, PRUNABLE):
       kernel = layer.depthwise_kernel if isinstance(
           layer, keras.layers.DepthwiseConv2D) else layer.kernel
       found.append((layer.name, kernel))

@@ -4,6 +4,7 @@ import numpy as np
 
 from tfcompress._keras import keras
 from tfcompress.config import PAPER_ALPHAS
+from tfcompress.models.layers import leaf_layers
 from tfcompress.prune import stddev
 
 
@@ -13,7 +14,7 @@ def recalibrate_batch_norm(model, images, batch_size=64):
   Zeroing many weights at once shifts every later layer's activations, so statistics
   from before pruning would score the candidate unfairly.
   """
-  bns = [l for l in _all_layers(model) if isinstance(l, keras.layers.BatchNormalization)]
+  bns = [l for l in leaf_layers(model) if isinstance(l, keras.layers.BatchNormalization)]
   if not bns:
     return model
   old = [bn.momentum for bn in bns]
@@ -24,14 +25,6 @@ def recalibrate_batch_norm(model, images, batch_size=64):
   for bn, m in zip(bns, old):
     bn.momentum = m
   return model
-
-
-def _all_layers(model):
-  for layer in model.layers:
-    if isinstance(layer, keras.Model):
-      yield from _all_layers(layer)
-    else:
-      yield layer
 
 
 def _accuracy(model, x, y):

@@ -10,13 +10,13 @@ from absl import logging
 
 from tfcompress import artifacts
 from tfcompress import export
+from tfcompress.errors import InputError
 from tfcompress.evaluate import tflite
 
 
 def _quantized(run):
   done = artifacts.read_json(run.path("quantize", "metrics.json"))
   if done is None:
-    from tfcompress.errors import InputError  # pylint: disable=g-import-not-at-top
     raise InputError("The export stage needs the quantize stage's .tflite files; add "
                      "`quantize` to `stages`.")
   return [e for e in done["models"] if e["name"] != "reference_float32"]

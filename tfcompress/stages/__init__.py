@@ -1,0 +1,1 @@
+"""Pipeline stages: one module a stage, each a function of a `Run`."""
