@@ -25,7 +25,7 @@ def fmt(stat, digits=4, kind="float"):
     if kind == "pct":
       return f"{100 * v:.1f}%"
     return f"{v:.{digits}f}"
-  if len(stat["values"]) == 1:
+  if len(stat["values"]) == 1 or len(set(stat["values"])) == 1:
     return one(stat["mean"])
   return f"{one(stat['mean'])} ± {one(stat['std'])}"
 
