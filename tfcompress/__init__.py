@@ -8,6 +8,9 @@ Example:
   report = tfcompress.run(tfcompress.base_config(), "runs/pneumonia")
 """
 import importlib
+import os
+
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # Keras 2 even if TensorFlow comes next.
 
 _EXPORTS = {
     "run": "tfcompress.pipeline",

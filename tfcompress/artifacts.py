@@ -1,5 +1,6 @@
 """Artifacts on disk, written to a temporary name and moved into place."""
 import json
+import math
 import os
 
 import numpy as np
@@ -40,8 +41,20 @@ def write_bytes(path, data):
   return path
 
 
+def _finite(obj):
+  """NaN and infinities become None (JSON null), so every file is valid JSON."""
+  if isinstance(obj, float) and not math.isfinite(obj):
+    return None
+  if isinstance(obj, dict):
+    return {k: _finite(v) for k, v in obj.items()}
+  if isinstance(obj, (list, tuple)):
+    return [_finite(v) for v in obj]
+  return obj
+
+
 def write_json(path, obj):
-  return write_bytes(path, (json.dumps(obj, indent=2, sort_keys=True) + "\n").encode())
+  text = json.dumps(_finite(obj), indent=2, sort_keys=True, allow_nan=False)
+  return write_bytes(path, (text + "\n").encode())
 
 
 def read_json(path):

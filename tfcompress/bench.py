@@ -8,6 +8,7 @@ WORKDIR/benchmark.json and into report.json and report.md.
 """
 import os
 import platform
+import sys
 
 from absl import app
 from absl import flags
@@ -60,7 +61,7 @@ def benchmark(workdir, threads=1, repeats=30, batch_sizes=(1, 32)):
   result = {"threads": threads, "repeats": repeats, "batch_sizes": list(batch_sizes),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores", "models": rows}
   artifacts.write_json(os.path.join(workdir, "benchmark.json"), result)
-  report.write(workdir, config, splits)
+  report.write(workdir, config, splits, [config.seed + i for i in range(config.repeats)])
   return result
 
 
@@ -83,7 +84,7 @@ def main(argv):
   try:
     benchmark(_WORKDIR.value, _THREADS.value, _REPEATS.value, [int(b) for b in _BATCHES.value])
   except InputError as e:
-    print(f"tfcompress-bench: error: {e}")
+    print(f"tfcompress-bench: error: {e}", file=sys.stderr)
     raise SystemExit(2) from None
 
 

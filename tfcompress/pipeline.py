@@ -4,6 +4,7 @@ Each stage reads the previous stage's saved artifacts and writes its own; a stag
 `metrics.json` exists is skipped, so a stopped run picks up where it stopped. The
 student stages run once per seed when `config.repeats > 1`; the teacher runs once.
 """
+import glob
 import json
 import os
 import time
@@ -13,8 +14,11 @@ from absl import logging
 from tfcompress import artifacts
 from tfcompress import config as config_lib
 from tfcompress import data as data_lib
+from tfcompress import export
+from tfcompress import models
 from tfcompress import report
 from tfcompress import training
+from tfcompress._keras import keras
 from tfcompress._keras import tf
 from tfcompress.errors import InputError
 from tfcompress.stages.cluster import cluster_stage
@@ -34,11 +38,26 @@ SEEDED = ("student", "distill", "prune", "cluster", "quantize", "export")
 _FREE_FIELDS = ("stages", "verbose", "repeats")
 
 
+def _check_names(config):
+  """Names that only the TensorFlow side knows, checked before any stage runs."""
+  for name in config.teacher.members:
+    models.teacher.check_member(name)
+  if config.student.model not in models.students.STUDENTS and ":" not in config.student.model:
+    raise InputError(f"Unknown student `student.model`={config.student.model!r}. Use one of "
+                     f"{', '.join(sorted(models.students.STUDENTS))} or 'package.module:function'.")
+  unknown = [b for b in config.export.boards if b not in export.BOARDS]
+  if unknown:
+    raise InputError(f"Unknown board(s) {unknown} in `export.boards`. Known: "
+                     f"{', '.join(sorted(export.BOARDS))}.")
+
+
 def _check_workdir(config, workdir):
+  """Refuses a workdir whose finished stages came from another config."""
   path = os.path.join(workdir, "config.json")
   old = artifacts.read_json(path)
   new = json.loads(config_lib.to_json(config))
-  if old is not None:
+  finished = glob.glob(os.path.join(workdir, "**", "metrics.json"), recursive=True)
+  if old is not None and finished:
     changed = sorted(k for k in set(old) | set(new)
                      if k not in _FREE_FIELDS and old.get(k) != new.get(k))
     if changed:
@@ -55,27 +74,31 @@ def run(config, workdir):
     report = pipeline.run(config_lib.base_config(), "runs/pneumonia")
   """
   config_lib.check(config)
+  _check_names(config)
+  splits = data_lib.load(config.data, config.seed)
   os.makedirs(workdir, exist_ok=True)
   _check_workdir(config, workdir)
   tf.config.experimental.enable_op_determinism()
-  splits = data_lib.load(config.data, config.seed)
   logging.info("Data: %d train, %d val, %d test images of shape %s, classes %s",
                len(splits.y_train), len(splits.y_val), len(splits.y_test), splits.input_shape,
                splits.class_names)
   strategy = training.strategy(config.strategy)
   seeds = [config.seed + i for i in range(config.repeats)]
+  rerun = set()  # Seeds whose later stages must run again: an earlier one just ran.
   for stage in config_lib.STAGES:
     if stage not in config.stages:
       continue
     for seed in (seeds if stage in SEEDED else [config.seed]):
       stage_run = Run(config, workdir, splits, strategy, seed)
       done = stage_run.path(stage, "metrics.json", seeded=stage in SEEDED)
-      if os.path.exists(done):
+      if os.path.exists(done) and seed not in rerun:
         logging.info("Stage %s (seed %d) already done: %s", stage, seed, done)
         continue
+      rerun.update(seeds if stage == "teacher" else [seed])
+      keras.utils.set_random_seed(seed)
       start = time.time()
       entries = STAGE_FNS[stage](stage_run)
       artifacts.write_json(done, {"stage": stage, "seconds": time.time() - start,
                                   "models": entries})
       logging.info("Stage %s (seed %d) done in %.0f s", stage, seed, time.time() - start)
-  return report.write(workdir, config, splits)
+  return report.write(workdir, config, splits, seeds)

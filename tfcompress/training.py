@@ -56,6 +56,10 @@ def fit(model, train_ds, val_ds, epochs, verbose=2, class_weight=None, callbacks
 class EpochTimer(keras.callbacks.Callback):
   """Records the wall-clock seconds of each training epoch in `seconds`."""
 
+  def __init__(self):
+    super().__init__()
+    self.seconds = []
+
   def on_train_begin(self, logs=None):
     self.seconds = []
     self._start = None

@@ -69,3 +69,11 @@ def test_keras_dataset_offline_says_how_to_use_a_local_file(monkeypatch):
   monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
   with pytest.raises(InputError, match="data.path=FILE.npz"):
     arrays.load_keras_dataset("mnist")
+
+
+def test_string_labels_are_named(tmp_path):
+  x, y = make_images(10)
+  names = np.array(["normal", "pneumonia"])[y]
+  np.savez(tmp_path / "s.npz", x_train=x, y_train=names, x_test=x, y_test=y)
+  with pytest.raises(InputError, match="class indices"):
+    arrays.load_npz(str(tmp_path / "s.npz"))

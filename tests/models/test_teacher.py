@@ -29,7 +29,12 @@ def test_local_weights_file_loads_and_freezes_the_base(tmp_path):
   assert not loaded.trainable
   np.testing.assert_allclose(loaded.get_weights()[0], base.get_weights()[0])
   teacher.unfreeze_top(member, 5)
-  assert loaded.trainable and sum(l.trainable for l in loaded.layers) <= 5
+  top = loaded.layers[-5:]
+  expected = [not isinstance(l, keras.layers.BatchNormalization) for l in top]
+  assert loaded.trainable and [l.trainable for l in top] == expected
+  assert not any(l.trainable for l in loaded.layers[:-5])
+  teacher.unfreeze_top(member, 0)
+  assert not any(l.trainable for l in loaded.layers)
 
 
 def test_missing_weights_file():

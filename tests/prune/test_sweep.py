@@ -39,9 +39,28 @@ def test_sweep_prunes_less_as_alpha_grows_and_returns_matching_masks():
   rows, chosen, pruned, masks = prune.alpha_sweep(model, x, y, x, alphas=(0.75, 1.5, 6.0))
   sparsities = [r["sparsity"] for r in rows]
   assert sparsities == sorted(sparsities, reverse=True) and sparsities[-1] > 0
-  assert chosen["alpha"] in (0.75, 1.5, 6.0)
+  assert chosen["alpha"] == prune.choose(rows)["alpha"]
   assert prune.sparsity_summary(pruned)["sparsity"] == pytest.approx(
       next(r["sparsity"] for r in rows if r["alpha"] == chosen["alpha"]))
   assert prune.sparsity_summary(model)["sparsity"] == 0.0  # The input model is untouched.
   zeros = [float(np.mean(m == 0)) for _, m in masks]
   assert zeros == pytest.approx(list(prune.layer_sparsity(pruned).values()))
+
+
+def test_iterative_targets_and_magnitude_masks():
+  inputs = keras.Input((10,))
+  fc = keras.layers.Dense(10, name="fc1")
+  out = keras.layers.Dense(2, name="logits")
+  model = keras.Model(inputs, out(fc(inputs)))
+  targets = prune.parse_targets("fc1=0.9", 0.5, model)
+  assert targets == {"fc1": 0.9, "logits": 0.5}
+  rounds = [prune.round_targets(targets, i, 3)["fc1"] for i in (1, 2, 3)]
+  assert rounds[0] < rounds[1] < rounds[2] == pytest.approx(0.9)
+  masks = prune.magnitude_masks(model, targets)
+  w = fc.kernel.numpy()
+  kept = masks[0][1] == 1
+  assert kept.sum() == 10 and np.abs(w[kept]).min() >= np.abs(w[~kept]).max()
+  with pytest.raises(Exception, match="fc9"):
+    prune.parse_targets("fc9=0.5", 0.5, model)
+  with pytest.raises(Exception, match="fc1=lots"):
+    prune.parse_targets("fc1=lots", 0.5, model)

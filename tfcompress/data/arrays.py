@@ -54,6 +54,9 @@ def as_labels(y, x, name, source):
     y = y[:, 0]
   if y.ndim != 1:
     raise InputError(f"`{name}` in {source} must be 1-D integer labels. Received shape {y.shape}.")
+  if not np.issubdtype(y.dtype, np.number):
+    raise InputError(f"`{name}` in {source} must be integer class indices 0..K-1. Received "
+                     f"dtype {y.dtype} (e.g. {y[:3].tolist()}); map class names to indices.")
   if len(y) != len(x):
     raise InputError(f"`{name}` in {source} has {len(y)} labels for {len(x)} images; "
                      "they must match one to one.")
@@ -65,7 +68,11 @@ def as_labels(y, x, name, source):
 def stratified_split(x, y, fraction, seed):
   """Splits off `fraction` of (x, y) per class, seeded; returns (x_a, y_a, x_b, y_b)."""
   from sklearn.model_selection import train_test_split  # pylint: disable=g-import-not-at-top
-  xa, xb, ya, yb = train_test_split(x, y, test_size=fraction, random_state=seed, stratify=y)
+  try:
+    xa, xb, ya, yb = train_test_split(x, y, test_size=fraction, random_state=seed, stratify=y)
+  except ValueError as e:
+    raise InputError(f"Could not split a stratified validation set ({e}). Give every class "
+                     "at least 2 training images, or provide x_val and y_val.") from None
   return xa, ya, xb, yb
 
 

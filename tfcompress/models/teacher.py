@@ -80,13 +80,13 @@ def build_member(name, input_shape, num_classes, weights=None, input_size=32,
   check_member(name)
   size = max(input_size, MIN_SIZE.get(name, 32))
   base = _base(name, size, weights)
-  base.trainable = weights is None
+  base.trainable = not weights
   for layer in base.layers:
     if isinstance(layer, keras.layers.BatchNormalization):
       layer.momentum = bn_momentum
   inputs = keras.Input(input_shape, name="image")
   x = Preprocess(name, size, name="preprocess")(inputs)
-  x = base(x, training=None if weights is None else False)
+  x = base(x, training=None if not weights else False)
   x = keras.layers.Dropout(dropout, name="dropout")(x)
   reg = keras.regularizers.l2(l2) if l2 else None
   outputs = keras.layers.Dense(num_classes, kernel_regularizer=reg, name="logits")(x)
@@ -95,9 +95,11 @@ def build_member(name, input_shape, num_classes, weights=None, input_size=32,
 
 def unfreeze_top(member, num_layers):
   """Makes the top `num_layers` of a member's base trainable, batch norm kept frozen."""
+  if num_layers < 0:
+    raise InputError(f"`fine_tune_layers` must be >= 0. Received: {num_layers}")
   base = next(l for l in member.layers if isinstance(l, keras.Model))
   base.trainable = True
-  for layer in base.layers[:-num_layers]:
+  for layer in base.layers[:max(len(base.layers) - num_layers, 0)]:
     layer.trainable = False
   for layer in base.layers:
     if isinstance(layer, keras.layers.BatchNormalization):

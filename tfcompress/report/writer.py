@@ -12,11 +12,17 @@ SUMMARY_KEYS = ("accuracy", "precision", "recall", "f1", "auc", "size_bytes", "g
                 "compression_ratio", "latency_ms", "sparsity", "nonzero_params", "params")
 
 
-def collect(workdir):
-  """All model entries the stages of `workdir` wrote: teacher first, then each seed's."""
+def _seed_dirs(workdir, seeds):
+  if seeds is None:
+    return sorted(glob.glob(os.path.join(workdir, "seed_*")),
+                  key=lambda d: int(d.rsplit("_", 1)[1]))
+  return [os.path.join(workdir, f"seed_{s}") for s in seeds]
+
+
+def collect(workdir, seeds=None):
+  """Model entries of `workdir`: teacher first, then each seed's (all seeds if None)."""
   paths = [os.path.join(workdir, "teacher", "metrics.json")]
-  for seed_dir in sorted(glob.glob(os.path.join(workdir, "seed_*")),
-                         key=lambda d: int(d.rsplit("_", 1)[1])):
+  for seed_dir in _seed_dirs(workdir, seeds):
     paths += [os.path.join(seed_dir, stage, "metrics.json") for stage in STAGE_ORDER]
   entries = []
   for path in paths:
@@ -26,11 +32,12 @@ def collect(workdir):
   return entries
 
 
-def deployment(workdir):
-  """The export stage's results (TFLite Micro, boards, bundles) of every seed."""
+def deployment(workdir, seeds=None):
+  """The export stage's results (TFLite Micro, boards, bundles) of each seed."""
   rows = []
-  for path in sorted(glob.glob(os.path.join(workdir, "seed_*", "export", "metrics.json"))):
-    rows += artifacts.read_json(path)["models"]
+  for seed_dir in _seed_dirs(workdir, seeds):
+    done = artifacts.read_json(os.path.join(seed_dir, "export", "metrics.json"))
+    rows += done["models"] if done else []
   return rows
 
 
@@ -85,9 +92,9 @@ def speedup(benchmark):
   return dict(ratios, student=int8[0]["name"])
 
 
-def write(workdir, config, splits):
+def write(workdir, config, splits, seeds=None):
   """Writes report.json, report.md and the PNG plots for `workdir`; returns the report."""
-  entries = collect(workdir)
+  entries = collect(workdir, seeds)
   report = {
       "dataset": {"name": config.data.path or config.data.name,
                   "classes": list(splits.class_names), "input_shape": list(splits.input_shape),
@@ -97,7 +104,7 @@ def write(workdir, config, splits):
       "models": entries,
       "summary": summarize(entries),
       "distill_speed": epoch_time_ratio(entries),
-      "deployment": deployment(workdir),
+      "deployment": deployment(workdir, seeds),
       "benchmark": artifacts.read_json(os.path.join(workdir, "benchmark.json")),
   }
   if report["benchmark"]:

@@ -53,10 +53,10 @@ class Run:
     return self.splits.x_train[np.sort(keep)]
 
   def stage_model(self, *stages):
-    """(stage, model path) of the first of `stages` that has saved a model for this seed."""
+    """(stage, model path) of the first of `stages` that has finished for this seed."""
     for stage in stages:
       path = self.path(stage, "model.keras")
-      if os.path.exists(path):
+      if os.path.exists(self.path(stage, "metrics.json")) and os.path.exists(path):
         return stage, path
     raise InputError(f"This stage needs a model from one of the stages {', '.join(stages)} "
                      f"in {self.workdir!r}; add one of them to `stages`.")

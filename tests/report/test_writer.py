@@ -1,0 +1,31 @@
+import pytest
+
+from tfcompress.report import plots
+from tfcompress.report import tables
+from tfcompress.report import writer
+
+
+def _entry(name, seed, acc, size=100, stage="student", fmt="keras"):
+  return {"name": name, "seed": seed, "stage": stage, "format": fmt, "accuracy": acc,
+          "precision": acc, "recall": acc, "f1": acc, "auc": None, "size_bytes": size,
+          "params": 10, "epoch_seconds": [9.0, 2.0, 2.0]}
+
+
+def test_summary_over_seeds_and_markdown():
+  entries = [_entry("student", 0, 0.8), _entry("student", 1, 0.9),
+             dict(_entry("distilled", 0, 0.9, stage="distill"), epoch_seconds=[9.0, 3.0, 3.0])]
+  summary = writer.summarize(entries)
+  acc = summary["student"]["accuracy"]
+  assert acc["mean"] == pytest.approx(0.85) and acc["std"] == pytest.approx(0.0707, abs=1e-3)
+  assert "auc" not in summary["student"]  # Undefined AUC is left out, not averaged.
+  speed = writer.epoch_time_ratio(entries)
+  assert speed["ratio"] == pytest.approx(1.5)  # First epochs (9 s) are left out.
+  text = tables.markdown({"dataset": {"name": "x", "train": 1, "val": 1, "test": 1,
+                                      "input_shape": [2, 2, 1], "classes": ["a", "b"]},
+                          "models": entries, "summary": summary, "distill_speed": speed})
+  assert "0.8500 ± 0.0707" in text and "ratio 1.50x" in text
+
+
+def test_pareto_front():
+  points = [(10, 0.9, "a"), (5, 0.8, "b"), (20, 0.85, "c"), (5, 0.7, "d"), (30, 0.95, "e")]
+  assert [p[2] for p in plots.pareto_front(points)] == ["b", "a", "e"]
