@@ -103,6 +103,7 @@ def base_config():
   c.quantize.calibration_images = 256  # Representative dataset for int8.
   c.quantize.latency_repeats = 50
   c.quantize.sparse_format_min_sparsity = 0.5  # Try EXPERIMENTAL_SPARSITY from here on.
+  c.quantize.per_channel = True  # False: one int8 scale per kernel (keeps shared values).
 
   c.export = ml_collections.ConfigDict()
   c.export.boards = ("esp32", "esp32s3")  # Flash and RAM budgets checked for int8 models.

@@ -58,3 +58,29 @@ def test_sizes_latency_and_weight_sparsity(model_and_images):
   latency = tflite.TFLiteModel(content).latency_ms(images, repeats=5, warmup=1)
   assert latency["median"] > 0 and latency["iqr"] >= 0
   assert any("conv2" in name for name in tflite.weight_sparsity(content))
+
+
+def test_per_tensor_int8_keeps_shared_values(model_and_images):
+  from tfcompress._keras import keras
+  model, images = model_and_images
+  clone = keras.models.clone_model(model)
+  weights = [np.round(w * 4) / 4 if w.ndim == 4 else w for w in model.get_weights()]
+  clone.set_weights(weights)  # Conv kernels now hold a few shared values each.
+  shared = len(np.unique(clone.get_layer("conv2").kernel.numpy()))
+  for per_channel, most in ((False, shared), (True, None)):
+    interp = tflite.TFLiteModel(convert(clone, "int8", images, per_channel=per_channel)).interpreter
+    found = 0
+    for d in interp.get_tensor_details():
+      if "conv2" not in d["name"] or len(d["shape"]) != 4 or d["dtype"] != np.int8:
+        continue
+      try:
+        kernel = interp.get_tensor(d["index"])
+      except ValueError:  # An activation: no data before invoke.
+        continue
+      found += 1
+      scales = d["quantization_parameters"]["scales"]
+      if per_channel:
+        assert len(scales) > 1
+      else:
+        assert len(scales) == 1 and len(np.unique(kernel)) <= most
+    assert found == 1

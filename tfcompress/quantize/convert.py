@@ -17,8 +17,12 @@ from tfcompress.errors import InputError
 from tfcompress.config import MODES
 
 
-def convert(model, mode, representative_images=None, sparse=False):
-  """Returns the .tflite flatbuffer of `model` in `mode`; `sparse` adds EXPERIMENTAL_SPARSITY."""
+def convert(model, mode, representative_images=None, sparse=False, per_channel=True):
+  """Returns the .tflite flatbuffer of `model` in `mode`; `sparse` adds EXPERIMENTAL_SPARSITY.
+
+  `per_channel=False` gives int8 kernels one scale per tensor instead of one per output
+  channel: after weight sharing, the k shared values then stay k int8 values per layer.
+  """
   if mode not in MODES:
     raise InputError(f"Unknown quantization mode {mode!r}. Use one of {', '.join(MODES)}.")
   converter = tf.lite.TFLiteConverter.from_keras_model(model)
@@ -41,4 +45,6 @@ def convert(model, mode, representative_images=None, sparse=False):
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
     converter.inference_input_type = tf.int8
     converter.inference_output_type = tf.int8
+  if not per_channel:
+    converter._experimental_disable_per_channel = True  # pylint: disable=protected-access
   return converter.convert()

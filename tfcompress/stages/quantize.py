@@ -43,7 +43,8 @@ def _compressed_files(run, model, mode, calibration, content, name, sparsity):
   result = {"container_bytes": len(container), "container_parts": parts,
             "container_path": _rel(run, path)}
   if sparsity >= run.config.quantize.sparse_format_min_sparsity:
-    sparse = quantize.convert(model, mode, calibration, sparse=True)
+    sparse = quantize.convert(model, mode, calibration, sparse=True,
+                              per_channel=run.config.quantize.per_channel)
     result["sparse_tflite_bytes"] = len(sparse)
     if len(sparse) < len(content):
       sparse_path = artifacts.write_bytes(run.path("quantize", f"{name}_sparse.tflite"), sparse)
@@ -81,7 +82,7 @@ def quantize_stage(run):
                                  _rel(run, ref_path), len(reference), reference_model))
   calibration = run.train_images(c.calibration_images)
   for mode in c.modes:
-    content = quantize.convert(model, mode, calibration)
+    content = quantize.convert(model, mode, calibration, per_channel=c.per_channel)
     name = f"{source_name}_{mode}"
     out = artifacts.write_bytes(run.path("quantize", f"{name}.tflite"), content)
     entry = _tflite_entry(run, content, name, mode, _rel(run, out), len(reference), model)
