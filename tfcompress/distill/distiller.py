@@ -12,7 +12,9 @@ class Distiller(keras.Model):
   - `teacher` given (online): the teacher runs on every batch, on the same augmented
     view as the student.
   - `teacher=None` (cached): each input is a pair `(images, teacher_logits)`, the
-    logits computed once over the training set (see `tfcompress.distill.teacher_logits`).
+    logits computed once over the training set. The pipeline computes them on the
+    un-augmented images while the student sees augmented views of them (flip, crop), so
+    cached and online distillation are close but not the same method.
 
   Only the student is trained; `call` and evaluation use the student alone.
 

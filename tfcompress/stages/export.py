@@ -1,8 +1,9 @@
 """The export stage: what a firmware or app developer drops into their project.
 
-For each .tflite of the quantize stage: int8 models get a C array (`.h`/`.cc`) and a run
-in the TFLite Micro interpreter (smallest arena, agreement with LiteRT on the whole test
-set, fit on the named boards); every model gets an Android bundle.
+For each .tflite of the quantize stage: a run in the TFLite Micro interpreter (smallest
+arena, agreement with LiteRT on the whole test set); the models it accepts (int8,
+float32) also get a C array (`.h`/`.cc`) and a fit check on the named boards; every
+model gets an Android bundle.
 """
 import os
 
