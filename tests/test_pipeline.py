@@ -197,3 +197,38 @@ def test_interrupted_run_resumes_to_the_same_report(smoke_config, tmp_path, monk
   assert not os.path.exists(tmp_path / "stopped" / "seed_0" / "prune" / "metrics.json")
   resumed = pipeline.run(smoke_config, str(tmp_path / "stopped"))
   assert _deterministic(resumed) == _deterministic(reference)
+
+
+def test_deep_compression_chain(smoke_config, tmp_path):
+  """student -> iterative pruning -> clustering -> int8 -> container, as the MNIST configs."""
+  from tfcompress import artifacts
+  from tfcompress import quantize
+  from tfcompress.quantize import clustering
+  smoke_config.stages = ("student", "prune", "cluster", "quantize")
+  smoke_config.student.model = "lenet_300_100"
+  smoke_config.prune.method = "iterative"
+  smoke_config.prune.target_sparsity = 0.8
+  smoke_config.prune.layer_targets = "fc1=0.9"
+  smoke_config.prune.distill = False
+  smoke_config.cluster.clusters = 8
+  smoke_config.cluster.distill = False
+  smoke_config.quantize.modes = ("int8",)
+  smoke_config.quantize.per_channel = False
+  workdir = str(tmp_path / "dc")
+  report = pipeline.run(smoke_config, workdir)
+  by_name = {m["name"]: m for m in report["models"]}
+  assert by_name["student_pruned"]["layer_sparsity"]["fc1"] == pytest.approx(0.9, abs=1e-3)
+  clustered = by_name["student_pruned_clustered"]
+  assert all(n <= 8 for n in clustered["distinct_values"].values())
+  assert clustered["layer_sparsity"]["fc1"] >= 0.9 - 1e-3
+  int8 = by_name["student_pruned_clustered_int8"]
+  assert int8["container_bytes"] < int8["gzip_bytes"] < int8["size_bytes"]
+  assert int8["smallest_kind"] == "container"
+  with open(os.path.join(workdir, int8["container_path"]), "rb") as f:
+    decoded = quantize.decode_tflite(f.read())
+  with open(os.path.join(workdir, int8["path"]), "rb") as f:
+    assert decoded == f.read()
+  model = artifacts.load_model(os.path.join(workdir, clustered["path"]))
+  assert clustering.distinct_values(model) == clustered["distinct_values"]
+  with open(os.path.join(workdir, "report.md")) as f:
+    assert "Han et al. for lenet_300_100" in f.read()
