@@ -29,10 +29,10 @@ def get_config(arg=None):
   config.prune.target_sparsity = 0.92
   config.prune.layer_targets = "fc1=0.92,fc2=0.91,logits=0.74"
   config.prune.iterations = 4
-  config.prune.epochs = 6
+  config.prune.epochs = 4
   config.prune.distill = False
   config.cluster.clusters = 16
-  config.cluster.epochs = 5
+  config.cluster.epochs = 3
   config.cluster.distill = False
   config.quantize.modes = ("float32", "int8")
   config.quantize.per_channel = False  # Per-tensor int8 keeps the 16 shared values per layer.

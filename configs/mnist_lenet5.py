@@ -19,7 +19,5 @@ def get_config(arg=None):
   config.student.model = "lenet5"
   if arg != "smoke":
     config.student.epochs = 20
-    config.prune.epochs = 4
-    config.cluster.epochs = 3
   config.prune.layer_targets = "conv1=0.34,conv2=0.88,fc1=0.93,logits=0.81"
   return config
