@@ -27,7 +27,7 @@ def get_config(arg=None):
   config.train.decay_every = 6
   config.prune.method = "iterative"
   config.prune.target_sparsity = 0.92
-  config.prune.layer_targets = "fc1=0.92,fc2=0.91,logits=0.74"
+  config.prune.layer_targets = "fc1=0.91,fc2=0.9,logits=0.74"
   config.prune.iterations = 4
   config.prune.epochs = 4
   config.prune.distill = False
