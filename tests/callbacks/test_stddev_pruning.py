@@ -35,3 +35,12 @@ def test_bad_arguments():
     StdDevPruning(alpha=0)
   with pytest.raises(ValueError, match="start_epoch=-1"):
     StdDevPruning(alpha=1, start_epoch=-1)
+
+
+def test_exporter_checks_its_arguments_before_training():
+  from tfcompress.callbacks import Exporter
+  from tfcompress.errors import InputError
+  with pytest.raises(InputError, match="my-model"):
+    Exporter("out", modes=("float32",), name="my-model")
+  with pytest.raises(InputError, match="representative_images"):
+    Exporter("out", modes=("int8",))

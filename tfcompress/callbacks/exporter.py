@@ -38,6 +38,9 @@ class Exporter(keras.callbacks.Callback):
     if "int8" in modes and representative_images is None:
       raise InputError("Argument `representative_images` is needed for int8: pass a few "
                        "hundred raw training images.")
+    from tfcompress.export import c_array as c_array_lib  # pylint: disable=g-import-not-at-top
+    if c_array:
+      c_array_lib._check_name(name)  # pylint: disable=protected-access  (fail before fit)
     self.out_dir = out_dir
     self.modes = tuple(modes)
     self.representative_images = representative_images

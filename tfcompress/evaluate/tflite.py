@@ -1,7 +1,5 @@
-"""Run .tflite files in the LiteRT interpreter: logits, metrics, latency, weight sparsity."""
+"""Run .tflite files in the LiteRT interpreter: logits, metrics, sizes, weight sparsity."""
 import gzip
-import statistics
-import time
 
 from ai_edge_litert import interpreter as litert
 import numpy as np
@@ -61,25 +59,6 @@ class TFLiteModel:
     images = np.asarray(images, np.float32)
     return np.concatenate([self.run(images[i:i + batch_size])
                            for i in range(0, len(images), batch_size)])
-
-  def latency_ms(self, images, batch_size=1, repeats=50, warmup=5):
-    """Median and spread (IQR) of one invocation's wall time, in milliseconds per image."""
-    batch = np.asarray(images[:batch_size], np.float32)
-    for _ in range(warmup):
-      self.run(batch)
-    times = []
-    for _ in range(repeats):
-      start = time.perf_counter()
-      self.run(batch)
-      times.append((time.perf_counter() - start) * 1000.0 / batch_size)
-    q = statistics.quantiles(times, n=4)
-    return {"median": statistics.median(times), "iqr": q[2] - q[0]}
-
-
-def evaluate_tflite(content, x, y, default_delegates=True):
-  """`classification_metrics` of a .tflite model, scored by the interpreter itself."""
-  model = TFLiteModel(content, default_delegates=default_delegates)
-  return classification_metrics(y, model.predict(x))
 
 
 def file_sizes(content):

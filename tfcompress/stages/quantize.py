@@ -6,6 +6,7 @@ from absl import logging
 from tfcompress import artifacts
 from tfcompress import quantize
 from tfcompress.evaluate import energy
+from tfcompress.evaluate import latency as latency_lib
 from tfcompress.evaluate import tflite
 from tfcompress.prune import sparsity_summary
 
@@ -15,10 +16,10 @@ def _tflite_entry(run, content, name, mode, path, reference_bytes, keras_model):
   model = tflite.TFLiteModel(content)
   metrics = tflite.classification_metrics(s.y_test, model.predict(s.x_test))
   metrics.update(tflite.file_sizes(content))
-  latency = model.latency_ms(s.x_test, repeats=run.config.quantize.latency_repeats)
+  latency = latency_lib.tflite_latency(model, s.x_test, 1, run.config.quantize.latency_repeats)
   metrics.update(name=name, stage="quantize", format="tflite", quantization=mode,
-                 path=path, seed=run.seed, latency_ms=latency["median"],
-                 latency_iqr_ms=latency["iqr"],
+                 path=path, seed=run.seed, latency_ms=latency["median_ms"],
+                 latency_iqr_ms=latency["iqr_ms"],
                  compression_ratio=reference_bytes / len(content),
                  cost=energy.inference_cost(keras_model, mode),
                  tflite_weight_sparsity=tflite.weight_sparsity(content))
