@@ -232,3 +232,17 @@ def test_deep_compression_chain(smoke_config, tmp_path):
   assert clustering.distinct_values(model) == clustered["distinct_values"]
   with open(os.path.join(workdir, "report.md")) as f:
     assert "Han et al. for lenet_300_100" in f.read()
+
+
+def test_teacher_members_pruned_for_table_one(smoke_config, tmp_path):
+  smoke_config.stages = ("teacher",)
+  smoke_config.prune.teacher = True
+  smoke_config.prune.alphas = (1.0, 3.0)
+  workdir = str(tmp_path / "t1")
+  report = pipeline.run(smoke_config, workdir)
+  pruned = next(m for m in report["models"] if m["name"] == "mobilenetv2_pruned")
+  assert pruned["stage"] == "teacher_pruned" and pruned["sparsity"] > 0.05
+  assert pruned["chosen"]["alpha"] in (1.0, 3.0) and len(pruned["sweep"]) == 2
+  with open(os.path.join(workdir, "report.md")) as f:
+    table_one = f.read().split("## Table I")[1].split("## Table II")[0]
+  assert "mobilenetv2_pruned" in table_one
