@@ -77,3 +77,14 @@ def test_string_labels_are_named(tmp_path):
   np.savez(tmp_path / "s.npz", x_train=x, y_train=names, x_test=x, y_test=y)
   with pytest.raises(InputError, match="class indices"):
     arrays.load_npz(str(tmp_path / "s.npz"))
+
+
+def test_unit_range_is_decided_once_for_all_splits(tmp_path):
+  x, y = make_images(20)
+  dark = (x / 255.0) * 0.5  # A float split that happens to stay below 1.
+  np.savez(tmp_path / "m.npz", x_train=x.astype(np.float32), y_train=y, x_test=dark, y_test=y)
+  s = arrays.load_npz(str(tmp_path / "m.npz"))
+  assert s.x_test.max() <= 1.0  # Not rescaled: the training split is in 0-255.
+  u8 = np.zeros_like(x)  # Integer images are pixels, even all-zero ones.
+  np.savez(tmp_path / "z.npz", x_train=u8, y_train=y, x_test=u8, y_test=y)
+  assert arrays.load_npz(str(tmp_path / "z.npz")).x_train.max() == 0

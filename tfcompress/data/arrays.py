@@ -32,8 +32,11 @@ class Splits:
     return tuple(self.x_train.shape[1:])
 
 
-def as_images(x, name, source):
-  """Returns `x` as float32 (N, H, W, C) pixels in [0, 255]; raises InputError if it can't."""
+def as_images(x, name, source, unit_range=False):
+  """Returns `x` as float32 (N, H, W, C) pixels in [0, 255]; raises InputError if it can't.
+
+  `unit_range=True` says the data set stores floats in [0, 1]: they are scaled by 255.
+  """
   x = np.asarray(x)
   if x.ndim == 3:
     x = x[..., None]
@@ -43,9 +46,14 @@ def as_images(x, name, source):
   if not (np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)):
     raise InputError(f"`{name}` in {source} must hold numbers. Received dtype {x.dtype}.")
   x = x.astype(np.float32)
-  if x.size and x.max() <= 1.0:  # Floats in [0, 1]: the model's Rescaling expects 0-255.
-    x = x * 255.0
-  return x
+  return x * 255.0 if unit_range else x
+
+
+def _unit_range(arrays):
+  """True when every image array is float with values in [0, 1] (decided once per data set)."""
+  images = [np.asarray(v) for k, v in arrays.items() if k.startswith("x_")]
+  return all(np.issubdtype(x.dtype, np.floating) and (not x.size or x.max() <= 1.0)
+             for x in images)
 
 
 def as_labels(y, x, name, source):
@@ -83,10 +91,11 @@ def from_arrays(arrays, source, val_fraction, seed, class_names=None):
     raise InputError(f"{source} lacks {', '.join(missing)}; an .npz needs x_train, y_train, "
                      f"x_test, y_test (x_val, y_val optional). It has: {sorted(arrays)}.")
   parts = {}
+  unit_range = _unit_range(arrays)
   for split in ("train", "val", "test"):
     if f"x_{split}" not in arrays:
       continue
-    x = as_images(arrays[f"x_{split}"], f"x_{split}", source)
+    x = as_images(arrays[f"x_{split}"], f"x_{split}", source, unit_range)
     parts[split] = (x, as_labels(arrays[f"y_{split}"], x, f"y_{split}", source))
   if "val" not in parts:
     x, y = parts["train"]

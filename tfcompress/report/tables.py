@@ -64,8 +64,9 @@ def markdown(report):
                    fmt(s.get("latency_ms"), digits=3)])
   out.append(_table(["model", "mode", "accuracy", "f1", "bytes", "gzip -9 bytes",
                      "compression", "latency ms (batch 1)"], rows))
-  out += ["", "Compression is against the float32 .tflite of the uncompressed conventional "
-          "student (`reference_float32`).", "",
+  out += ["", "Compression is against `reference_float32`: the float32 .tflite of the "
+          "uncompressed conventional student (of the compressed model's source when the "
+          "`student` stage was not run).", "",
           "## Table IV: every model by size", ""]
   ranked = sorted((s["size_bytes"]["mean"], name) for name, s in summary.items()
                   if "size_bytes" in s)
