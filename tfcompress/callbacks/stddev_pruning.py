@@ -40,5 +40,4 @@ class StdDevPruning(keras.callbacks.Callback):
 
   def on_train_batch_end(self, batch, logs=None):
     if self.masks is not None:
-      for kernel, mask in self.masks:
-        kernel.assign(kernel * mask)
+      stddev.apply_masks(self.masks)

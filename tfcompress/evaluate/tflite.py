@@ -4,7 +4,6 @@ import gzip
 from ai_edge_litert import interpreter as litert
 import numpy as np
 
-from tfcompress.evaluate.metrics import classification_metrics
 
 _NO_DELEGATES = litert.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
 
@@ -49,11 +48,14 @@ class TFLiteModel:
     self._resize(len(images))
     self.interpreter.set_tensor(self.input["index"], self.quantize_input(images))
     self.interpreter.invoke()
-    out = self.interpreter.get_tensor(self.output["index"])
-    if self.output["dtype"] != np.float32:
-      scale, zero = self.output["quantization"]
-      out = (out.astype(np.float32) - zero) * scale
-    return out
+    return self.dequantize_output(self.interpreter.get_tensor(self.output["index"]))
+
+  def dequantize_output(self, out):
+    """Float logits from the model's raw (possibly int8) output."""
+    if self.output["dtype"] == np.float32:
+      return out
+    scale, zero = self.output["quantization"]
+    return (out.astype(np.float32) - zero) * scale
 
   def predict(self, images, batch_size=64):
     images = np.asarray(images, np.float32)

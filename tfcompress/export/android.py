@@ -16,6 +16,7 @@ import re
 from tfcompress import artifacts
 from tfcompress.errors import InputError
 from tfcompress.export.model_info import check_tflite
+from tfcompress.export.model_info import class_labels
 from tfcompress.export.model_info import model_info
 
 _FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
@@ -31,17 +32,11 @@ def _quantization(tensor, formula):
 
 
 def _check_labels(class_names, classes):
-  if isinstance(class_names, str):
-    raise InputError(f"`class_names` must be a list of names, one per output, e.g. "
-                     f"('normal', 'pneumonia'). Received: {class_names!r}")
-  labels = [str(c) for c in class_names]
+  labels = class_labels(class_names, classes)
   bad = [label for label in labels if not label.strip() or "\n" in label or "\r" in label]
   if bad:
     raise InputError(f"Class names must be non-empty and on one line (labels.txt has one per "
                      f"line). Received: {bad!r}")
-  if len(labels) != classes:
-    raise InputError(f"The model has {classes} outputs, so pass {classes} class names. "
-                     f"Received: {len(labels)} ({labels!r})")
   return labels
 
 

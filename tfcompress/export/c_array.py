@@ -17,6 +17,7 @@ import numpy as np
 from tfcompress import artifacts
 from tfcompress.errors import InputError
 from tfcompress.export.model_info import check_tflite
+from tfcompress.export.model_info import class_labels
 from tfcompress.export.model_info import model_info
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -130,15 +131,8 @@ def c_source(content, name, class_names=(), single_header=False):
   """
   content = check_tflite(content)
   _check_name(name)
-  if isinstance(class_names, str):
-    raise InputError(f"`class_names` must be a list of names, one per output, e.g. "
-                     f"('cat', 'dog'). Received: {class_names!r}")
-  class_names = [str(c) for c in class_names]
   info = model_info(content)
-  classes = info["output"]["shape"][-1]
-  if class_names and len(class_names) != classes:
-    raise InputError(f"The model has {classes} outputs, so pass {classes} class names. "
-                     f"Received: {len(class_names)} ({class_names!r})")
+  class_names = class_labels(class_names, info["output"]["shape"][-1], required=False)
   definitions = _definitions(name, content, class_names)
   if single_header:
     return {f"{name}.h": _header(name, content, info, class_names, definitions)}

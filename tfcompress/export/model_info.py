@@ -24,6 +24,21 @@ def check_tflite(content):
   return content
 
 
+def class_labels(class_names, classes, required=True):
+  """`class_names` as strings, one per model output; InputError if they cannot be that.
+
+  With `required=False` an empty list is allowed (no labels at all).
+  """
+  if isinstance(class_names, str):
+    raise InputError(f"`class_names` must be a list of names, one per output, e.g. "
+                     f"('normal', 'pneumonia'). Received: {class_names!r}")
+  labels = [str(c) for c in class_names]
+  if (labels or required) and len(labels) != classes:
+    raise InputError(f"The model has {classes} outputs, so pass {classes} class names. "
+                     f"Received: {len(labels)} ({labels!r})")
+  return labels
+
+
 def _tensor(detail):
   scale, zero_point = detail["quantization"]
   return {"shape": [int(d) for d in detail["shape"]], "dtype": np.dtype(detail["dtype"]).name,

@@ -111,9 +111,7 @@ def tflm_check(content, images, reference_logits=None, max_arena_bytes=MAX_ARENA
   result, outputs = _run_worker(content, reference.quantize_input(images), max_arena_bytes)
   if outputs is None:
     return result
-  if reference.output["dtype"] != np.float32:
-    scale, zero = reference.output["quantization"]
-    outputs = (outputs.astype(np.float32) - zero) * scale
+  outputs = reference.dequantize_output(outputs)
   agreement = np.mean(np.argmax(outputs, axis=1) == np.argmax(reference_logits, axis=1))
   return {"tflm_ok": True, "tflm_reason": None, "tflm_arena_bytes": result["arena_bytes"],
           "tflm_agreement": float(agreement), "tflm_ms": statistics.median(result["ms"])}

@@ -51,7 +51,7 @@ def stddev_masks(model, alpha, scope="layer"):
 def apply_masks(masks):
   """Multiplies each kernel by its mask in place."""
   for kernel, mask in masks:
-    kernel.assign(kernel.numpy() * mask)
+    kernel.assign(kernel * mask)
 
 
 def layer_sparsity(model):
@@ -87,5 +87,4 @@ class HoldMasks(keras.callbacks.Callback):
     apply_masks(self.masks)
 
   def on_train_batch_end(self, batch, logs=None):
-    for kernel, mask in self.masks:
-      kernel.assign(kernel * mask)
+    apply_masks(self.masks)

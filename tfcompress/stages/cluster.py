@@ -10,7 +10,7 @@ def cluster_stage(run):
   c = run.config.cluster
   source, path = run.stage_model("prune", "distill", "student")
   model = artifacts.load_model(path)
-  source_name = artifacts.read_json(run.path(source, "metrics.json"))["models"][0]["name"]
+  source_name = run.model_name(source)
   with run.strategy.scope():
     wrapped = clustering.cluster_model(model, c.clusters, c.init, c.preserve_sparsity)
   history, _ = context.train_student(run, wrapped, c.epochs, c.distill and source != "student",

@@ -52,6 +52,10 @@ class Run:
     keep = rng.permutation(len(self.splits.x_train))[:n]
     return self.splits.x_train[np.sort(keep)]
 
+  def model_name(self, stage):
+    """The name of the model a finished stage wrote (its first report entry)."""
+    return artifacts.read_json(self.path(stage, "metrics.json"))["models"][0]["name"]
+
   def stage_model(self, *stages):
     """(stage, model path) of the first of `stages` that has finished for this seed."""
     for stage in stages:

@@ -8,13 +8,14 @@ from tfcompress import quantize
 from tfcompress.evaluate import energy
 from tfcompress.evaluate import latency as latency_lib
 from tfcompress.evaluate import tflite
+from tfcompress.evaluate.metrics import classification_metrics
 from tfcompress.prune import sparsity_summary
 
 
 def _tflite_entry(run, content, name, mode, path, reference_bytes, keras_model):
   s = run.splits
   model = tflite.TFLiteModel(content)
-  metrics = tflite.classification_metrics(s.y_test, model.predict(s.x_test))
+  metrics = classification_metrics(s.y_test, model.predict(s.x_test))
   metrics.update(tflite.file_sizes(content))
   latency = latency_lib.tflite_latency(model, s.x_test, 1, run.config.quantize.latency_repeats)
   metrics.update(name=name, stage="quantize", format="tflite", quantization=mode,
@@ -51,7 +52,7 @@ def _compressed_files(run, model, mode, calibration, content, name, sparsity):
       sparse_path = artifacts.write_bytes(run.path("quantize", f"{name}_sparse.tflite"), sparse)
       runner = tflite.TFLiteModel(sparse, default_delegates=False)
       result.update(sparse_tflite_path=_rel(run, sparse_path),
-                    sparse_tflite_accuracy=tflite.classification_metrics(
+                    sparse_tflite_accuracy=classification_metrics(
                         s.y_test, runner.predict(s.x_test))["accuracy"])
   candidates = {"tflite": len(content), "gzip": tflite.file_sizes(content)["gzip_bytes"],
                 "container": len(container)}
@@ -71,7 +72,7 @@ def quantize_stage(run):
   c = run.config.quantize
   source, path = run.stage_model("cluster", "prune", "distill", "student")
   model = artifacts.load_model(path)
-  source_name = artifacts.read_json(run.path(source, "metrics.json"))["models"][0]["name"]
+  source_name = run.model_name(source)
   summary = sparsity_summary(model)
   _, student_path = run.stage_model("student", source)
   reference_model = artifacts.load_model(student_path)
