@@ -36,6 +36,10 @@ def test_run_writes_models_report_and_resumes(smoke_config, tmp_path):
   for name in ("report.md", "training_curves.png", "alpha_sweep.png", "accuracy_vs_size.png"):
     assert os.path.exists(os.path.join(workdir, name)), name
   assert report["distill_speed"]["ratio"] > 0
+  times = report["stage_seconds"]
+  assert [(t["stage"], t["seed"]) for t in times] == [("teacher", None)] + [
+      (stage, 0) for stage in ("student", "distill", "prune", "quantize", "export")]
+  assert all(t["seconds"] > 0 for t in times)
 
   # A second run skips every finished stage: no model file is rewritten.
   model_file = os.path.join(workdir, "seed_0", "distill", "model.keras")
@@ -44,6 +48,7 @@ def test_run_writes_models_report_and_resumes(smoke_config, tmp_path):
   assert os.stat(model_file).st_mtime_ns == before
   assert again["models"] == report["models"]
   assert again["deployment"] == report["deployment"]
+  assert again["stage_seconds"] == times  # The time of the run that made each stage.
 
   # tfcompress-bench times every model into benchmark.json, report.json and report.md.
   from tfcompress import bench

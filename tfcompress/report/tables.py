@@ -77,7 +77,8 @@ def markdown(report):
                       fmt(summary[n]["f1"])] + _cost(costs.get(n)) for b, n in ranked]))
   out += ["", "Energy: one inference under the Horowitz 45 nm cost model "
           "(`tfcompress.evaluate.energy` states its assumptions)."]
-  out += _deep_compression(report) + _deployment(report) + _sweep(report) + _speed(report) + _benchmark(report) + _plots(report)
+  out += _deep_compression(report) + _deployment(report) + _sweep(report) + _speed(report)
+  out += _times(report) + _benchmark(report) + _plots(report)
   return "\n".join(out) + "\n"
 
 
@@ -165,6 +166,17 @@ def _speed(report):
   return ["", "## Cost of distillation", "",
           f"Median epoch: conventional {speed['student_epoch_seconds']:.2f} s, distilled "
           f"{speed['distill_epoch_seconds']:.2f} s: ratio {speed['ratio']:.2f}x."]
+
+
+def _times(report):
+  rows = [[r["stage"], "-" if r["seed"] is None else r["seed"], f"{r['seconds'] / 60:.1f}"]
+          for r in report.get("stage_seconds") or []]
+  if not rows:
+    return []
+  total = sum(r["seconds"] for r in report["stage_seconds"])
+  return ["", "## Time per stage (this machine, wall clock)", "",
+          _table(["stage", "seed", "minutes"], rows), "",
+          f"Total {total / 60:.1f} minutes, data loading and the report not included."]
 
 
 def _benchmark(report):

@@ -19,17 +19,33 @@ def _seed_dirs(workdir, seeds):
   return [os.path.join(workdir, f"seed_{s}") for s in seeds]
 
 
+def _stage_files(workdir, seeds, stages=STAGE_ORDER):
+  """(stage, seed, metrics.json path): the teacher's first, then each seed's stages."""
+  files = [("teacher", None, os.path.join(workdir, "teacher", "metrics.json"))]
+  for seed_dir in _seed_dirs(workdir, seeds):
+    seed = int(seed_dir.rsplit("_", 1)[1])
+    files += [(stage, seed, os.path.join(seed_dir, stage, "metrics.json")) for stage in stages]
+  return files
+
+
 def collect(workdir, seeds=None):
   """Model entries of `workdir`: teacher first, then each seed's (all seeds if None)."""
-  paths = [os.path.join(workdir, "teacher", "metrics.json")]
-  for seed_dir in _seed_dirs(workdir, seeds):
-    paths += [os.path.join(seed_dir, stage, "metrics.json") for stage in STAGE_ORDER]
   entries = []
-  for path in paths:
+  for _, _, path in _stage_files(workdir, seeds):
     done = artifacts.read_json(path)
     if done is not None:
       entries += done["models"]
   return entries
+
+
+def stage_times(workdir, seeds=None):
+  """Wall-clock seconds of every finished stage, as its metrics.json recorded them."""
+  rows = []
+  for stage, seed, path in _stage_files(workdir, seeds, STAGE_ORDER + ("export",)):
+    done = artifacts.read_json(path)
+    if done is not None and "seconds" in done:
+      rows.append({"stage": stage, "seed": seed, "seconds": done["seconds"]})
+  return rows
 
 
 def deployment(workdir, seeds=None):
@@ -105,6 +121,7 @@ def write(workdir, config, splits, seeds=None):
       "summary": summarize(entries),
       "distill_speed": epoch_time_ratio(entries),
       "deployment": deployment(workdir, seeds),
+      "stage_seconds": stage_times(workdir, seeds),
       "benchmark": artifacts.read_json(os.path.join(workdir, "benchmark.json")),
   }
   if report["benchmark"]:
