@@ -5,7 +5,9 @@ which is then pruned, clustered and quantized to int8.
   tfcompress --config=configs/cifar10_fire.py:smoke --workdir=/tmp/cifar10_smoke
 
 Reads ../shared/data/cifar10_jpeg.npz beside the repository by default; override with
---config.data.path=FILE.npz.
+--config.data.path=FILE.npz. The .npz holds no class names, so labels are 0-9 in the
+report and the Android labels.txt unless named:
+  --config.data.class_names="('airplane','automobile','bird','cat','deer','dog','frog','horse','ship','truck')"
 """
 import os
 

@@ -118,6 +118,14 @@ def test_workdir_with_another_config_is_refused(smoke_config, tmp_path):
   workdir = str(tmp_path / "run")
   smoke_config.stages = ("student",)
   pipeline.run(smoke_config, workdir)
+  # A config.json from before a field was added still matches while it has its default.
+  path = os.path.join(workdir, "config.json")
+  with open(path) as f:
+    written = json.load(f)
+  del written["data"]["class_names"]
+  with open(path, "w") as f:
+    json.dump(written, f)
+  pipeline.run(smoke_config, workdir)
   smoke_config.distill.temperature = 9.0
   with pytest.raises(InputError, match="different config.*distill"):
     pipeline.run(smoke_config, workdir)

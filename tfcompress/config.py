@@ -37,6 +37,7 @@ def base_config():
   c.data.image_size = 0  # Resize to this square size; 0 keeps arrays as stored.
   c.data.color_mode = "grayscale"  # For image folders: grayscale | rgb.
   c.data.val_fraction = 0.1  # Stratified split of train when there is no val split.
+  c.data.class_names = ()  # Names of labels 0, 1, ... (default: the data's, else numbers).
   c.data.limit = 0  # Keep only this many train/val/test examples each (0: all).
   c.data.batch_size = 32
   c.data.flip = True  # Random horizontal flip.

@@ -58,6 +58,10 @@ def _check_workdir(config, workdir):
   new = json.loads(config_lib.to_json(config))
   finished = glob.glob(os.path.join(workdir, "**", "metrics.json"), recursive=True)
   if old is not None and finished:
+    try:  # Fields added to the schema since that run read as their defaults.
+      old = json.loads(config_lib.to_json(config_lib.update(config_lib.base_config(), old)))
+    except InputError:
+      pass  # It names a field this version lacks: compared as written, so it differs.
     changed = sorted(k for k in set(old) | set(new)
                      if k not in _FREE_FIELDS and old.get(k) != new.get(k))
     if changed:

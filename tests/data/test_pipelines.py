@@ -1,7 +1,9 @@
 import numpy as np
+import pytest
 
 from tfcompress.config import base_config
 from tfcompress.data import pipelines
+from tfcompress.errors import InputError
 
 
 def test_augment_keeps_shape_and_pixel_range():
@@ -32,3 +34,14 @@ def test_load_shipped_dataset_and_limit():
 def test_class_weights_are_balanced():
   w = pipelines.class_weights(np.array([0, 0, 0, 1]))
   assert w[1] == 3 * w[0]
+
+
+def test_class_names_from_the_config(tiny_npz):
+  c = base_config().data
+  c.path = tiny_npz
+  assert pipelines.load(c).class_names == ("0", "1")
+  c.class_names = ("cat", "dog")
+  assert pipelines.load(c).class_names == ("cat", "dog")
+  c.class_names = ("cat", "dog", "bird")
+  with pytest.raises(InputError, match=r"names 3 classes but the data has 2.*'bird'"):
+    pipelines.load(c)

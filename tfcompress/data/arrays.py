@@ -9,7 +9,13 @@ from tfcompress.errors import InputError
 
 SHIPPED = {"pneumoniamnist": os.path.join(os.path.dirname(__file__), "pneumoniamnist.npz")}
 SHIPPED_CLASS_NAMES = {"pneumoniamnist": ("normal", "pneumonia")}
-KERAS_DATASETS = ("mnist", "fashion_mnist", "cifar10")
+KERAS_DATASETS = {
+    "mnist": None,
+    "fashion_mnist": ("t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt",
+                      "sneaker", "bag", "ankle boot"),
+    "cifar10": ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
+                "ship", "truck"),
+}
 
 
 @dataclasses.dataclass
@@ -140,4 +146,4 @@ def load_keras_dataset(name, val_fraction=0.1, seed=0):
         f"an .npz with x_train, y_train, x_test, y_test and set --config.data.path=FILE.npz."
     ) from None
   arrays = dict(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
-  return from_arrays(arrays, f"keras.datasets.{name}", val_fraction, seed)
+  return from_arrays(arrays, f"keras.datasets.{name}", val_fraction, seed, KERAS_DATASETS[name])

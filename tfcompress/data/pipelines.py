@@ -1,4 +1,5 @@
 """From a config to checked `Splits` and batched, cached, prefetched tf.data pipelines."""
+import dataclasses
 import os
 
 import numpy as np
@@ -31,11 +32,21 @@ def load(data_config, seed=0):
     known = sorted(arrays_lib.SHIPPED) + list(arrays_lib.KERAS_DATASETS)
     raise InputError(f"Unknown dataset `data.name`={c.name!r}. Use one of {', '.join(known)}, "
                      "or set `data.path` to an .npz file or image folder.")
+  if c.class_names:
+    splits = _rename(splits, tuple(c.class_names))
   if c.limit:
     splits = _limit(splits, c.limit, seed)
   if c.image_size and splits.input_shape[0] != c.image_size:
     splits = _resize(splits, c.image_size)
   return splits
+
+
+def _rename(splits, names):
+  if len(names) != splits.num_classes:
+    raise InputError(f"Config `data.class_names` names {len(names)} classes but the data has "
+                     f"{splits.num_classes} (labels 0..{splits.num_classes - 1}). "
+                     f"Received: data.class_names={names!r}")
+  return dataclasses.replace(splits, class_names=names)
 
 
 def _limit(splits, n, seed):
