@@ -127,7 +127,7 @@ def test_workdir_with_another_config_is_refused(smoke_config, tmp_path):
     json.dump(written, f)
   pipeline.run(smoke_config, workdir)
   smoke_config.distill.temperature = 9.0
-  with pytest.raises(InputError, match="different config.*distill"):
+  with pytest.raises(InputError, match=r"different config \(distill.temperature: 4.0 -> 9.0\)"):
     pipeline.run(smoke_config, workdir)
 
 

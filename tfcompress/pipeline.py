@@ -51,6 +51,17 @@ def _check_names(config):
                      f"{', '.join(sorted(export.BOARDS))}.")
 
 
+def _flat(values, prefix=""):
+  """{"distill": {"alpha": 0.5}} -> {"distill.alpha": 0.5}."""
+  flat = {}
+  for key, value in values.items():
+    if isinstance(value, dict):
+      flat.update(_flat(value, f"{prefix}{key}."))
+    else:
+      flat[f"{prefix}{key}"] = value
+  return flat
+
+
 def _check_workdir(config, workdir):
   """Refuses a workdir whose finished stages came from another config."""
   path = os.path.join(workdir, "config.json")
@@ -62,11 +73,13 @@ def _check_workdir(config, workdir):
       old = json.loads(config_lib.to_json(config_lib.update(config_lib.base_config(), old)))
     except InputError:
       pass  # It names a field this version lacks: compared as written, so it differs.
-    changed = sorted(k for k in set(old) | set(new)
-                     if k not in _FREE_FIELDS and old.get(k) != new.get(k))
+    old, new_flat = _flat(old), _flat(new)
+    changed = [f"{k}: {old.get(k, '(absent)')!r} -> {new_flat.get(k, '(absent)')!r}"
+               for k in sorted(set(old) | set(new_flat))
+               if k.split(".")[0] not in _FREE_FIELDS and old.get(k) != new_flat.get(k)]
     if changed:
-      raise InputError(f"{workdir!r} holds a run with a different config (fields: "
-                       f"{', '.join(changed)}). Use a new --workdir, or delete this one.")
+      raise InputError(f"{workdir!r} holds a run with a different config ({'; '.join(changed)}"
+                       "). Use a new --workdir, or delete this one.")
   artifacts.write_json(path, new)
 
 

@@ -45,3 +45,7 @@ def test_class_names_from_the_config(tiny_npz):
   c.class_names = ("cat", "dog", "bird")
   with pytest.raises(InputError, match=r"names 3 classes but the data has 2.*'bird'"):
     pipelines.load(c)
+  for bad in (("cat", "cat"), ("cat", " "), ("cat", "big\ndog")):
+    c.class_names = bad
+    with pytest.raises(InputError, match="distinct, non-empty, one-line"):
+      pipelines.load(c)

@@ -47,5 +47,8 @@ def test_fire_net_uses_fire_modules():
   squeezes = [l for l in model.layers if l.name.endswith("_squeeze")]
   assert len(squeezes) == 4 and squeezes[0].kernel.shape[:2] == (1, 1)
   concat = model.get_layer("fire1_concat")
-  assert concat.output_shape[-1] == 2 * 32
+  assert concat.output_shape == (None, 16, 16, 2 * 32)  # After SqueezeNet's stem pool.
   assert model(np.zeros((2, 32, 32, 3), np.float32)).shape == (2, 10)
+  unpooled = students.fire_net((32, 32, 3), 10, stem_pool=False)
+  assert unpooled.get_layer("fire1_concat").output_shape == (None, 32, 32, 64)
+  assert unpooled.count_params() == model.count_params()

@@ -1,3 +1,6 @@
+import json
+import os
+
 import pytest
 
 from tfcompress.report import plots
@@ -29,3 +32,22 @@ def test_summary_over_seeds_and_markdown():
 def test_pareto_front():
   points = [(10, 0.9, "a"), (5, 0.8, "b"), (20, 0.85, "c"), (5, 0.7, "d"), (30, 0.95, "e")]
   assert [p[2] for p in plots.pareto_front(points)] == ["b", "a", "e"]
+
+
+def test_stage_times_from_metrics_files(tmp_path):
+  def done(folder, **fields):
+    os.makedirs(tmp_path / folder)
+    with open(tmp_path / folder / "metrics.json", "w") as f:
+      json.dump(dict(models=[], **fields), f)
+  done("teacher", seconds=125.0)
+  done("seed_0/student", seconds=61.5)
+  done("seed_0/export", seconds=3.0)
+  done("seed_0/prune")  # Written before stages recorded their time: left out.
+  os.makedirs(tmp_path / "seed_old")  # Not a seed folder: ignored.
+  times = writer.stage_times(str(tmp_path))
+  assert times == [{"stage": "teacher", "seed": None, "seconds": 125.0},
+                   {"stage": "student", "seed": 0, "seconds": 61.5},
+                   {"stage": "export", "seed": 0, "seconds": 3.0}]
+  text = "\n".join(tables._times({"stage_seconds": times}))  # pylint: disable=protected-access
+  assert "| teacher | - | 2:05 |" in text and "| student | 0 | 1:01 |" in text
+  assert "Total 3:09," in text

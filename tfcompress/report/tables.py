@@ -168,15 +168,20 @@ def _speed(report):
           f"{speed['distill_epoch_seconds']:.2f} s: ratio {speed['ratio']:.2f}x."]
 
 
+def _minutes(seconds):
+  return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+
+
 def _times(report):
-  rows = [[r["stage"], "-" if r["seed"] is None else r["seed"], f"{r['seconds'] / 60:.1f}"]
-          for r in report.get("stage_seconds") or []]
-  if not rows:
+  times = report.get("stage_seconds") or []
+  if not times:
     return []
-  total = sum(r["seconds"] for r in report["stage_seconds"])
+  rows = [[r["stage"], "-" if r["seed"] is None else r["seed"], _minutes(r["seconds"])]
+          for r in times]
+  total = sum(r["seconds"] for r in times)
   return ["", "## Time per stage (this machine, wall clock)", "",
-          _table(["stage", "seed", "minutes"], rows), "",
-          f"Total {total / 60:.1f} minutes, data loading and the report not included."]
+          _table(["stage", "seed", "min:s"], rows), "",
+          f"Total {_minutes(total)}, data loading and the report not included."]
 
 
 def _benchmark(report):

@@ -7,23 +7,25 @@ from tfcompress import artifacts
 from tfcompress.report import plots
 from tfcompress.report import tables
 
-STAGE_ORDER = ("student", "distill", "prune", "cluster", "quantize")
+STAGE_ORDER = ("student", "distill", "prune", "cluster", "quantize")  # With models.
+SEED_STAGES = STAGE_ORDER + ("export",)
 SUMMARY_KEYS = ("accuracy", "precision", "recall", "f1", "auc", "size_bytes", "gzip_bytes",
                 "compression_ratio", "latency_ms", "sparsity", "nonzero_params", "params")
 
 
 def _seed_dirs(workdir, seeds):
+  """(seed, folder) of the given seeds, or of every seed_N folder when `seeds` is None."""
   if seeds is None:
-    return sorted(glob.glob(os.path.join(workdir, "seed_*")),
-                  key=lambda d: int(d.rsplit("_", 1)[1]))
-  return [os.path.join(workdir, f"seed_{s}") for s in seeds]
+    found = (os.path.basename(d).split("_", 1)[1]
+             for d in glob.glob(os.path.join(workdir, "seed_*")))
+    seeds = sorted(int(s) for s in found if s.isdigit())
+  return [(s, os.path.join(workdir, f"seed_{s}")) for s in seeds]
 
 
 def _stage_files(workdir, seeds, stages=STAGE_ORDER):
   """(stage, seed, metrics.json path): the teacher's first, then each seed's stages."""
   files = [("teacher", None, os.path.join(workdir, "teacher", "metrics.json"))]
-  for seed_dir in _seed_dirs(workdir, seeds):
-    seed = int(seed_dir.rsplit("_", 1)[1])
+  for seed, seed_dir in _seed_dirs(workdir, seeds):
     files += [(stage, seed, os.path.join(seed_dir, stage, "metrics.json")) for stage in stages]
   return files
 
@@ -41,7 +43,7 @@ def collect(workdir, seeds=None):
 def stage_times(workdir, seeds=None):
   """Wall-clock seconds of every finished stage, as its metrics.json recorded them."""
   rows = []
-  for stage, seed, path in _stage_files(workdir, seeds, STAGE_ORDER + ("export",)):
+  for stage, seed, path in _stage_files(workdir, seeds, SEED_STAGES):
     done = artifacts.read_json(path)
     if done is not None and "seconds" in done:
       rows.append({"stage": stage, "seed": seed, "seconds": done["seconds"]})
@@ -51,7 +53,7 @@ def stage_times(workdir, seeds=None):
 def deployment(workdir, seeds=None):
   """The export stage's results (TFLite Micro, boards, bundles) of each seed."""
   rows = []
-  for seed_dir in _seed_dirs(workdir, seeds):
+  for _, seed_dir in _seed_dirs(workdir, seeds):
     done = artifacts.read_json(os.path.join(seed_dir, "export", "metrics.json"))
     rows += done["models"] if done else []
   return rows
