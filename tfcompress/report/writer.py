@@ -7,7 +7,7 @@ from tfcompress import artifacts
 from tfcompress.report import plots
 from tfcompress.report import tables
 
-STAGE_ORDER = ("student", "distill", "prune", "cluster", "quantize")  # With models.
+STAGE_ORDER = ("student", "distill", "prune", "cluster", "quantize")  # Seeded, with models.
 SEED_STAGES = STAGE_ORDER + ("export",)
 SUMMARY_KEYS = ("accuracy", "precision", "recall", "f1", "auc", "size_bytes", "gzip_bytes",
                 "compression_ratio", "latency_ms", "sparsity", "nonzero_params", "params")
@@ -22,41 +22,36 @@ def _seed_dirs(workdir, seeds):
   return [(s, os.path.join(workdir, f"seed_{s}")) for s in seeds]
 
 
-def _stage_files(workdir, seeds, stages=STAGE_ORDER):
-  """(stage, seed, metrics.json path): the teacher's first, then each seed's stages."""
-  files = [("teacher", None, os.path.join(workdir, "teacher", "metrics.json"))]
+def _finished(workdir, seeds, stages):
+  """(stage, seed, metrics.json contents) of each finished stage of `stages`: the
+  teacher's (seed None) first, then each seed's in order."""
+  files = [("teacher", None, os.path.join(workdir, "teacher", "metrics.json"))
+           ] if "teacher" in stages else []
   for seed, seed_dir in _seed_dirs(workdir, seeds):
-    files += [(stage, seed, os.path.join(seed_dir, stage, "metrics.json")) for stage in stages]
-  return files
+    files += [(stage, seed, os.path.join(seed_dir, stage, "metrics.json"))
+              for stage in stages if stage != "teacher"]
+  for stage, seed, path in files:
+    done = artifacts.read_json(path)
+    if done is not None:
+      yield stage, seed, done
 
 
 def collect(workdir, seeds=None):
   """Model entries of `workdir`: teacher first, then each seed's (all seeds if None)."""
-  entries = []
-  for _, _, path in _stage_files(workdir, seeds):
-    done = artifacts.read_json(path)
-    if done is not None:
-      entries += done["models"]
-  return entries
+  return [m for _, _, done in _finished(workdir, seeds, ("teacher",) + STAGE_ORDER)
+          for m in done["models"]]
 
 
 def stage_times(workdir, seeds=None):
   """Wall-clock seconds of every finished stage, as its metrics.json recorded them."""
-  rows = []
-  for stage, seed, path in _stage_files(workdir, seeds, SEED_STAGES):
-    done = artifacts.read_json(path)
-    if done is not None and "seconds" in done:
-      rows.append({"stage": stage, "seed": seed, "seconds": done["seconds"]})
-  return rows
+  return [{"stage": stage, "seed": seed, "seconds": done["seconds"]}
+          for stage, seed, done in _finished(workdir, seeds, ("teacher",) + SEED_STAGES)
+          if "seconds" in done]
 
 
 def deployment(workdir, seeds=None):
   """The export stage's results (TFLite Micro, boards, bundles) of each seed."""
-  rows = []
-  for _, seed_dir in _seed_dirs(workdir, seeds):
-    done = artifacts.read_json(os.path.join(seed_dir, "export", "metrics.json"))
-    rows += done["models"] if done else []
-  return rows
+  return [m for _, _, done in _finished(workdir, seeds, ("export",)) for m in done["models"]]
 
 
 def _stat(values):
