@@ -31,6 +31,7 @@ import numpy as np
 
 from tfcompress.artifacts import write_bytes
 from tfcompress.errors import InputError
+from tfcompress.export.model_info import check_tflite
 from tfcompress.quantize import huffman
 
 MAGIC = b"DCTF"
@@ -61,9 +62,7 @@ def _varints(*values):
 
 def _kernels(content):
   """(start, length, element bytes, channels, stride) of each kernel buffer, by start."""
-  if len(content) < 8 or content[4:8] != b"TFL3":
-    raise InputError(f"Not a TFLite flatbuffer: bytes 4..8 are {bytes(content[4:8])!r}, "
-                     f"expected b'TFL3'. Pass the content of a .tflite file.")
+  check_tflite(content)
   try:
     return _find_kernels(schema_fb.Model.GetRootAs(content, 0), len(content))
   except Exception as e:  # flatbuffers raises whatever indexing a bad offset raises.
