@@ -62,6 +62,11 @@ def _unit_range(arrays):
              for x in images)
 
 
+def unusable_names(names):
+  """The class names that cannot be a line of labels.txt: empty, or spanning lines."""
+  return [n for n in names if not n.strip() or "\n" in n or "\r" in n]
+
+
 def as_labels(y, x, name, source):
   y = np.asarray(y)
   if y.ndim == 2 and y.shape[1] == 1:

@@ -48,7 +48,7 @@ def _rename(splits, names):
     raise InputError(f"Config `data.class_names` names {len(names)} classes but the data has "
                      f"{splits.num_classes} (labels 0..{splits.num_classes - 1}). {given}")
   names = tuple(str(n) for n in names)
-  if any(not n.strip() or "\n" in n or "\r" in n for n in names) or len(set(names)) < len(names):
+  if arrays_lib.unusable_names(names) or len(set(names)) < len(names):
     raise InputError("Config `data.class_names` needs a distinct, non-empty, one-line name "
                      f"per class (they become the lines of labels.txt). {given}")
   return dataclasses.replace(splits, class_names=names)

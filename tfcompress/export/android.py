@@ -14,6 +14,7 @@ import os
 import re
 
 from tfcompress import artifacts
+from tfcompress.data.arrays import unusable_names
 from tfcompress.errors import InputError
 from tfcompress.export.model_info import check_tflite
 from tfcompress.export.model_info import class_labels
@@ -33,7 +34,7 @@ def _quantization(tensor, formula):
 
 def _check_labels(class_names, classes):
   labels = class_labels(class_names, classes)
-  bad = [label for label in labels if not label.strip() or "\n" in label or "\r" in label]
+  bad = unusable_names(labels)
   if bad:
     raise InputError(f"Class names must be non-empty and on one line (labels.txt has one per "
                      f"line). Received: {bad!r}")
