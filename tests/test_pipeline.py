@@ -12,22 +12,22 @@ def test_run_writes_models_report_and_resumes(smoke_config, tmp_path):
   workdir = str(tmp_path / "run")
   report = pipeline.run(smoke_config, workdir)
   names = [m["name"] for m in report["models"]]
-  assert names == ["mobilenetv2", "teacher", "student", "distilled", "distilled_pruned",
-                   "reference_float32", "distilled_pruned_float32", "distilled_pruned_dynamic",
-                   "distilled_pruned_float16", "distilled_pruned_int8"]
+  assert names == ["mobilenetv2", "teacher", "student", "distilled", "pruned",
+                   "reference_float32", "pruned_float32", "pruned_dynamic",
+                   "pruned_float16", "pruned_int8"]
   deploy = {d["name"]: d for d in report["deployment"]}
-  assert deploy["distilled_pruned_int8"]["tflm_ok"]
-  assert deploy["distilled_pruned_int8"]["tflm_agreement"] >= 0.99
-  assert deploy["distilled_pruned_int8"]["boards"]["esp32"]["fits"]
-  assert not deploy["distilled_pruned_dynamic"]["tflm_ok"]
-  assert deploy["distilled_pruned_dynamic"]["tflm_reason"]
+  assert deploy["pruned_int8"]["tflm_ok"]
+  assert deploy["pruned_int8"]["tflm_agreement"] >= 0.99
+  assert deploy["pruned_int8"]["boards"]["esp32"]["fits"]
+  assert not deploy["pruned_dynamic"]["tflm_ok"]
+  assert deploy["pruned_dynamic"]["tflm_reason"]
   for m in report["models"]:
     assert {"name", "stage", "format", "accuracy", "precision", "recall", "f1", "auc",
             "path", "size_bytes"} <= set(m)
     assert os.path.exists(os.path.join(workdir, m["path"]))
   by_name = {m["name"]: m for m in report["models"]}
   assert by_name["student"]["params"] == by_name["distilled"]["params"] < 40_000
-  int8 = by_name["distilled_pruned_int8"]
+  int8 = by_name["pruned_int8"]
   assert int8["format"] == "tflite" and int8["quantization"] == "int8"
   assert {"sparsity", "nonzero_params", "gzip_bytes", "compression_ratio", "latency_ms"} <= set(int8)
   assert int8["compression_ratio"] > 3.0
@@ -40,6 +40,31 @@ def test_run_writes_models_report_and_resumes(smoke_config, tmp_path):
   assert [(t["stage"], t["seed"]) for t in times] == [("teacher", None)] + [
       (stage, 0) for stage in ("student", "distill", "prune", "quantize", "export")]
   assert all(t["seconds"] > 0 for t in times)
+  # Every model knows its validation figures, the epoch it kept and what it came from.
+  assert by_name["distilled"]["selection"]["monitor"] == "val_balanced_accuracy"
+  assert by_name["pruned"]["source"] in ("student", "distilled")
+  assert by_name["pruned_int8"]["source"] == "pruned"
+  assert all("balanced_accuracy" in m["val"] for m in report["models"])
+  # One epoch is too little for the from-scratch teacher here; a student taught by a
+  # collapsed teacher may collapse too, and is then never the one compressed.
+  collapsed = {c["name"] for c in report["collapsed"]}
+  assert collapsed <= {"mobilenetv2", "teacher", "distilled"}, report["collapsed"]
+  if "distilled" in collapsed:
+    assert by_name["pruned"]["source"] == "student"
+  tests = {t["comparison"]: t for t in report["paired_tests"]}
+  assert {"distillation", "prune", "quantization (int8)",
+          "conventional student vs shipped int8"} <= set(tests)
+  assert 0 <= tests["distillation"]["mcnemar"][0]["p_value"] <= 1
+  # TensorBoard: every training stage wrote scalars under WORKDIR/tensorboard.
+  from tensorboard.backend.event_processing import event_accumulator
+  def tags(folder):
+    path = os.path.join(workdir, "tensorboard", folder)
+    return event_accumulator.EventAccumulator(path).Reload().Tags()["tensors"]
+  for stage in ("teacher/mobilenetv2", "student/seed_0", "distill/seed_0", "prune/seed_0"):
+    assert "epoch_balanced_accuracy" in tags(f"{stage}/validation"), stage
+    assert {"epoch_loss", "epoch_learning_rate"} <= set(tags(f"{stage}/train")), stage
+  assert "epoch_distillation_loss" in tags("distill/seed_0/train")
+  assert "sparsity/conv1" in tags("prune/seed_0/sparsity")
 
   # A second run skips every finished stage: no model file is rewritten.
   model_file = os.path.join(workdir, "seed_0", "distill", "model.keras")
@@ -55,10 +80,10 @@ def test_run_writes_models_report_and_resumes(smoke_config, tmp_path):
   timed = bench.benchmark(workdir, threads=1, repeats=3, batch_sizes=(1, 4))
   rows = {r["name"]: r for r in timed["models"]}
   assert rows["teacher"]["batch1"]["median_ms"] > 0
-  assert rows["distilled_pruned_int8"]["tflm_batch1"]["median_ms"] > 0
+  assert rows["pruned_int8"]["tflm_batch1"]["median_ms"] > 0
   with open(os.path.join(workdir, "report.json")) as f:
     ratio = json.load(f)["benchmark"]["teacher_to_int8_student"]
-  assert ratio["batch1"] > 1 and ratio["student"] == "distilled_pruned_int8"
+  assert ratio["batch1"] > 1 and ratio["student"] == "pruned_int8"
   with open(os.path.join(workdir, "report.md")) as f:
     assert "## Latency" in f.read()
 
@@ -86,7 +111,7 @@ def test_pruned_zeros_survive_saving_and_conversion(smoke_config, tmp_path):
   assert min(swept.values()) > 0.05
   saved = layer_sparsity(artifacts.load_model(os.path.join(workdir, entry["path"])))
   assert saved == pytest.approx(swept, abs=1e-9)
-  with open(os.path.join(workdir, "seed_0", "quantize", "student_pruned_float32.tflite"), "rb") as f:
+  with open(os.path.join(workdir, "seed_0", "quantize", "pruned_float32.tflite"), "rb") as f:
     in_file = tflite.weight_sparsity(f.read())
   for layer, zeros in swept.items():
     matches = [v for name, v in in_file.items() if f"/{layer}/" in name]
@@ -110,7 +135,7 @@ def test_tfmot_method_reaches_target(smoke_config, tmp_path):
   smoke_config.prune.epochs = 2
   report = pipeline.run(smoke_config, str(tmp_path / "t"))
   entry = report["models"][-1]
-  assert entry["name"] == "student_pruned"
+  assert entry["name"] == "pruned" and entry["source"] == "student"
   assert min(entry["layer_sparsity"].values()) >= 0.5 - 0.02
 
 
@@ -230,11 +255,11 @@ def test_deep_compression_chain(smoke_config, tmp_path):
   workdir = str(tmp_path / "dc")
   report = pipeline.run(smoke_config, workdir)
   by_name = {m["name"]: m for m in report["models"]}
-  assert by_name["student_pruned"]["layer_sparsity"]["fc1"] == pytest.approx(0.9, abs=1e-3)
-  clustered = by_name["student_pruned_clustered"]
+  assert by_name["pruned"]["layer_sparsity"]["fc1"] == pytest.approx(0.9, abs=1e-3)
+  clustered = by_name["pruned_clustered"]
   assert all(n <= 8 for n in clustered["distinct_values"].values())
   assert clustered["layer_sparsity"]["fc1"] >= 0.9 - 1e-3
-  int8 = by_name["student_pruned_clustered_int8"]
+  int8 = by_name["pruned_clustered_int8"]
   assert int8["container_bytes"] < int8["gzip_bytes"] < int8["size_bytes"]
   assert int8["smallest_kind"] == "container"
   with open(os.path.join(workdir, int8["container_path"]), "rb") as f:
@@ -259,3 +284,46 @@ def test_teacher_members_pruned_for_table_one(smoke_config, tmp_path):
   with open(os.path.join(workdir, "report.md")) as f:
     table_one = f.read().split("## Table I")[1].split("## Table II")[0]
   assert "mobilenetv2_pruned" in table_one
+
+
+def constant_student(input_shape, num_classes):
+  """A plug-in student that ignores its input and always answers class 0: collapsed."""
+  from tfcompress._keras import keras
+  inputs = keras.Input(input_shape)
+  x = keras.layers.GlobalAveragePooling2D()(keras.layers.Rescaling(0.0)(inputs))
+  logits = keras.layers.Dense(num_classes, trainable=False, kernel_initializer="zeros",
+                              bias_initializer=keras.initializers.Constant(
+                                  [5.0] + [0.0] * (num_classes - 1)))(x)
+  return keras.Model(inputs, logits)
+
+
+def test_collapse_is_flagged_and_never_compressed(smoke_config, tmp_path):
+  """A 1:3 imbalanced set: a healthy student is not flagged; a collapsed one is, in
+  report.json and report.md, and compression refuses to start from it."""
+  import numpy as np
+  from tests.conftest import make_images
+  from tfcompress.errors import CollapseError
+  x, y = make_images(240)
+  keep = np.concatenate([np.flatnonzero(y == 0)[:40], np.flatnonzero(y == 1)])  # 40 : 120
+  xt, yt = make_images(64, seed=1)
+  path = tmp_path / "imbalanced.npz"
+  np.savez(path, x_train=x[keep], y_train=y[keep], x_test=xt, y_test=yt)
+  smoke_config.data.path = str(path)
+  smoke_config.stages = ("student",)
+  healthy = pipeline.run(smoke_config, str(tmp_path / "healthy"))["models"][0]
+  assert healthy["collapsed"] is None and healthy["val"]["predicted_classes"] == 2
+  assert healthy["selection"]["best_epoch"] == 1
+
+  smoke_config.student.model = "tests.test_pipeline:constant_student"
+  smoke_config.stages = ("student", "prune")
+  smoke_config.prune.distill = False
+  workdir = str(tmp_path / "collapsed")
+  with pytest.raises(CollapseError, match="student model collapsed.*predicts class 0"):
+    pipeline.run(smoke_config, workdir)
+  with open(os.path.join(workdir, "report.json")) as f:
+    report = json.load(f)
+  assert [c["name"] for c in report["collapsed"]] == ["student"]
+  assert report["models"][0]["collapsed"] == "predicts class 0 for every validation image"
+  with open(os.path.join(workdir, "report.md")) as f:
+    assert "student **COLLAPSED** (seed 0)" in f.read()
+  assert not os.path.exists(os.path.join(workdir, "seed_0", "prune", "metrics.json"))

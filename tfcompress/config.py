@@ -43,13 +43,18 @@ def base_config():
   c.data.flip = True  # Random horizontal flip.
   c.data.crop_scale = 0.8  # Random resized crop: smallest kept area (1.0: off).
   c.data.teacher_noise = 0.03  # Gaussian noise std for the teacher, as a fraction of 255.
-  c.data.class_weights = False  # Weight the loss by inverse class frequency.
+  c.data.class_weights = "auto"  # balanced (inverse class frequency) | none | auto: balanced
+  # when the largest class has 1.5x the images of the smallest (data.pipelines.IMBALANCED).
 
   c.train = ml_collections.ConfigDict()
   c.train.learning_rate = 1e-3  # Adam.
   c.train.decay_every = 3  # Epochs between learning-rate decays.
   c.train.decay_rate = 0.5
   c.train.l2 = 1.25e-4  # L2 on student kernels and teacher heads.
+  # Every training stage keeps the epoch that scores best on the validation split.
+  c.train.monitor = "val_balanced_accuracy"  # | val_auc | val_accuracy | val_loss.
+  c.train.patience = 0  # Stop after this many epochs without improvement (0: never).
+  c.train.min_steps = 800  # Small data: each epoch repeats the data to reach this many steps.
 
   c.teacher = ml_collections.ConfigDict()
   c.teacher.members = ("mobilenetv2", "densenet121")
@@ -66,6 +71,7 @@ def base_config():
   c.student = ml_collections.ConfigDict()
   c.student.model = "paper_cnn"  # A registered name or "package.module:function".
   c.student.epochs = 15
+  c.student.bn_momentum = 0.9  # Batch-norm moving averages (Keras' 0.99 lags on small data).
 
   c.distill = ml_collections.ConfigDict()
   c.distill.mode = "cached"  # cached (teacher logits once) | online (every batch).
@@ -75,6 +81,7 @@ def base_config():
   c.distill.epochs = 15
 
   c.prune = ml_collections.ConfigDict()
+  c.prune.source = "best"  # distill | student | best (of the two on validation, not collapsed).
   c.prune.method = "stddev"  # stddev (the paper's) | tfmot | iterative (Han et al.).
   c.prune.alphas = PAPER_ALPHAS  # stddev: threshold std(w) / alpha; small alpha prunes more.
   c.prune.scope = "layer"  # stddev: each layer's own std | one global std.
@@ -116,6 +123,7 @@ def base_config():
 def smoke(config):
   """Shrinks `config` to a one-minute end-to-end run (the `:smoke` variant of every config)."""
   config.data.limit = 256
+  config.train.min_steps = 60  # A few dozen steps, so even a one-epoch model learns.
   config.teacher.members = tuple(config.teacher.members[:1])
   for group in (config.teacher, config.student, config.distill, config.prune, config.cluster):
     group.epochs = 1
@@ -133,6 +141,9 @@ _CHOICES = {
     "teacher.combine": ("mean", "vote"),
     "distill.mode": ("cached", "online"),
     "prune.method": ("stddev", "tfmot", "iterative"),
+    "prune.source": ("best", "distill", "student"),
+    "data.class_weights": ("auto", "balanced", "none"),
+    "train.monitor": ("val_balanced_accuracy", "val_auc", "val_accuracy", "val_loss"),
     "cluster.init": ("kmeans++", "linear", "density"),
     "prune.scope": ("layer", "global"),
     "prune.rule": ("tolerance", "best"),
@@ -170,13 +181,15 @@ def check(config):
   ranges = {  # key: (low, high, what works)
       "data.val_fraction": (0.0, 1.0, "in (0, 1)"),
       "prune.target_sparsity": (0.0, 1.0, "in (0, 1)"),
+      "student.bn_momentum": (0.0, 1.0, "in (0, 1)"),
   }
   for key, (low, high, text) in ranges.items():
     if not low < _get(config, key) < high:
       raise InputError(f"Config `{key}` must be {text}. Received: {key}={_get(config, key)}")
   at_least = {"data.limit": 0, "data.image_size": 0, "distill.alpha": 0, "distill.beta": 0,
               "prune.tolerance": 0, "cluster.clusters": 2, "quantize.latency_repeats": 2,
-              "teacher.fine_tune_layers": 0, "prune.iterations": 1}
+              "teacher.fine_tune_layers": 0, "prune.iterations": 1, "train.patience": 0,
+              "train.min_steps": 0}
   at_least.update({f"{g}.epochs": 0 for g in ("teacher", "student", "distill", "prune",
                                                "cluster")})
   for key, low in at_least.items():

@@ -3,3 +3,7 @@
 
 class InputError(ValueError):
   """Bad user input (config, path, data). `tfcompress` prints it without a traceback."""
+
+
+class CollapseError(InputError):
+  """A stage's model collapsed (one class, or chance) where a usable model was needed."""

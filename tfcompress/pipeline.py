@@ -20,7 +20,9 @@ from tfcompress import report
 from tfcompress import training
 from tfcompress._keras import keras
 from tfcompress._keras import tf
+from tfcompress.errors import CollapseError
 from tfcompress.errors import InputError
+from tfcompress.evaluate import health
 from tfcompress.stages.cluster import cluster_stage
 from tfcompress.stages.context import Run
 from tfcompress.stages.export import export_stage
@@ -86,6 +88,9 @@ def _check_workdir(config, workdir):
 def run(config, workdir):
   """Runs the configured stages in `workdir`, skipping finished ones; returns the report.
 
+  Raises CollapseError, after writing the report, when a model collapsed on the
+  validation images (one class, or chance).
+
   Example:
     from tfcompress import config as config_lib, pipeline
     report = pipeline.run(config_lib.base_config(), "runs/pneumonia")
@@ -99,8 +104,27 @@ def run(config, workdir):
   logging.info("Data: %d train, %d val, %d test images of shape %s, classes %s",
                len(splits.y_train), len(splits.y_val), len(splits.y_test), splits.input_shape,
                splits.class_names)
-  strategy = training.strategy(config.strategy)
   seeds = [config.seed + i for i in range(config.repeats)]
+  try:
+    _run_stages(config, workdir, splits, seeds)
+  except CollapseError:
+    report.write(workdir, config, splits, seeds)  # The flags, for the user to read.
+    raise
+  written = report.write(workdir, config, splits, seeds)
+  collapsed = [m for m in written["models"] if m.get("collapsed")]
+  if collapsed:
+    text = ", ".join(f"{m['name']} (stage {m['stage']}, seed {m['seed']})" for m in collapsed)
+    shipped = [m for m in collapsed if m["stage"] == "quantize" and m.get("source")]
+    if shipped:
+      raise CollapseError(f"A compressed model collapsed on validation: {text}; see "
+                          f"report.md. {health.ADVICE}")
+    logging.warning("Collapsed on validation (not used for compression): %s. %s", text,
+                    health.ADVICE)
+  return written
+
+
+def _run_stages(config, workdir, splits, seeds):
+  strategy = training.strategy(config.strategy)
   rerun = set()  # Seeds whose later stages must run again: an earlier one just ran.
   for stage in config_lib.STAGES:
     if stage not in config.stages:
@@ -118,4 +142,3 @@ def run(config, workdir):
       artifacts.write_json(done, {"stage": stage, "seconds": time.time() - start,
                                   "models": entries})
       logging.info("Stage %s (seed %d) done in %.0f s", stage, seed, time.time() - start)
-  return report.write(workdir, config, splits, seeds)

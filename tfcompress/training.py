@@ -1,8 +1,14 @@
-"""Optimizers, schedules and `fit` for every stage: the paper's Adam, halved every N epochs."""
+"""Optimizers, schedules and `fit` for every stage: the paper's Adam, halved every N epochs.
+
+Every stage trains through `fit`, which keeps the epoch that scored best on the validation
+images (`train.monitor`), can stop early (`train.patience`) and writes TensorBoard scalars.
+"""
+import dataclasses
 import math
 import time
 
 from tfcompress._keras import keras
+from tfcompress.callbacks.best_checkpoint import BestCheckpoint
 from tfcompress._keras import tf
 from tfcompress.errors import InputError
 
@@ -10,6 +16,17 @@ from tfcompress.errors import InputError
 def steps_per_epoch(num_examples, batch_size):
   """The one helper that turns epochs (configs) into steps (Keras schedules)."""
   return max(1, math.ceil(num_examples / batch_size))
+
+
+def passes(num_examples, batch_size, epochs, min_steps):
+  """Passes over the training set per epoch, so that `epochs` give at least `min_steps` steps.
+
+  Small data sets (a few hundred images) give too few optimizer steps in the usual number
+  of epochs; each epoch then goes over the data several times. Large ones get 1.
+  """
+  if epochs <= 0 or min_steps <= 0:
+    return 1
+  return max(1, math.ceil(min_steps / (epochs * steps_per_epoch(num_examples, batch_size))))
 
 
 def optimizer(train_config, steps, learning_rate=None):
@@ -44,13 +61,51 @@ def strategy(name):
                    "multi_worker_mirrored.")
 
 
-def fit(model, train_ds, val_ds, epochs, verbose=2, class_weight=None, callbacks=()):
-  """Runs `model.fit` and returns its per-epoch history as a plain dict of lists."""
+@dataclasses.dataclass
+class Fitted:
+  """What `fit` did: per-epoch history and the epoch it kept."""
+  history: dict
+  best_epoch: int = None  # 1-based; None when nothing was trained.
+  best_score: float = None
+  monitor: str = None
+  epochs_run: int = 0
+
+  def selection(self):
+    return {"monitor": self.monitor, "best_epoch": self.best_epoch,
+            "best_score": self.best_score, "epochs_run": self.epochs_run}
+
+
+def fit(model, train_ds, val, epochs, train_config, verbose=2, class_weight=None, callbacks=(),
+        log_dir=None, first_epoch=0):
+  """Runs `model.fit` and restores the epoch that scored best on `val` = (x_val, y_val).
+
+  `train_config` gives `monitor` and `patience`; `log_dir` adds TensorBoard scalars;
+  epochs before `first_epoch` are never kept. Returns a `Fitted`.
+  """
   if epochs <= 0:
-    return {}
-  history = model.fit(train_ds, validation_data=val_ds, epochs=epochs, verbose=verbose,
-                      class_weight=class_weight, callbacks=list(callbacks))
-  return {k: [float(v) for v in vs] for k, vs in history.history.items()}
+    return Fitted({})
+  keep = BestCheckpoint(val[0], val[1], train_config.monitor, train_config.patience,
+                        min(first_epoch, epochs - 1))
+  extra = [keep, _LearningRateLog(), *callbacks]
+  if log_dir:
+    extra.append(keras.callbacks.TensorBoard(log_dir, write_graph=False, profile_batch=0))
+  history = model.fit(train_ds, epochs=epochs, verbose=verbose, class_weight=class_weight,
+                      callbacks=extra)
+  history = {k: [float(v) for v in vs] for k, vs in history.history.items()}
+  return Fitted(history, keep.best_epoch, keep.best_score, train_config.monitor,
+                len(history.get("loss", [])))
+
+
+class _LearningRateLog(keras.callbacks.Callback):
+  """Adds the optimizer's current `learning_rate` to the epoch logs (and so TensorBoard)."""
+
+  def on_epoch_end(self, epoch, logs=None):
+    opt = self.model.optimizer
+    lr = opt.learning_rate
+    if isinstance(lr, keras.optimizers.schedules.LearningRateSchedule):
+      lr = lr(opt.iterations)
+    if logs is not None:
+      logs["learning_rate"] = float(lr.numpy() if hasattr(lr, "numpy") else lr)
 
 
 class EpochTimer(keras.callbacks.Callback):

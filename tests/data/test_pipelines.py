@@ -49,3 +49,16 @@ def test_class_names_from_the_config(tiny_npz):
     c.class_names = bad
     with pytest.raises(InputError, match="distinct, non-empty, one-line"):
       pipelines.load(c)
+
+
+def test_class_weights_auto_only_when_imbalanced():
+  assert pipelines.class_weights(np.array([0, 0, 0, 1]), "auto")[1] == 2.0
+  assert pipelines.class_weights(np.array([0, 0, 0, 0, 1, 1, 1]), "auto") is None  # 1.33x
+  assert pipelines.class_weights(np.array([0, 0, 0, 1]), "none") is None
+
+
+def test_small_data_gets_enough_steps():
+  from tfcompress import training
+  assert training.passes(546, 32, 15, 800) == 3  # 18 steps an epoch: 3 passes, 810 steps.
+  assert training.passes(4708, 32, 15, 1000) == 1
+  assert training.passes(546, 32, 15, 0) == 1

@@ -1,6 +1,7 @@
-"""Keras callbacks for your own `fit()`: std-dev pruning, sparsity logging, export."""
+"""Keras callbacks for your own `fit()`: best-on-validation, std-dev pruning, sparsity, export."""
+from tfcompress.callbacks.best_checkpoint import BestCheckpoint
 from tfcompress.callbacks.exporter import Exporter
 from tfcompress.callbacks.sparsity_logger import SparsityLogger
 from tfcompress.callbacks.stddev_pruning import StdDevPruning
 
-__all__ = ["Exporter", "SparsityLogger", "StdDevPruning"]
+__all__ = ["BestCheckpoint", "Exporter", "SparsityLogger", "StdDevPruning"]

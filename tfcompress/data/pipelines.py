@@ -100,12 +100,16 @@ def augment(images, flip=True, crop_scale=1.0, noise=0.0):
   return images
 
 
-def train_dataset(x, y, data_config, extra=None, noise=0.0, seed=0):
-  """Shuffled, augmented, batched training pipeline of (x, y) or ((x, extra), y)."""
+def train_dataset(x, y, data_config, extra=None, noise=0.0, seed=0, passes=1):
+  """Shuffled, augmented, batched training pipeline of (x, y) or ((x, extra), y).
+
+  One epoch of it goes `passes` times over the data, each pass shuffled anew.
+  """
   c = data_config
   inputs = (x, extra) if extra is not None else x
   ds = tf.data.Dataset.from_tensor_slices((inputs, y)).cache()
-  ds = ds.shuffle(len(y), seed=seed, reshuffle_each_iteration=True).batch(c.batch_size)
+  ds = ds.shuffle(len(y), seed=seed, reshuffle_each_iteration=True)
+  ds = ds.repeat(passes).batch(c.batch_size)
 
   def _augment(inputs, labels):
     if extra is None:
@@ -123,8 +127,21 @@ def eval_dataset(x, y=None, batch_size=256):
   return ds.batch(batch_size).cache().prefetch(tf.data.AUTOTUNE)
 
 
-def class_weights(y):
-  """Inverse-frequency class weights (scikit-learn's "balanced"), as Keras wants them."""
+IMBALANCED = 1.5  # `class_weights="auto"` weighs classes when max/min class count >= this.
+
+
+def class_weights(y, mode="balanced"):
+  """Inverse-frequency class weights (scikit-learn's "balanced") as Keras wants them, or None.
+
+  `mode`: "balanced", "none", or "auto" (balanced when the classes are imbalanced).
+
+  Example:
+    class_weights(np.array([0, 0, 0, 1]))  # {0: 0.667, 1: 2.0}
+  """
+  counts = np.bincount(np.asarray(y))
+  counts = counts[counts > 0]
+  if mode == "none" or (mode == "auto" and counts.max() < IMBALANCED * counts.min()):
+    return None
   from sklearn.utils.class_weight import compute_class_weight  # pylint: disable=g-import-not-at-top
   classes = np.unique(y)
   weights = compute_class_weight("balanced", classes=classes, y=y)

@@ -1,7 +1,7 @@
 """`Distiller`: trains a student on the teacher's soft targets and the true labels."""
 from tfcompress._keras import keras
 from tfcompress._keras import tf
-from tfcompress.distill.loss import kd_loss
+from tfcompress.distill.loss import kd_per_example
 
 
 @keras.saving.register_keras_serializable(package="tfcompress")
@@ -16,7 +16,10 @@ class Distiller(keras.Model):
     un-augmented images while the student sees augmented views of them (flip, crop), so
     cached and online distillation are close but not the same method.
 
-  Only the student is trained; `call` and evaluation use the student alone.
+  Only the student is trained; `call` and evaluation use the student alone. Both loss
+  terms are computed per example, weighted by the sample (or class) weights that `fit`
+  passes, and averaged over the global batch, so the same code is right under a
+  `tf.distribute` strategy.
 
   Example:
     distiller = Distiller(student, teacher, temperature=4.0, alpha=0.9, beta=0.1)
@@ -38,7 +41,6 @@ class Distiller(keras.Model):
     self.temperature = float(temperature)
     self.alpha = float(alpha)
     self.beta = float(beta)
-    self.hard_loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     self.student_loss_tracker = keras.metrics.Mean(name="student_loss")
     self.distillation_loss_tracker = keras.metrics.Mean(name="distillation_loss")
     self.loss_tracker = keras.metrics.Mean(name="loss")
@@ -63,16 +65,23 @@ class Distiller(keras.Model):
     images = x[0] if isinstance(x, (tuple, list)) else x
     return images, self.teacher(images, training=False)
 
+  def _loss_terms(self, y, logits, teacher_logits, sample_weight):
+    """(total, hard, soft): per-example terms, weighted, averaged over the global batch."""
+    hard = keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True)
+    soft = (tf.zeros_like(hard) if teacher_logits is None
+            else kd_per_example(tf.stop_gradient(teacher_logits), logits, self.temperature))
+    mean = lambda v: tf.nn.compute_average_loss(v, sample_weight=sample_weight)  # noqa: E731
+    hard, soft = mean(hard), mean(soft)
+    return self.alpha * soft + self.beta * hard, hard, soft
+
   def train_step(self, data):
     x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
     images, teacher_logits = self._split(x)
     with tf.GradientTape() as tape:
       logits = self.student(images, training=True)
-      hard = self.hard_loss_fn(y, logits, sample_weight=sample_weight)
-      soft = kd_loss(tf.stop_gradient(teacher_logits), logits, self.temperature)
-      loss = self.alpha * soft + self.beta * hard
+      loss, hard, soft = self._loss_terms(y, logits, teacher_logits, sample_weight)
       if self.student.losses:
-        loss += tf.add_n(self.student.losses)
+        loss += tf.nn.scale_regularization_loss(tf.add_n(self.student.losses))
     grads = tape.gradient(loss, self.student.trainable_variables)
     self.optimizer.apply_gradients(zip(grads, self.student.trainable_variables))
     return self._update(y, logits, loss, hard, soft)
@@ -81,13 +90,10 @@ class Distiller(keras.Model):
     x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
     images = x[0] if isinstance(x, (tuple, list)) else x
     logits = self.student(images, training=False)
-    hard = self.hard_loss_fn(y, logits, sample_weight=sample_weight)
-    if self.teacher is not None or isinstance(x, (tuple, list)):
-      _, teacher_logits = self._split(x)
-      soft = kd_loss(teacher_logits, logits, self.temperature)
-    else:
-      soft = tf.constant(0.0)
-    return self._update(y, logits, self.alpha * soft + self.beta * hard, hard, soft)
+    has_teacher = self.teacher is not None or isinstance(x, (tuple, list))
+    teacher_logits = self._split(x)[1] if has_teacher else None
+    loss, hard, soft = self._loss_terms(y, logits, teacher_logits, sample_weight)
+    return self._update(y, logits, loss, hard, soft)
 
   def _update(self, y, logits, loss, hard, soft):
     self.loss_tracker.update_state(loss)

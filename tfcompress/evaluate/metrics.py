@@ -38,6 +38,7 @@ def classification_metrics(y_true, logits):
     auc = float("nan")
   return {
       "accuracy": float(skm.accuracy_score(y_true, y_pred)),
+      "balanced_accuracy": float(skm.balanced_accuracy_score(y_true, y_pred)),
       "precision": float(p),
       "recall": float(r),
       "f1": float(f),
@@ -45,6 +46,24 @@ def classification_metrics(y_true, logits):
       "confusion_matrix": skm.confusion_matrix(y_true, y_pred, labels=labels).tolist(),
       "num_examples": int(len(y_true)),
   }
+
+
+def validation_scores(y_true, logits):
+  """The scores a training stage can monitor: loss, accuracy, balanced accuracy, AUC.
+
+  `loss` is the plain cross-entropy of the logits (no regularization, no distillation
+  term), so it means the same in every stage.
+
+  Example:
+    validation_scores(y_val, model.predict(x_val))["balanced_accuracy"]
+  """
+  y_true = np.asarray(y_true)
+  logits = np.asarray(logits, np.float64)
+  m = classification_metrics(y_true, logits)
+  probs = np.clip(softmax(logits), 1e-12, 1.0)
+  loss = float(-np.mean(np.log(probs[np.arange(len(y_true)), y_true])))
+  return {"loss": loss, "accuracy": m["accuracy"], "balanced_accuracy": m["balanced_accuracy"],
+          "auc": m["auc"], "predicted_classes": int(len(np.unique(logits.argmax(-1))))}
 
 
 def predict_logits(model, x, batch_size=256):

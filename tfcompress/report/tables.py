@@ -1,6 +1,6 @@
 """report.md: the founding paper's Tables I-IV in form, from a report dict."""
 
-METRICS = ("accuracy", "precision", "recall", "f1", "auc")
+METRICS = ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "auc")
 
 
 def _row(cells):
@@ -30,12 +30,20 @@ def fmt(stat, digits=4, kind="float"):
   return f"{one(stat['mean'])} ± {one(stat['std'])}"
 
 
+def _label(name, s):
+  """The model's name, marked when it collapsed on validation in any seed."""
+  if s.get("collapsed_seeds"):
+    return f"{name} **COLLAPSED** (seed {', '.join(map(str, s['collapsed_seeds']))})"
+  return name
+
+
 def _metric_rows(summary, names):
   rows = []
   for name in names:
     s = summary[name]
-    rows.append([name, len(s["seeds"])] + [fmt(s.get(k)) for k in METRICS]
-                + [fmt(s.get("params"), kind="bytes"), fmt(s.get("sparsity"), kind="pct")])
+    rows.append([_label(name, s), len(s["seeds"])] + [fmt(s.get(k)) for k in METRICS]
+                + [fmt(s.get("val_balanced_accuracy")), fmt(s.get("val_auc")),
+                   fmt(s.get("params"), kind="bytes"), fmt(s.get("sparsity"), kind="pct")])
   return rows
 
 
@@ -44,11 +52,13 @@ def markdown(report):
   d, summary = report["dataset"], report["summary"]
   by_stage = lambda *stages: [n for n, s in summary.items()  # noqa: E731
                               if s["stage"] in stages and s["format"] == "keras"]
-  header = ["model", "seeds"] + list(METRICS) + ["params", "sparsity"]
+  header = (["model", "seeds"] + [m.replace("balanced_accuracy", "bal. acc") for m in METRICS]
+            + ["val bal. acc", "val auc", "params", "sparsity"])
   out = [f"# tfcompress report: {d['name']}", "",
          f"{d['train']} train / {d['val']} val / {d['test']} test images of shape "
-         f"{tuple(d['input_shape'])}; classes: {', '.join(d['classes'])}. Test-set figures; "
-         "with several seeds, mean ± standard deviation.", "",
+         f"{tuple(d['input_shape'])}; classes: {', '.join(d['classes'])}. Test-set figures "
+         "unless marked val; with several seeds, mean ± standard deviation. Every training "
+         "stage kept its best epoch on the validation split.", ""] + _collapsed(report) + [
          "## Table I: teacher members, before and after pruning", "",
          _table(header, _metric_rows(summary, by_stage("teacher_member", "teacher_pruned"))),
          "", "## Table II: teacher and students (Keras models)", "",
@@ -58,11 +68,12 @@ def markdown(report):
   rows = []
   for name, s in summary.items():
     if s["format"] == "tflite":
-      rows.append([name, s["quantization"], fmt(s.get("accuracy")), fmt(s.get("f1")),
+      rows.append([_label(name, s), s["quantization"], fmt(s.get("accuracy")),
+                   fmt(s.get("balanced_accuracy")), fmt(s.get("auc")), fmt(s.get("f1")),
                    fmt(s.get("size_bytes"), kind="bytes"), fmt(s.get("gzip_bytes"), kind="bytes"),
                    fmt(s.get("compression_ratio"), kind="ratio"),
                    fmt(s.get("latency_ms"), digits=3)])
-  out.append(_table(["model", "mode", "accuracy", "f1", "bytes", "gzip -9 bytes",
+  out.append(_table(["model", "mode", "accuracy", "bal. acc", "auc", "f1", "bytes", "gzip -9 bytes",
                      "compression", "latency ms (batch 1)"], rows))
   out += ["", "Compression is against `reference_float32`: the float32 .tflite of the "
           "uncompressed conventional student (of the compressed model's source when the "
@@ -77,9 +88,75 @@ def markdown(report):
                       fmt(summary[n]["f1"])] + _cost(costs.get(n)) for b, n in ranked]))
   out += ["", "Energy: one inference under the Horowitz 45 nm cost model "
           "(`tfcompress.evaluate.energy` states its assumptions)."]
+  out += _teacher(report) + _seeds(report) + _paired(report)
   out += _deep_compression(report) + _deployment(report) + _sweep(report) + _speed(report)
   out += _times(report) + _benchmark(report) + _plots(report)
   return "\n".join(out) + "\n"
+
+
+def _collapsed(report):
+  if not report.get("collapsed"):
+    return []
+  rows = [[c["name"], c["stage"], "-" if c["seed"] is None else c["seed"], c["reason"]]
+          for c in report["collapsed"]]
+  return ["## COLLAPSED models", "",
+          "These models predict one class, or are no better than chance, on the validation "
+          "images. Compression never starts from them.", "",
+          _table(["model", "stage", "seed", "why"], rows), ""]
+
+
+def _teacher(report):
+  check = report.get("teacher_vs_student")
+  if not check:
+    return []
+  verdict = ("better than" if check["teacher_better"] else
+             "NO better than (distillation from a weaker teacher is a known way to lose "
+             "accuracy; `prune.source=best` picks the student to compress on validation)")
+  sources = sorted({src for s in report["summary"].values() if s["stage"] == "prune"
+                    for src in s.get("sources", [])})
+  out = ["", "## Teacher against the conventional student (validation)", "",
+         f"On `{check['monitor']}` the teacher ensemble ({check['teacher']:.4f}) is "
+         f"{verdict} the conventional student ({check['student']:.4f})."]
+  if sources:
+    out.append(f"Pruning started from: {', '.join(sources)}.")
+  return out
+
+
+def _seeds(report):
+  rows = []
+  for name, s in report["summary"].items():
+    if len(s["seeds"]) > 1 and "accuracy" in s:
+      rows.append([_label(name, s), len(s["seeds"])] + [
+          f"{s[k]['mean']:.4f} ± {s[k]['std']:.4f} "
+          f"[{s[k]['mean'] - s[k]['ci95']:.4f}, {s[k]['mean'] + s[k]['ci95']:.4f}]"
+          if k in s else "-" for k in ("accuracy", "balanced_accuracy", "auc", "f1")])
+  if not rows:
+    return []
+  return ["", "## Over seeds: mean ± std [95% confidence interval]", "",
+          _table(["model", "seeds", "accuracy", "bal. acc", "auc", "f1"], rows), "",
+          "The interval is the t-interval of the mean over seeds (seed-to-seed spread only)."]
+
+
+def _paired(report):
+  rows = []
+  for t in report.get("paired_tests") or []:
+    b = t["bootstrap"]
+    per_seed = ", ".join(f"seed {m['seed']}: {m['difference']:+.4f} (p={m['p_value']:.3g})"
+                         for m in t["mcnemar"])
+    verdict = "significant" if b["p_value"] < 0.05 else "not significant"
+    rows.append([t["comparison"], f"{t['a']} -> {t['b']}", f"{b['difference']:+.4f}",
+                 f"[{b['ci95'][0]:+.4f}, {b['ci95'][1]:+.4f}]", f"{b['p_value']:.3g} ({verdict})",
+                 per_seed])
+  if not rows:
+    return []
+  return ["", "## Paired tests on the test images", "",
+          _table(["comparison", "a -> b", "accuracy b - a (mean over seeds)",
+                  "95% bootstrap interval", "bootstrap p", "per seed: b - a (exact McNemar p)"],
+                 rows), "",
+          "Both models are scored on the same test images. The bootstrap resamples images "
+          f"({10_000:,} times) and averages the difference over seeds; McNemar's exact test "
+          "looks at the images exactly one of the two gets right. p >= 0.05: no evidence "
+          "that the two differ."]
 
 
 def _cost(cost):

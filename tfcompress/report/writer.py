@@ -3,13 +3,17 @@ import glob
 import os
 import statistics
 
+import numpy as np
+
 from tfcompress import artifacts
 from tfcompress.report import plots
+from tfcompress.report import stats
 from tfcompress.report import tables
 
 STAGE_ORDER = ("student", "distill", "prune", "cluster", "quantize")  # Seeded, with models.
 SEED_STAGES = STAGE_ORDER + ("export",)
-SUMMARY_KEYS = ("accuracy", "precision", "recall", "f1", "auc", "size_bytes", "gzip_bytes",
+SUMMARY_KEYS = ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "auc",
+                "size_bytes", "gzip_bytes",
                 "compression_ratio", "latency_ms", "sparsity", "nonzero_params", "params")
 
 
@@ -54,11 +58,6 @@ def deployment(workdir, seeds=None):
   return [m for _, _, done in _finished(workdir, seeds, ("export",)) for m in done["models"]]
 
 
-def _stat(values):
-  return {"mean": statistics.fmean(values),
-          "std": statistics.stdev(values) if len(values) > 1 else 0.0, "values": values}
-
-
 def summarize(entries):
   """Per model name: mean, standard deviation and per-seed values of each figure."""
   by_name = {}
@@ -71,7 +70,13 @@ def summarize(entries):
     for key in SUMMARY_KEYS:
       values = [e[key] for e in group if e.get(key) is not None]
       if len(values) == len(group):
-        row[key] = _stat(values)
+        row[key] = stats.describe(values)
+    for key in ("balanced_accuracy", "auc", "accuracy", "loss"):
+      values = [e["val"][key] for e in group if e.get("val", {}).get(key) is not None]
+      if values and len(values) == len(group):
+        row[f"val_{key}"] = stats.describe(values)
+    row["collapsed_seeds"] = [e["seed"] for e in group if e.get("collapsed")]
+    row["sources"] = sorted({e["source"] for e in group if e.get("source")})
     summary[name] = row
   return summary
 
@@ -105,6 +110,17 @@ def speedup(benchmark):
   return dict(ratios, student=int8[0]["name"])
 
 
+def teacher_check(summary, monitor):
+  """Whether the teacher ensemble beats the conventional student on validation."""
+  key = f"{monitor}"
+  teacher, student = summary.get("teacher", {}).get(key), summary.get("student", {}).get(key)
+  if not teacher or not student:
+    return None
+  sign = -1 if monitor == "val_loss" else 1
+  return {"monitor": monitor, "teacher": teacher["mean"], "student": student["mean"],
+          "teacher_better": sign * teacher["mean"] > sign * student["mean"]}
+
+
 def write(workdir, config, splits, seeds=None):
   """Writes report.json, report.md and the PNG plots for `workdir`; returns the report."""
   entries = collect(workdir, seeds)
@@ -116,11 +132,16 @@ def write(workdir, config, splits, seeds=None):
       "student_model": config.student.model,
       "models": entries,
       "summary": summarize(entries),
+      "collapsed": [{"name": e["name"], "stage": e["stage"], "seed": e["seed"],
+                     "reason": e["collapsed"]} for e in entries if e.get("collapsed")],
+      "paired_tests": stats.paired_tests(
+          entries, splits.y_test, lambda e: np.load(os.path.join(workdir, e["predictions"]))),
       "distill_speed": epoch_time_ratio(entries),
       "deployment": deployment(workdir, seeds),
       "stage_seconds": stage_times(workdir, seeds),
       "benchmark": artifacts.read_json(os.path.join(workdir, "benchmark.json")),
   }
+  report["teacher_vs_student"] = teacher_check(report["summary"], config.train.monitor)
   if report["benchmark"]:
     report["benchmark"]["teacher_to_int8_student"] = speedup(report["benchmark"])
   report["plots"] = plots.write_all(report, workdir)

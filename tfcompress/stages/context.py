@@ -12,7 +12,10 @@ from tfcompress import evaluate
 from tfcompress import models
 from tfcompress import training
 from tfcompress.evaluate import energy
+from tfcompress.evaluate import health
+from tfcompress.evaluate.metrics import validation_scores
 from tfcompress._keras import keras
+from tfcompress.errors import CollapseError
 from tfcompress.errors import InputError
 
 
@@ -29,22 +32,31 @@ class Run:
     base = os.path.join(self.workdir, f"seed_{self.seed}") if seeded else self.workdir
     return os.path.join(base, *parts)
 
-  def train_ds(self, extra=None, noise=0.0):
+  def train_ds(self, extra=None, noise=0.0, passes=1):
     keras.utils.set_random_seed(self.seed)
     s = self.splits
     return data_lib.train_dataset(s.x_train, s.y_train, self.config.data, extra, noise,
-                                  self.seed)
+                                  self.seed, passes)
 
-  def val_ds(self):
-    return data_lib.eval_dataset(self.splits.x_val, self.splits.y_val)
+  @property
+  def val(self):
+    return self.splits.x_val, self.splits.y_val
 
   def class_weight(self):
-    if not self.config.data.class_weights:
-      return None
-    return data_lib.pipelines.class_weights(self.splits.y_train)
+    return data_lib.pipelines.class_weights(self.splits.y_train, self.config.data.class_weights)
 
-  def steps(self):
-    return training.steps_per_epoch(len(self.splits.y_train), self.config.data.batch_size)
+  def passes(self, epochs):
+    """Passes over the training set per epoch, so training reaches `train.min_steps`."""
+    return training.passes(len(self.splits.y_train), self.config.data.batch_size, epochs,
+                           self.config.train.min_steps)
+
+  def steps(self, passes=1):
+    return training.steps_per_epoch(passes * len(self.splits.y_train),
+                                    self.config.data.batch_size)
+
+  def log_dir(self, stage, *sub):
+    """Where a training stage writes TensorBoard scalars: WORKDIR/tensorboard/<stage>/..."""
+    return os.path.join(self.workdir, "tensorboard", stage, f"seed_{self.seed}", *sub)
 
   def train_images(self, n):
     """A seeded random subset of n training images (calibration, BN statistics)."""
@@ -56,31 +68,50 @@ class Run:
     """The name of the model a finished stage wrote (its first report entry)."""
     return artifacts.read_json(self.path(stage, "metrics.json"))["models"][0]["name"]
 
-  def stage_model(self, *stages):
-    """(stage, model path) of the first of `stages` that has finished for this seed."""
-    for stage in stages:
-      path = self.path(stage, "model.keras")
-      if os.path.exists(self.path(stage, "metrics.json")) and os.path.exists(path):
-        return stage, path
-    raise InputError(f"This stage needs a model from one of the stages {', '.join(stages)} "
-                     f"in {self.workdir!r}; add one of them to `stages`.")
 
+def entry(run, model, name, stage, path, fitted=None, **extra):
+  """A report entry: test and validation metrics of a Keras model, its file, its origin.
 
-def entry(run, model, name, stage, path, history=None, **extra):
-  """A report entry: test metrics of a Keras model, its file and what produced it."""
+  `val` holds the validation scores and `collapsed` says why the model is collapsed on
+  the validation images (None when it is not). The test predictions are saved beside
+  the model for paired tests in the report.
+  """
   s = run.splits
-  result = evaluate.evaluate_model(model, s.x_test, s.y_test)
+  logits = evaluate.predict_logits(model, s.x_test)
+  result = evaluate.classification_metrics(s.y_test, logits)
+  val_logits = evaluate.predict_logits(model, s.x_val)
   result.update(name=name, stage=stage, format="keras", path=os.path.relpath(path, run.workdir),
-                seed=run.seed, history=history or {}, size_bytes=_size(path),
-                cost=energy.inference_cost(model, "keras"), **extra)
-  logging.info("%s: test accuracy %.4f, F1 %.4f", name, result["accuracy"], result["f1"])
+                seed=run.seed, size_bytes=_size(path), params=int(model.count_params()),
+                cost=energy.inference_cost(model, "keras"),
+                predictions=save_predictions(
+                    run, path if os.path.isdir(path) else os.path.dirname(path), name, logits),
+                **health_fields(s.y_val, val_logits), **extra)
+  if fitted is not None:
+    result.update(history=fitted.history, selection=fitted.selection())
+  logging.info("%s: test accuracy %.4f, F1 %.4f; validation balanced accuracy %.4f", name,
+               result["accuracy"], result["f1"], result["val"]["balanced_accuracy"])
   return result
+
+
+def health_fields(y_val, val_logits):
+  """`val` scores and the `collapsed` reason (None if healthy), logged when collapsed."""
+  reason = health.collapse(y_val, val_logits)
+  if reason:
+    logging.warning("COLLAPSED model: it %s.", reason)
+  return {"val": validation_scores(y_val, val_logits), "collapsed": reason}
+
+
+def save_predictions(run, folder, name, logits):
+  """Saves the predicted test classes in `folder`; returns the workdir-relative path."""
+  out = artifacts.save_array(os.path.join(folder, f"{name}.predictions.npy"),
+                             np.asarray(logits).argmax(-1).astype(np.int32))
+  return os.path.relpath(out, run.workdir)
 
 
 def _size(path):
   if os.path.isdir(path):
     return sum(os.path.getsize(os.path.join(path, f)) for f in os.listdir(path)
-               if f.endswith(".keras"))
+               if f.endswith(".keras") and ".tmp" not in f)
   return os.path.getsize(path)
 
 
@@ -90,14 +121,17 @@ def load_teacher(run):
   return models.ensemble(members, run.config.teacher.combine)
 
 
-def train_student(run, student, epochs, use_teacher, learning_rate=None, callbacks=()):
+def train_student(run, student, epochs, use_teacher, learning_rate=None, callbacks=(),
+                  stage="student", first_epoch=0, log_sub=()):
   """Fits `student` on the labels, or through the Distiller when `use_teacher`.
 
-  Returns (history, EpochTimer). The teacher is cached or online as `distill.mode` says.
+  Keeps the best epoch on validation (`train.monitor`); returns (Fitted, EpochTimer).
+  The teacher is cached or online as `distill.mode` says.
   """
   c = run.config.distill
+  passes = run.passes(epochs)
   with run.strategy.scope():
-    opt = training.optimizer(run.config.train, run.steps(), learning_rate)
+    opt = training.optimizer(run.config.train, run.steps(passes), learning_rate)
     if use_teacher:
       teacher = load_teacher(run) if c.mode == "online" else None
       model = distill.Distiller(student, teacher, c.temperature, c.alpha, c.beta)
@@ -106,9 +140,44 @@ def train_student(run, student, epochs, use_teacher, learning_rate=None, callbac
       model = training.compile_classifier(student, opt)
   extra = teacher_logits(run) if use_teacher and c.mode == "cached" else None
   timer = training.EpochTimer()
-  history = training.fit(model, run.train_ds(extra=extra), run.val_ds(), epochs,
-                         run.config.verbose, run.class_weight(), [timer, *callbacks])
-  return history, timer
+  fitted = training.fit(model, run.train_ds(extra=extra, passes=passes), run.val, epochs,
+                        run.config.train, run.config.verbose, run.class_weight(),
+                        [timer, *callbacks], run.log_dir(stage, *log_sub), first_epoch)
+  return fitted, timer
+
+
+def compressed_model(run, *stages):
+  """(stage, model path): the first finished of `stages`, else `compression_source`."""
+  for stage in stages:
+    path = run.path(stage, "model.keras")
+    if os.path.exists(run.path(stage, "metrics.json")) and os.path.exists(path):
+      return stage, path
+  source = compression_source(run)
+  return source, run.path(source, "model.keras")
+
+
+def compression_source(run):
+  """The stage whose model compression starts from: `prune.source`, or with "best" the
+  better on validation of `distill` and `student` (`train.monitor`). Never a collapsed one.
+  """
+  choice = run.config.prune.source
+  candidates = [choice] if choice != "best" else ["distill", "student"]
+  done = {}
+  for stage in candidates:
+    metrics = artifacts.read_json(run.path(stage, "metrics.json"))
+    if metrics is not None:
+      done[stage] = metrics["models"][0]
+  if not done:
+    raise InputError(f"Compression needs the `{'` or `'.join(candidates)}` stage's model "
+                     f"(prune.source={choice!r}); add it to `stages`.")
+  healthy = {k: e for k, e in done.items() if not e.get("collapsed")}
+  if not healthy:
+    why = "; ".join(f"{k}: {e['collapsed']}" for k, e in done.items())
+    raise CollapseError(f"No model to compress: the {' and '.join(done)} model collapsed "
+                        f"({why}). {health.ADVICE}")
+  key = run.config.train.monitor[len("val_"):]
+  sign = -1 if key == "loss" else 1
+  return max(healthy, key=lambda k: (sign * healthy[k]["val"][key], k == "distill"))
 
 
 def teacher_logits(run):

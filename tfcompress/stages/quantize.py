@@ -10,13 +10,17 @@ from tfcompress.evaluate import latency as latency_lib
 from tfcompress.evaluate import tflite
 from tfcompress.evaluate.metrics import classification_metrics
 from tfcompress.prune import sparsity_summary
+from tfcompress.stages import context
 
 
 def _tflite_entry(run, content, name, mode, path, reference_bytes, keras_model):
   s = run.splits
   model = tflite.TFLiteModel(content)
-  metrics = classification_metrics(s.y_test, model.predict(s.x_test))
+  logits = model.predict(s.x_test)
+  metrics = classification_metrics(s.y_test, logits)
   metrics.update(tflite.file_sizes(content))
+  metrics.update(context.health_fields(s.y_val, model.predict(s.x_val)),
+                 predictions=context.save_predictions(run, run.path("quantize"), name, logits))
   latency = latency_lib.tflite_latency(model, s.x_test, 1, run.config.quantize.latency_repeats)
   metrics.update(name=name, stage="quantize", format="tflite", quantization=mode,
                  path=path, seed=run.seed, latency_ms=latency["median_ms"],
@@ -63,17 +67,18 @@ def _compressed_files(run, model, mode, calibration, content, name, sparsity, gz
 
 
 def quantize_stage(run):
-  """Converts the last student (pruned, else distilled, else conventional) in every mode.
+  """Converts the last model (clustered, else pruned, else the compression source) in
+  every mode.
 
   The float32 .tflite of the uncompressed conventional student is the reference that
   every `compression_ratio` divides.
   """
   c = run.config.quantize
-  source, path = run.stage_model("cluster", "prune", "distill", "student")
+  source, path = context.compressed_model(run, "cluster", "prune")
   model = artifacts.load_model(path)
   source_name = run.model_name(source)
   summary = sparsity_summary(model)
-  _, student_path = run.stage_model("student", source)
+  _, student_path = context.compressed_model(run, "student", source)
   reference_model = artifacts.load_model(student_path)
   reference = quantize.convert(reference_model, "float32")
   entries = []
@@ -88,7 +93,7 @@ def quantize_stage(run):
     out = artifacts.write_bytes(run.path("quantize", f"{name}.tflite"), content)
     entry = _tflite_entry(run, content, name, mode, _rel(run, out), len(reference), model)
     entry.update(sparsity=summary["sparsity"], nonzero_params=summary["nonzero_params"],
-                 params=int(model.count_params()), source=source)
+                 params=int(model.count_params()), source=source_name)
     entry.update(_compressed_files(run, model, mode, calibration, content, name,
                                    summary["sparsity"], entry["gzip_bytes"]))
     entry["smallest_ratio"] = len(reference) / entry["smallest_bytes"]

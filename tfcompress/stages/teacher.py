@@ -1,4 +1,6 @@
 """The teacher stage: train each member (new head; optional fine-tune), score the ensemble."""
+import os
+
 from tfcompress import artifacts
 from tfcompress import evaluate
 from tfcompress import models
@@ -9,25 +11,31 @@ from tfcompress.stages import context
 
 
 def train_member(run, name):
-  """Builds and trains one keras.applications member; returns (model, history)."""
+  """Builds and trains one keras.applications member; returns (model, Fitted)."""
   c = run.config.teacher
   keras.utils.set_random_seed(run.seed)
+  passes = run.passes(c.epochs)
   with run.strategy.scope():
     member = models.build_member(name, run.splits.input_shape, run.splits.num_classes,
                                  c.weights, c.input_size, c.bn_momentum, c.dropout,
                                  run.config.train.l2)
-    training.compile_classifier(member, training.optimizer(run.config.train, run.steps()))
-  train_ds = run.train_ds(noise=run.config.data.teacher_noise)
-  history = training.fit(member, train_ds, run.val_ds(), c.epochs, run.config.verbose,
-                         run.class_weight())
+    training.compile_classifier(member, training.optimizer(run.config.train,
+                                                           run.steps(passes)))
+  train_ds = run.train_ds(noise=run.config.data.teacher_noise, passes=passes)
+  log_dir = os.path.join(run.workdir, "tensorboard", "teacher", name)
+  fitted = training.fit(member, train_ds, run.val, c.epochs, run.config.train,
+                        run.config.verbose, run.class_weight(), log_dir=log_dir)
   if c.weights and c.fine_tune_epochs:
     with run.strategy.scope():
       models.unfreeze_top(member, c.fine_tune_layers)
       training.compile_classifier(member, keras.optimizers.Adam(c.fine_tune_learning_rate))
-    tuned = training.fit(member, train_ds, run.val_ds(), c.fine_tune_epochs,
-                         run.config.verbose, run.class_weight())
-    history = {k: history.get(k, []) + v for k, v in tuned.items()}
-  return member, history
+    tuned = training.fit(member, run.train_ds(noise=run.config.data.teacher_noise,
+                                              passes=run.passes(c.fine_tune_epochs)),
+                         run.val, c.fine_tune_epochs, run.config.train, run.config.verbose,
+                         run.class_weight(), log_dir=log_dir + "_fine_tune")
+    tuned.history = {k: fitted.history.get(k, []) + v for k, v in tuned.history.items()}
+    fitted = tuned
+  return member, fitted
 
 
 def _member_entry(run, name):
@@ -35,9 +43,9 @@ def _member_entry(run, name):
   path = run.path("teacher", f"{name}.keras", seeded=False)
   done = artifacts.read_json(path + ".json")
   if done is None:
-    member, history = train_member(run, name)
+    member, fitted = train_member(run, name)
     artifacts.save_model(member, path)
-    done = context.entry(run, member, name, "teacher_member", path, history)
+    done = context.entry(run, member, name, "teacher_member", path, fitted)
     artifacts.write_json(path + ".json", done)
   return done
 

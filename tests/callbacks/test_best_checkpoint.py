@@ -1,0 +1,59 @@
+import numpy as np
+import pytest
+
+from tfcompress._keras import keras
+from tfcompress.callbacks import BestCheckpoint
+
+
+def _data(n=64):
+  rng = np.random.default_rng(0)
+  y = np.arange(n) % 2
+  x = rng.normal(0, 1, (n, 4)).astype(np.float32)
+  x[:, 0] += 2.0 * (2 * y - 1)
+  return x, y
+
+
+def _model(learning_rate=0.5):
+  keras.utils.set_random_seed(0)
+  model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+  model.compile(keras.optimizers.SGD(learning_rate),
+                keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+  return model
+
+
+class _Spoil(keras.callbacks.Callback):
+  """Ruins the weights at the end of epoch `at` (0-based), before they are scored."""
+
+  def __init__(self, at):
+    super().__init__()
+    self.at = at
+
+  def on_epoch_end(self, epoch, logs=None):
+    if epoch == self.at:
+      kernel, bias = self.model.get_weights()
+      self.model.set_weights([-kernel, bias])  # Flips every prediction.
+
+
+def test_the_best_epoch_is_restored_not_the_last():
+  x, y = _data()
+  model = _model()
+  keep = BestCheckpoint(x, y, monitor="val_accuracy")
+  history = model.fit(x, y, epochs=4, verbose=0, callbacks=[_Spoil(at=3), keep])
+  accuracy = history.history["val_accuracy"]
+  assert accuracy[3] < 0.5 < 0.9 < max(accuracy)  # The last epoch was spoiled.
+  assert accuracy[keep.best_epoch - 1] == max(accuracy) and keep.best_epoch <= 3
+  assert np.mean(model.predict(x, verbose=0).argmax(-1) == y) == pytest.approx(max(accuracy))
+
+
+def test_patience_stops_and_first_epoch_is_respected():
+  x, y = _data()
+  keep = BestCheckpoint(x, y, monitor="val_loss", patience=1, first_epoch=2)
+  history = _model(learning_rate=0.0).fit(x, y, epochs=10, verbose=0, callbacks=[keep])
+  # Nothing changes: epochs 1-2 are never kept, epoch 3 is the first candidate and
+  # epoch 4, no better, uses up the patience.
+  assert keep.best_epoch == 3 and len(history.history["loss"]) == 4
+
+
+def test_bad_monitor_is_named():
+  with pytest.raises(ValueError, match="monitor='val_f2'"):
+    BestCheckpoint(np.zeros((1, 4)), np.zeros(1), monitor="val_f2")

@@ -1,0 +1,34 @@
+import numpy as np
+import pytest
+
+from tfcompress.report import stats
+
+
+def test_describe_gives_the_t_interval():
+  d = stats.describe([0.90, 0.92, 0.94])
+  assert d["mean"] == pytest.approx(0.92) and d["std"] == pytest.approx(0.02)
+  assert d["ci95"] == pytest.approx(4.302653 * 0.02 / np.sqrt(3), rel=1e-5)
+  assert stats.describe([0.5])["ci95"] == 0.0
+
+
+def test_mcnemar_counts_the_discordant_images_in_the_right_direction():
+  y = np.zeros(20, int)
+  a = np.zeros(20, int)
+  a[:6] = 1  # a gets 6 wrong,
+  b = np.zeros(20, int)
+  b[5] = 1  # b only one of those: b is better on 5 images, worse on none.
+  result = stats.mcnemar(y, a, b)
+  assert (result["only_a"], result["only_b"]) == (0, 5)
+  assert result["difference"] == pytest.approx(0.25)
+  assert result["p_value"] == pytest.approx(2 * 0.5**5)
+
+
+def test_paired_bootstrap_sees_a_real_difference_and_no_difference():
+  rng = np.random.default_rng(1)
+  y = rng.integers(0, 2, 400)
+  a = [np.where(rng.random(400) < 0.8, y, 1 - y) for _ in range(3)]
+  better = [np.where(rng.random(400) < 0.5, y, p) for p in a]  # Fixes half of a's errors.
+  same = stats.paired_bootstrap(y, a, a, samples=2000)
+  assert same["difference"] == 0.0 and same["p_value"] == 1.0
+  gain = stats.paired_bootstrap(y, a, better, samples=2000)
+  assert gain["difference"] > 0.05 and gain["p_value"] < 0.01 and gain["ci95"][0] > 0

@@ -1,0 +1,76 @@
+"""`BestCheckpoint`: keep the weights of the epoch that scored best on validation images."""
+import math
+
+import numpy as np
+
+from tfcompress._keras import keras
+from tfcompress.evaluate.metrics import validation_scores
+
+MONITORS = {"val_loss": "min", "val_accuracy": "max", "val_balanced_accuracy": "max",
+            "val_auc": "max"}
+
+
+class BestCheckpoint(keras.callbacks.Callback):
+  """Scores every epoch on (x_val, y_val) and restores the best epoch's weights at the end.
+
+  Adds `val_loss` (plain cross-entropy), `val_accuracy`, `val_balanced_accuracy` and
+  `val_auc` to the epoch logs, so History and TensorBoard record them. Ties on the
+  monitored score go to the lower validation loss. With `patience`, training stops
+  after that many epochs without improvement. Epochs before `first_epoch` (0-based) are
+  scored but never kept, e.g. while a pruning schedule is still ramping up.
+
+  After training, `best_epoch` (1-based) and `best_score` say what was kept.
+
+  Example:
+    keep = BestCheckpoint(x_val, y_val, monitor="val_auc", patience=5)
+    model.fit(train_ds, epochs=30, callbacks=[keep])
+    keep.best_epoch
+  """
+
+  def __init__(self, x_val, y_val, monitor="val_balanced_accuracy", patience=0, first_epoch=0,
+               batch_size=256):
+    super().__init__()
+    if monitor not in MONITORS:
+      raise ValueError(f"Argument `monitor` must be one of {', '.join(MONITORS)}. "
+                       f"Received: monitor={monitor!r}")
+    if patience < 0:
+      raise ValueError(f"Argument `patience` must be >= 0. Received: patience={patience}")
+    self.x_val, self.y_val = x_val, np.asarray(y_val)
+    self.monitor, self.patience, self.first_epoch = monitor, patience, first_epoch
+    self.batch_size = batch_size
+
+  def on_train_begin(self, logs=None):
+    self.best_epoch, self.best_score, self._best_loss = None, None, math.inf
+    self._weights, self._wait = None, 0
+
+  def _better(self, score, loss):
+    if self.best_score is None:
+      return True
+    if score == self.best_score:
+      return loss < self._best_loss
+    return score < self.best_score if MONITORS[self.monitor] == "min" else score > self.best_score
+
+  def on_epoch_end(self, epoch, logs=None):
+    logits = self.model.predict(self.x_val, batch_size=self.batch_size, verbose=0)
+    scores = {f"val_{k}": v for k, v in validation_scores(self.y_val, logits).items()
+              if k != "predicted_classes"}
+    if logs is not None:
+      logs.update(scores)
+    if epoch < self.first_epoch:
+      return
+    score = scores[self.monitor]
+    if not math.isfinite(score):
+      score = -math.inf if MONITORS[self.monitor] == "max" else math.inf
+    if self._better(score, scores["val_loss"]):
+      self.best_epoch, self.best_score, self._best_loss = epoch + 1, score, scores["val_loss"]
+      self._weights = self.model.get_weights()
+      self._wait = 0
+    else:
+      self._wait += 1
+      if self.patience and self._wait >= self.patience:
+        self.model.stop_training = True
+
+  def on_train_end(self, logs=None):
+    if self._weights is not None:
+      self.model.set_weights(self._weights)
+      self._weights = None

@@ -1,0 +1,31 @@
+"""Collapse: a model that answers one class, or no better than chance, on validation images."""
+import numpy as np
+
+from tfcompress.evaluate.metrics import classification_metrics
+
+# Balanced accuracy within this margin of chance (1 / classes) counts as collapsed.
+CHANCE_MARGIN = 0.02
+ADVICE = ("Try: more optimizer steps (`train.min_steps`), `data.class_weights='balanced'`, a "
+          "lower `train.learning_rate`, or check that the labels match the images.")
+
+
+def collapse(y_true, logits, margin=CHANCE_MARGIN):
+  """Why a model is collapsed on (y_true, logits), or None when it is healthy.
+
+  Collapsed means every prediction is one class, or balanced accuracy is at most
+  1 / classes + `margin`.
+
+  Example:
+    reason = collapse(y_val, model.predict(x_val))
+    if reason: print("collapsed:", reason)
+  """
+  logits = np.asarray(logits)
+  num_classes = logits.shape[-1]
+  predicted = np.unique(logits.argmax(-1))
+  if len(predicted) == 1:
+    return f"predicts class {int(predicted[0])} for every validation image"
+  balanced = classification_metrics(y_true, logits)["balanced_accuracy"]
+  if balanced <= 1.0 / num_classes + margin:
+    return (f"validation balanced accuracy {balanced:.3f} is at chance "
+            f"({1.0 / num_classes:.3f} for {num_classes} classes)")
+  return None
