@@ -86,7 +86,7 @@ def fit(model, train_ds, val, epochs, train_config, verbose=2, class_weight=None
     return Fitted({})
   keep = BestCheckpoint(val[0], val[1], train_config.monitor, train_config.patience,
                         min(first_epoch, epochs - 1))
-  extra = [keep, _LearningRateLog(), *callbacks]
+  extra = [*callbacks, keep, _LearningRateLog()]  # Timers stop before validation.
   if log_dir:
     extra.append(keras.callbacks.TensorBoard(log_dir, write_graph=False, profile_batch=0))
   history = model.fit(train_ds, epochs=epochs, verbose=verbose, class_weight=class_weight,

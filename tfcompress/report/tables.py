@@ -43,6 +43,7 @@ def _metric_rows(summary, names):
     s = summary[name]
     rows.append([_label(name, s), len(s["seeds"])] + [fmt(s.get(k)) for k in METRICS]
                 + [fmt(s.get("val_balanced_accuracy")), fmt(s.get("val_auc")),
+                   ", ".join(s.get("kept_epochs") or ["-"]),
                    fmt(s.get("params"), kind="bytes"), fmt(s.get("sparsity"), kind="pct")])
   return rows
 
@@ -53,7 +54,7 @@ def markdown(report):
   by_stage = lambda *stages: [n for n, s in summary.items()  # noqa: E731
                               if s["stage"] in stages and s["format"] == "keras"]
   header = (["model", "seeds"] + [m.replace("balanced_accuracy", "bal. acc") for m in METRICS]
-            + ["val bal. acc", "val auc", "params", "sparsity"])
+            + ["val bal. acc", "val auc", "epoch kept", "params", "sparsity"])
   out = [f"# tfcompress report: {d['name']}", "",
          f"{d['train']} train / {d['val']} val / {d['test']} test images of shape "
          f"{tuple(d['input_shape'])}; classes: {', '.join(d['classes'])}. Test-set figures "
