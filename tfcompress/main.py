@@ -29,9 +29,8 @@ def _message(error):
   return failures.one_line(str(error.args[0] if len(error.args) == 1 else error).strip("'\""))
 
 
-def _config_error(argv, text):
+def _config_error(path, text):
   """One line for a config file that failed to load (the traceback's last line, explained)."""
-  path = next((a.split("=", 1)[1] for a in argv if a.startswith("--config=")), "?")
   text = failures.one_line(text).replace("tfcompress.errors.InputError: ", "")
   if "No such file or directory" in text:
     return f"config file not found: {path.split(':')[0]!r}."
@@ -43,7 +42,7 @@ def _config_error(argv, text):
 
 def parse_flags(argv):
   """absl flag parsing with a `.json` config allowed and errors kept to one line."""
-  given = argv
+  given = next((a.split("=", 1)[1] for a in argv if a.startswith("--config=")), "?")
   argv = [f"--config={_JSON_LOADER}:{a.split('=', 1)[1]}"
           if a.startswith("--config=") and a.endswith(".json") else a for a in argv]
   try:
@@ -67,7 +66,7 @@ def main(argv):
     config = _CONFIG.value
     config.to_dict()
   except Exception as e:  # pylint: disable=broad-except  (config_flags defers load errors)
-    _fail(f"bad config {flags.FLAGS['config'].config_filename!r}: {_message(e)}")
+    _fail(_config_error(flags.FLAGS["config"].config_filename, _message(e)))
   with failures.guard("tfcompress"):
     pipeline.run(config, _WORKDIR.value)
   logging.info("Report: %s", os.path.join(_WORKDIR.value, "report.md"))

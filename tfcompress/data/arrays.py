@@ -105,12 +105,12 @@ def from_arrays(arrays, source, val_fraction, seed, class_names=None):
     x = as_images(arrays[f"x_{split}"], f"x_{split}", source, unit_range)
     parts[split] = (x, as_labels(arrays[f"y_{split}"], x, f"y_{split}", source))
   checks.check_not_empty(parts, source)
+  checks.check_shapes(parts, source)
+  num_classes = checks.label_count(parts, source, class_names)
   if "val" not in parts:
     x, y = parts["train"]
     xa, ya, xb, yb = stratified_split(x, y, val_fraction, seed)
     parts["train"], parts["val"] = (xa, ya), (xb, yb)
-  checks.check_shapes(parts, source)
-  num_classes = checks.label_count(parts, source, class_names)
   names = tuple(class_names) if class_names else tuple(str(i) for i in range(num_classes))
   return Splits(*parts["train"], *parts["val"], *parts["test"], class_names=names)
 

@@ -72,7 +72,7 @@ def check_not_empty(parts, source):
 def label_count(parts, source, class_names=None):
   """K, the number of classes: the largest training label + 1.
 
-  `parts` maps split -> (x, y). Raises InputError for a single class in train, a label
+  `parts` maps split -> (x, y), val optional. Raises InputError for a single class in train, a label
   only val/test hold, a gap in the training labels (unless class names are given), or
   class names that do not match the training labels' count.
   """
@@ -91,7 +91,7 @@ def label_count(parts, source, class_names=None):
     raise InputError(f"`y_train` in {source} has no example of label {gaps[0]} but has label "
                      f"{k - 1} (labels {present}); labels must be 0..K-1 with no gap. Relabel, "
                      f"or set data.class_names to name all {k} classes if that is intended.")
-  for split in ("val", "test"):
+  for split in [s for s in ("val", "test") if s in parts]:
     extra = sorted(set(int(c) for c in np.unique(parts[split][1])) - set(present))
     if extra:
       raise InputError(f"`y_{split}` in {source} has label {extra[0]}, which `y_train` never "
@@ -102,7 +102,7 @@ def label_count(parts, source, class_names=None):
 def check_shapes(parts, source):
   """Raises unless every split holds images of the training split's shape."""
   want = parts["train"][0].shape[1:]
-  for split in ("val", "test"):
+  for split in [s for s in ("val", "test") if s in parts]:
     got = parts[split][0].shape[1:]
     if got != want:
       raise InputError(f"`x_{split}` in {source} has images of shape {got} but `x_train` has "
