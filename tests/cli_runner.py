@@ -30,12 +30,24 @@ def run_main(argv, capsys, monkeypatch):
   for name in [n for n in flags.FLAGS if n.startswith("config.")]:
     delattr(flags.FLAGS, name)  # config_flags defines one per override, at each parse.
   flags.FLAGS.unparse_flags()
+  sys.modules.pop("config_config", None)  # config_flags would reuse the last config module.
   monkeypatch.setattr(sys, "argv", argv)  # config_flags reads --config.x overrides from it.
   capsys.readouterr()
 
   def _run():
     main_lib.main(main_lib.parse_flags(argv))
   code = _exit_code(_run)
+  return code, capsys.readouterr().err
+
+
+def run_bench(argv, capsys, monkeypatch):
+  """`tfcompress-bench ARGV` in-process: (exit code, stderr)."""
+  from tfcompress import bench  # pylint: disable=g-import-not-at-top
+  argv = ["tfcompress-bench", *argv]
+  flags.FLAGS.unparse_flags()
+  monkeypatch.setattr(sys, "argv", argv)
+  capsys.readouterr()
+  code = _exit_code(lambda: bench.main(flags.FLAGS(argv)))
   return code, capsys.readouterr().err
 
 
@@ -71,3 +83,23 @@ def arrays(n_train=64, n_test=24, with_val=False, **kwargs):
 def save(path, values):
   np.savez(path, **values)
   return str(path)
+
+
+def plant_hdf5_lambda(path, marker):
+  """A legacy HDF5 model at `path` whose Lambda layer creates `marker` when it is run.
+
+  Returns the path of an `.h5` copy, for showing that Keras's legacy loader runs it.
+  """
+  from tfcompress._keras import keras  # pylint: disable=g-import-not-at-top
+  code = eval(f"lambda x: (__import__('pathlib').Path({str(marker)!r}).touch(), x)[1]")  # pylint: disable=eval-used
+  inputs = keras.Input((28, 28, 1))
+  x = keras.layers.Lambda(code)(inputs)
+  model = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Flatten()(x)))
+  os.makedirs(os.path.dirname(path), exist_ok=True)
+  h5 = str(path) + ".h5"
+  model.save(h5)
+  with open(h5, "rb") as src, open(path, "wb") as dst:
+    dst.write(src.read())
+  if os.path.exists(marker):
+    os.remove(marker)
+  return h5

@@ -1,8 +1,10 @@
 """A catalogue of bad inputs: each is refused with one line that names the bad value.
 
-Every case runs the real `tfcompress` entry point in this process and stops before
-anything trains. The faults (kill and resume, two runs, changed data, full disk, a
-workdir that is a file) are in tests/test_faults.py.
+Every case runs a real entry point (`tfcompress`, `tfcompress-bench`,
+`tfcompress-container`) in this process and checks the exit code, that no traceback is
+printed and that the one error line names the bad value; nothing trains. The faults
+(kill and resume, two runs, changed data, full disk, a workdir that is a file) are in
+tests/test_faults.py.
 """
 import os
 
@@ -159,10 +161,6 @@ FILES_AND_PLUGINS = {
 CASES = {**DATA, **FILES, **CONFIG, **FILES_AND_PLUGINS}
 
 
-def test_catalogue_is_large_enough():
-  assert len(CASES) >= 40
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_bad_input_is_one_line(name, tmp_path, capsys, monkeypatch):
   monkeypatch.syspath_prepend(str(tmp_path))  # For the plug-in students.
@@ -174,3 +172,81 @@ def test_bad_input_is_one_line(name, tmp_path, capsys, monkeypatch):
   code, err = cli_runner.run_main(argv, capsys, monkeypatch)
   cli_runner.assert_one_line(code, err, 2, *needles)
   assert not os.path.exists(tmp_path / "w" / "teacher")  # Refused before anything trained.
+
+
+def _bench_workdir(tmp_path, plant=None):
+  """A workdir as `tfcompress` leaves it, whose one model file is missing or planted."""
+  from tfcompress import artifacts
+  from tfcompress import config as config_lib
+  config = config_lib.smoke(config_lib.base_config())
+  config.data.path = cli_runner.save(tmp_path / "good.npz", arrays())
+  workdir = tmp_path / "w"
+  artifacts.write_json(str(workdir / "config.json"), config.to_dict())
+  entry = {"name": "distilled", "stage": "distill", "format": "keras", "seed": 0,
+           "path": "seed_0/distill/model.keras"}
+  artifacts.write_json(str(workdir / "report.json"), {"models": [entry]})
+  if plant:
+    plant(str(workdir / entry["path"]))
+  return str(workdir)
+
+
+def _planted(tmp_path):
+  marker = tmp_path / "code_ran"
+  workdir = _bench_workdir(tmp_path, lambda p: cli_runner.plant_hdf5_lambda(p, marker))
+  return [f"--workdir={workdir}"], ("model.keras", "legacy HDF5", "safe_mode")
+
+
+BENCH = {
+    "bench_batch_sizes_zero": lambda t: ([f"--workdir={t}", "--batch_sizes=0"],
+                                         ("--batch_sizes=0",)),
+    "bench_batch_sizes_word": lambda t: ([f"--workdir={t}", "--batch_sizes=one"],
+                                         ("--batch_sizes=one",)),
+    "bench_threads_zero": lambda t: ([f"--workdir={t}", "--threads=0"], ("--threads=0",)),
+    "bench_repeats_zero": lambda t: ([f"--workdir={t}", "--repeats=0"], ("--repeats=0",)),
+    "bench_no_such_workdir": lambda t: (["--workdir=/no/such/run"], ("/no/such/run",)),
+    "bench_no_report": lambda t: ([f"--workdir={t}"], ("report.json",)),
+    "bench_model_file_deleted": lambda t: ([f"--workdir={_bench_workdir(t)}"],
+                                           ("model.keras", "missing")),
+    "bench_hdf5_lambda_planted": _planted,
+}
+
+
+@pytest.mark.parametrize("name", sorted(BENCH))
+def test_bench_bad_input_is_one_line(name, tmp_path, capsys, monkeypatch):
+  args, needles = BENCH[name](tmp_path)
+  code, err = cli_runner.run_bench(args, capsys, monkeypatch)
+  cli_runner.assert_one_line(code, err, 2, *needles)
+  assert not (tmp_path / "code_ran").exists()
+
+
+def _container_case(command, make_target, *needles):
+  def make(tmp_path):
+    source = tmp_path / "model.tflite"
+    source.write_bytes(b"\x1c\x00\x00\x00TFL3" + bytes(64))
+    return [command, str(source), make_target(tmp_path, source)], needles
+  return make
+
+
+CONTAINER = {
+    "container_encode_onto_input": _container_case(
+        "encode", lambda t, s: str(s), "model.tflite", "input"),
+    "container_decode_to_directory": _container_case(
+        "decode", lambda t, s: str(t), "is a directory"),
+    "container_missing_input": lambda t: (["encode", f"{t}/none.tflite", f"{t}/o"], ("none.tflite",)),
+    "container_unknown_command": lambda t: (["squash", "a", "b"], ("squash",)),
+    "container_decode_not_a_container": _container_case(
+        "decode", lambda t, s: str(t / "out.tflite"), "model.tflite"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONTAINER))
+def test_container_bad_input_is_one_line(name, tmp_path, capsys):
+  args, needles = CONTAINER[name](tmp_path)
+  before = {p: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+  code, err = cli_runner.run_container(args, capsys)
+  cli_runner.assert_one_line(code, err, 2, *needles)
+  assert {p: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
+
+
+def test_catalogue_counts_at_least_forty_cases():
+  assert len(CASES) + len(BENCH) + len(CONTAINER) >= 40

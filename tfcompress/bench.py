@@ -13,9 +13,10 @@ from absl import app
 from absl import flags
 from absl import logging
 
+from tfcompress import cli_flags
 from tfcompress import failures
 
-_WORKDIR = flags.DEFINE_string("workdir", None, "A workdir written by `tfcompress`.")
+_WORKDIR = cli_flags.WORKDIR
 _THREADS = flags.DEFINE_integer("threads", 1, "Threads for TensorFlow and the interpreter.")
 _REPEATS = flags.DEFINE_integer("repeats", 30, "Timed runs per measurement, after warm-up.")
 _BATCHES = flags.DEFINE_list("batch_sizes", ["1", "32"], "Batch sizes to time.")
@@ -104,8 +105,11 @@ def main(argv):
   batch_sizes = _batch_sizes(_BATCHES.value)
   os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(_THREADS.value))
   from tfcompress._keras import tf  # pylint: disable=g-import-not-at-top
-  tf.config.threading.set_intra_op_parallelism_threads(_THREADS.value)
-  tf.config.threading.set_inter_op_parallelism_threads(1)
+  try:
+    tf.config.threading.set_intra_op_parallelism_threads(_THREADS.value)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+  except RuntimeError:  # TensorFlow already ran in this process: its threads are set.
+    logging.warning("TensorFlow is already initialized; --threads applies to LiteRT only.")
   with failures.guard("tfcompress-bench"):
     benchmark(_WORKDIR.value, _THREADS.value, _REPEATS.value, batch_sizes)
 

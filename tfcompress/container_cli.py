@@ -12,6 +12,7 @@ import os
 from absl import app
 
 from tfcompress import failures
+from tfcompress.errors import InputError
 
 _USAGE = "usage: tfcompress-container encode|decode INPUT OUTPUT"
 
@@ -49,7 +50,10 @@ def _convert(command, source, target, artifacts, quantize):
     print(f"{target}: {parts['total']:,} bytes (" + ", ".join(
         f"{k} {v:,}" for k, v in parts.items() if k != "total") + ")")
   else:
-    content = quantize.read_container(source)
+    try:
+      content = quantize.read_container(source)
+    except InputError as e:
+      raise InputError(f"{source!r}: {e}") from None
     artifacts.write_bytes(target, content)
     print(f"{target}: {len(content):,} bytes")
 

@@ -12,12 +12,13 @@ from absl import flags
 from absl import logging
 from ml_collections import config_flags
 
+from tfcompress import cli_flags
 from tfcompress import failures
 
 _CONFIG = config_flags.DEFINE_config_file(
     "config", None, "A config file (configs/x.py, configs/x.py:smoke) or a run's config.json.",
     lock_config=True)
-_WORKDIR = flags.DEFINE_string("workdir", None, "Where artifacts and reports are written.")
+_WORKDIR = cli_flags.WORKDIR
 _JSON_LOADER = os.path.join(os.path.dirname(__file__), "json_config.py")
 
 

@@ -76,7 +76,7 @@ def as_labels(y, x, name, source):
   bad = ~np.equal(np.mod(y, 1), 0) | (y < 0) if y.size else np.zeros(0, bool)
   if bad.any():
     raise InputError(f"`{name}` in {source} must be integer class indices 0..K-1. Received "
-                     f"label {y[bad][0]!r} at index {int(np.argmax(bad))}.")
+                     f"label {y[bad][0].item()!r} at index {int(np.argmax(bad))}.")
   return y.astype(np.int64)
 
 
