@@ -171,7 +171,7 @@ def test_bad_input_is_one_line(name, tmp_path, capsys, monkeypatch):
           f"--config.data.path={good}", *[a for a in args if a not in config]]
   code, err = cli_runner.run_main(argv, capsys, monkeypatch)
   cli_runner.assert_one_line(code, err, 2, *needles)
-  assert not os.path.exists(tmp_path / "w" / "teacher")  # Refused before anything trained.
+  assert not os.path.exists(tmp_path / "w")  # Refused before anything was written.
 
 
 def _bench_workdir(tmp_path, plant=None):

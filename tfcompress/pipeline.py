@@ -86,6 +86,7 @@ def _check_workdir(config, workdir):
   artifacts.write_json(path, new)
 
 
+@workdir_lib.exclusive  # One run per workdir (WORKDIR/.lock); temporary files swept.
 def run(config, workdir):
   """Runs the configured stages in `workdir`, skipping finished ones; returns the report.
 
@@ -96,13 +97,8 @@ def run(config, workdir):
   config_lib.check(config)
   _check_names(config)
   splits = data_lib.load(config.data, config.seed)
-  with workdir_lib.claim(workdir):  # One run per workdir; temporary files swept.
-    _check_workdir(config, workdir)
-    fingerprint.check(workdir, config, splits, _FREE_FIELDS)
-    return _run_stages(config, workdir, splits)
-
-
-def _run_stages(config, workdir, splits):
+  _check_workdir(config, workdir)
+  fingerprint.check(workdir, config, splits, _FREE_FIELDS)
   tf.config.experimental.enable_op_determinism()
   logging.info("Data: %d train, %d val, %d test images of shape %s, classes %s",
                len(splits.y_train), len(splits.y_val), len(splits.y_test), splits.input_shape,

@@ -10,6 +10,7 @@ Example:
 """
 import contextlib
 import fcntl
+import functools
 import glob
 import os
 import re
@@ -56,10 +57,14 @@ def has_artifacts(workdir):
 
 
 def _make(workdir):
+  """Creates `workdir` if missing; returns True when it did."""
   if os.path.exists(workdir) and not os.path.isdir(workdir):
     raise InputError(f"`--workdir` {workdir!r} is a file, not a directory. Give a directory "
                      "path (it is created if missing).")
-  os.makedirs(workdir, exist_ok=True)
+  if os.path.isdir(workdir):
+    return False
+  os.makedirs(workdir)
+  return True
 
 
 def _holder(path):
@@ -77,7 +82,7 @@ def claim(workdir):
   Stale temporary files are swept once the lock is held; this process's own are
   removed if the block raises.
   """
-  _make(workdir)
+  created = _make(workdir)
   path = os.path.join(workdir, LOCK)
   fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
   try:
@@ -94,6 +99,18 @@ def claim(workdir):
       yield workdir
     except BaseException:
       sweep(workdir, os.getpid())
+      if created and os.listdir(workdir) == [LOCK]:  # Refused before writing anything.
+        os.remove(path)
+        os.rmdir(workdir)
       raise
   finally:
     os.close(fd)  # Releases the lock.
+
+
+def exclusive(fn):
+  """Decorates `fn(config, workdir, ...)` to run inside `claim(workdir)`."""
+  @functools.wraps(fn)
+  def wrapper(config, workdir, *args, **kwargs):
+    with claim(workdir):
+      return fn(config, workdir, *args, **kwargs)
+  return wrapper
