@@ -128,18 +128,36 @@ def test_second_run_on_a_locked_workdir_stops_at_once(tmp_path, argv, capsys, mo
   cli_runner.assert_one_line(code, err, 2, "in use by process", str(os.getpid()))
 
 
+def _start(argv):
+  """`tfcompress ARGV` in a child process that Ctrl-C reaches (even from a background job)."""
+  return subprocess.Popen(
+      [sys.executable, "-m", "tfcompress.main", *argv], cwd=cli_runner.REPO,
+      env=dict(os.environ, PYTHONPATH=cli_runner.REPO), stdout=subprocess.DEVNULL,
+      stderr=subprocess.PIPE, text=True,
+      preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def _wait_for(path, child):
+  deadline = time.time() + 120
+  while not path.exists() and child.poll() is None and time.time() < deadline:
+    time.sleep(0.2)
+  assert child.poll() is None, child.stderr.read()[-3000:]
+
+
+def test_real_ctrl_c_is_one_line(tmp_path, argv):
+  child = _start([*argv, "--config.student.epochs=40"])
+  _wait_for(tmp_path / "w" / "fingerprint.json", child)
+  child.send_signal(signal.SIGINT)
+  _, err = child.communicate(timeout=120)
+  cli_runner.assert_one_line(child.returncode, err, 130, "interrupted", "same command again")
+
+
 def test_kill_9_mid_stage_releases_the_lock_and_the_run_resumes(
     tmp_path, argv, capsys, monkeypatch):
   argv.append("--config.student.epochs=40")
-  env = dict(os.environ, PYTHONPATH=cli_runner.REPO)
-  child = subprocess.Popen([sys.executable, "-m", "tfcompress.main", *argv], cwd=cli_runner.REPO,
-                           env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+  child = _start(argv)
   try:
-    fingerprint = tmp_path / "w" / "fingerprint.json"
-    deadline = time.time() + 120
-    while not fingerprint.exists() and child.poll() is None and time.time() < deadline:
-      time.sleep(0.2)
-    assert child.poll() is None, child.stderr.read().decode()[-3000:]
+    _wait_for(tmp_path / "w" / "fingerprint.json", child)
     code, err = cli_runner.run_main(argv, capsys, monkeypatch)  # Two runs at once.
     cli_runner.assert_one_line(code, err, 2, "in use by process", str(child.pid))
     assert child.poll() is None  # Killed in the middle of the student stage.

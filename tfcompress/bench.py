@@ -15,6 +15,7 @@ from absl import logging
 
 from tfcompress import cli_flags
 from tfcompress import failures
+from tfcompress import workdir as workdir_lib
 
 _WORKDIR = cli_flags.WORKDIR
 _THREADS = flags.DEFINE_integer("threads", 1, "Threads for TensorFlow and the interpreter.")
@@ -22,6 +23,7 @@ _REPEATS = flags.DEFINE_integer("repeats", 30, "Timed runs per measurement, afte
 _BATCHES = flags.DEFINE_list("batch_sizes", ["1", "32"], "Batch sizes to time.")
 
 
+@workdir_lib.exclusive  # Not while `tfcompress` writes the same workdir.
 def benchmark(workdir, threads=1, repeats=30, batch_sizes=(1, 32)):
   """Times each model in WORKDIR/report.json; returns the rows written to benchmark.json."""
   from tfcompress import artifacts  # pylint: disable=g-import-not-at-top  (imports TF)
@@ -115,7 +117,8 @@ def main(argv):
 
 
 def run():
-  app.run(main)
+  with failures.guard("tfcompress-bench"):  # Ctrl-C at any point: one line.
+    app.run(main)
 
 
 if __name__ == "__main__":

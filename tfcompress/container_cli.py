@@ -60,7 +60,8 @@ def _convert(command, source, target, artifacts, quantize):
 
 def run():
   """Console-script entry point."""
-  app.run(main)
+  with failures.guard("tfcompress-container"):  # Ctrl-C at any point: one line.
+    app.run(main)
 
 
 if __name__ == "__main__":

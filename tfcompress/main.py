@@ -75,7 +75,8 @@ def main(argv):
 
 def run():
   """Console-script entry point."""
-  app.run(main, flags_parser=parse_flags)
+  with failures.guard("tfcompress"):  # Ctrl-C at any point: one line.
+    app.run(main, flags_parser=parse_flags)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import contextlib
 import fcntl
 import functools
 import glob
+import inspect
 import os
 import re
 import shutil
@@ -108,9 +109,11 @@ def claim(workdir):
 
 
 def exclusive(fn):
-  """Decorates `fn(config, workdir, ...)` to run inside `claim(workdir)`."""
+  """Decorates a function with a `workdir` argument to run inside `claim(workdir)`."""
+  signature = inspect.signature(fn)
+
   @functools.wraps(fn)
-  def wrapper(config, workdir, *args, **kwargs):
-    with claim(workdir):
-      return fn(config, workdir, *args, **kwargs)
+  def wrapper(*args, **kwargs):
+    with claim(signature.bind(*args, **kwargs).arguments["workdir"]):
+      return fn(*args, **kwargs)
   return wrapper
