@@ -32,18 +32,18 @@ def main(argv):
   if os.path.exists(target) and os.path.samefile(source, target):
     _fail(f"output {target!r} is the input file; give another output name (the input would be "
           "overwritten).")
-  from tfcompress import artifacts  # pylint: disable=g-import-not-at-top  (imports TensorFlow)
-  from tfcompress import quantize  # pylint: disable=g-import-not-at-top
   try:
     with failures.guard("tfcompress-container"):
-      _convert(command, source, target, artifacts, quantize)
+      _convert(command, source, target)
   finally:  # A failed write leaves no temporary file beside the output.
     for path in glob.glob(f"{glob.escape(target)}.tmp{os.getpid()}*"):
       os.remove(path)
 
 
-def _convert(command, source, target, artifacts, quantize):
+def _convert(command, source, target):
   """Encodes or decodes `source` into `target` (written atomically)."""
+  from tfcompress import artifacts  # pylint: disable=g-import-not-at-top  (imports TensorFlow)
+  from tfcompress import quantize  # pylint: disable=g-import-not-at-top
   if command == "encode":
     with open(source, "rb") as f:
       parts = quantize.write_container(f.read(), target)
