@@ -69,6 +69,26 @@ def test_disk_full_mid_stage_leaves_no_temporary_file(tmp_path, argv, capsys, mo
   assert workdir_lib.temporary_files(str(tmp_path / "w")) == []
 
 
+@pytest.fixture
+def tiny_disk(tmp_path):
+  """A 64 KB tmpfs: room for config.json, not for a model. Skipped where mount is refused."""
+  mount = tmp_path / "disk"
+  mount.mkdir()
+  made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
+                        capture_output=True, check=False) if os.geteuid() == 0 else None
+  if made is None or made.returncode:
+    pytest.skip("cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN)")
+  yield mount
+  subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_real_full_disk(tiny_disk, argv, capsys, monkeypatch):
+  argv[1] = f"--workdir={tiny_disk / 'w'}"
+  code, err = cli_runner.run_main(argv, capsys, monkeypatch)
+  cli_runner.assert_one_line(code, err, 1, "no space left", "same command")
+  assert workdir_lib.temporary_files(str(tiny_disk / "w")) == []
+
+
 def test_stale_temporary_files_are_swept_at_start(tmp_path, argv, capsys, monkeypatch):
   stale = [tmp_path / "w" / "teacher" / "mobilenetv2.keras.tmp99999.keras",
            tmp_path / "w" / "seed_0" / "export" / "int8" / "android" / "labels.txt.tmp99999"]

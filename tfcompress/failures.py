@@ -30,8 +30,9 @@ def one_line(text):
   return " ".join(text.split()).strip(" .") + "."
 
 
-def _where(error):
-  return f" {error.filename!r}" if getattr(error, "filename", None) else ""
+def _where(error, verb=""):
+  name = getattr(error, "filename", None)
+  return f" {verb}{name!r}" if name else ""
 
 
 def message(error):
@@ -45,8 +46,9 @@ def message(error):
     return None
   code, where = error.errno, _where(error)
   if code == errno.ENOSPC:
-    return (f"no space left on the device writing{where}. Free some space (or use a --workdir "
-            "on another disk) and run the same command again: finished stages are kept."), OS_EXIT
+    return (f"no space left on the device{_where(error, 'writing ')}. Free some space (or use "
+            "a --workdir on another disk) and run the same command again: finished stages are "
+            "kept."), OS_EXIT
   if code in (errno.EACCES, errno.EPERM, errno.EROFS):
     return (f"cannot write{where}: {error.strerror}. Use a --workdir you may write to, or fix "
             "its permissions."), OS_EXIT
