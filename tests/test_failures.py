@@ -19,4 +19,5 @@ def test_messages_say_what_to_do():
   assert "--workdir" in failures.message(ro)[0]
   assert failures.message(KeyboardInterrupt())[1] == 130
   assert failures.message(InputError("bad"))[0] == "bad"
+  assert failures.message(OSError("Unable to open file"))[0] == "Unable to open file."
   assert failures.message(RuntimeError("bug")) is None  # Bugs keep their traceback.

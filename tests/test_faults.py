@@ -48,12 +48,12 @@ def test_workdir_below_a_file(tmp_path, argv, capsys, monkeypatch):
 
 
 def test_workdir_not_writable(tmp_path, argv, capsys, monkeypatch):
-  """As on a read-only mount (root ignores chmod, so the OS error is injected)."""
+  """Permission denied, injected (root ignores chmod; a real read-only mount is below)."""
   def refuse(path):
-    raise PermissionError(errno.EROFS, "Read-only file system", path)
+    raise PermissionError(errno.EACCES, "Permission denied", path)
   monkeypatch.setattr(workdir_lib, "_make", refuse)
   code, err = cli_runner.run_main(argv, capsys, monkeypatch)
-  cli_runner.assert_one_line(code, err, 1, "Read-only file system", str(tmp_path / "w"))
+  cli_runner.assert_one_line(code, err, 1, "Permission denied", str(tmp_path / "w"))
 
 
 def test_disk_full_mid_stage_leaves_no_temporary_file(tmp_path, argv, capsys, monkeypatch):
@@ -69,17 +69,33 @@ def test_disk_full_mid_stage_leaves_no_temporary_file(tmp_path, argv, capsys, mo
   assert workdir_lib.temporary_files(str(tmp_path / "w")) == []
 
 
-@pytest.fixture
-def tiny_disk(tmp_path):
-  """A 64 KB tmpfs: room for config.json, not for a model. Skipped where mount is refused."""
-  mount = tmp_path / "disk"
-  mount.mkdir()
-  made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
+def _mount(path, options):
+  """Mounts a tmpfs at `path`, or skips the test where that is refused."""
+  path.mkdir(exist_ok=True)
+  made = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)],
                         capture_output=True, check=False) if os.geteuid() == 0 else None
   if made is None or made.returncode:
     pytest.skip("cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN)")
-  yield mount
-  subprocess.run(["umount", str(mount)], check=False)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+  """A 64 KB tmpfs: room for config.json, not for a model."""
+  _mount(tmp_path / "disk", "size=64k")
+  yield tmp_path / "disk"
+  subprocess.run(["umount", str(tmp_path / "disk")], check=False)
+
+
+def test_real_read_only_workdir(tmp_path, argv, capsys, monkeypatch):
+  _mount(tmp_path / "ro", "size=64k")
+  try:
+    (tmp_path / "ro" / "w").mkdir()
+    subprocess.run(["mount", "-o", "remount,ro", str(tmp_path / "ro")], check=True)
+    argv[1] = f"--workdir={tmp_path / 'ro' / 'w'}"
+    code, err = cli_runner.run_main(argv, capsys, monkeypatch)
+  finally:
+    subprocess.run(["umount", str(tmp_path / "ro")], check=False)
+  cli_runner.assert_one_line(code, err, 1, "Read-only file system", str(tmp_path / "ro" / "w"))
 
 
 def test_real_full_disk(tiny_disk, argv, capsys, monkeypatch):

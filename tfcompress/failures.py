@@ -57,7 +57,9 @@ def message(error):
             "directory, not a file."), OS_EXIT
   if code == errno.ENOENT:
     return f"{error.strerror}:{where}.", OS_EXIT
-  return f"{error.strerror or error}:{where} (errno {code}).", OS_EXIT
+  if code is None:
+    return one_line(error), OS_EXIT
+  return f"{error.strerror}:{where} (errno {code}).", OS_EXIT
 
 
 def fail(prog, text, code=INPUT_EXIT):
