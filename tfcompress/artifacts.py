@@ -1,11 +1,17 @@
-"""Artifacts on disk, written to a temporary name and moved into place."""
+"""Artifacts on disk, written to a temporary name and moved into place.
+
+Models are read only from Keras v3 `.keras` zip files, with `safe_mode=True`: a model
+file from someone else cannot run code (see README, "What is safe to load").
+"""
 import json
 import math
 import os
+import zipfile
 
 import numpy as np
 
 from tfcompress._keras import keras
+from tfcompress.errors import InputError
 
 
 def _tmp(path, suffix=""):
@@ -28,8 +34,44 @@ def save_model(model, path):
   return path
 
 
+def _format(path):
+  """What kind of file `path` is, by its content (never by its name)."""
+  if os.path.isdir(path):
+    return "a directory (TensorFlow SavedModel)"
+  with open(path, "rb") as f:
+    head = f.read(8)
+  if head.startswith(b"\x89HDF"):
+    return "a legacy HDF5 model"
+  if not zipfile.is_zipfile(path):
+    return f"not a Keras file (it starts with {head!r})"
+  with zipfile.ZipFile(path) as z:
+    if "config.json" not in z.namelist():
+      return "a zip file without a Keras config.json"
+  return None
+
+
 def load_model(path):
-  return keras.models.load_model(path, compile=False)
+  """Loads a `.keras` model with safe_mode=True; refuses every format whose loader ignores it.
+
+  Example:
+    model = load_model("runs/pneumonia/seed_0/distill/model.keras")
+  """
+  if not os.path.exists(path):
+    raise InputError(f"Model file {path!r} is missing; rerun `tfcompress` with this --workdir "
+                     "to make it again.")
+  kind = _format(path)
+  if kind:
+    raise InputError(f"Refusing to load {path!r}: it is {kind}. tfcompress loads only Keras v3 "
+                     "`.keras` zip files, with safe_mode, so that a model file cannot run code. "
+                     "Delete it and rerun, or re-save it with model.save('x.keras') where it "
+                     "was made.")
+  try:
+    return keras.models.load_model(path, compile=False, safe_mode=True)
+  except (ValueError, TypeError) as e:
+    if "safe_mode" not in str(e) and "lambda" not in str(e).lower():
+      raise
+    raise InputError(f"Refusing to load {path!r}: it holds code (e.g. a Lambda layer) that "
+                     "safe_mode does not run. Delete it and rerun.") from None
 
 
 def write_bytes(path, data):
@@ -62,7 +104,11 @@ def read_json(path):
   if not os.path.exists(path):
     return None
   with open(path) as f:
-    return json.load(f)
+    try:
+      return json.load(f)
+    except json.JSONDecodeError as e:
+      raise InputError(f"{path!r} is not valid JSON ({e}); it was changed by hand or by "
+                       "another program. Restore it, or delete it and rerun.") from None
 
 
 def save_array(path, array):

@@ -8,18 +8,22 @@ WORKDIR/benchmark.json and into report.json and report.md.
 """
 import os
 import platform
-import sys
 
 from absl import app
 from absl import flags
 from absl import logging
 
-_WORKDIR = flags.DEFINE_string("workdir", None, "A workdir written by `tfcompress`.")
+from tfcompress import cli_flags
+from tfcompress import failures
+from tfcompress import workdir as workdir_lib
+
+_WORKDIR = cli_flags.WORKDIR
 _THREADS = flags.DEFINE_integer("threads", 1, "Threads for TensorFlow and the interpreter.")
 _REPEATS = flags.DEFINE_integer("repeats", 30, "Timed runs per measurement, after warm-up.")
 _BATCHES = flags.DEFINE_list("batch_sizes", ["1", "32"], "Batch sizes to time.")
 
 
+@workdir_lib.exclusive  # Not while `tfcompress` writes the same workdir.
 def benchmark(workdir, threads=1, repeats=30, batch_sizes=(1, 32)):
   """Times each model in WORKDIR/report.json; returns the rows written to benchmark.json."""
   from tfcompress import artifacts  # pylint: disable=g-import-not-at-top  (imports TF)
@@ -41,6 +45,9 @@ def benchmark(workdir, threads=1, repeats=30, batch_sizes=(1, 32)):
     if entry["seed"] != config.seed or entry["stage"] == "teacher_pruned":
       continue
     path = os.path.join(workdir, entry["path"])
+    if not os.path.exists(path):
+      raise InputError(f"Model file {path!r} listed in report.json is missing; rerun "
+                       f"`tfcompress` with --workdir={workdir} to make it again.")
     row = {"name": entry["name"], "format": entry["format"], "threads": threads}
     if entry["format"] == "keras":
       run = context.Run(config, workdir, splits, None, config.seed)
@@ -72,24 +79,46 @@ def _tflm_latency(content, images, repeats):
   return {"median_ms": check["tflm_ms"], "repeats": repeats} if check["tflm_ok"] else None
 
 
+def _fail(message):
+  failures.fail("tfcompress-bench", message)
+
+
+def _batch_sizes(values):
+  try:
+    sizes = [int(b) for b in values]
+  except ValueError:
+    sizes = []
+  if not sizes or min(sizes) < 1:
+    _fail(f"Argument `--batch_sizes` must be whole numbers >= 1, e.g. 1,32. Received: "
+          f"--batch_sizes={','.join(values)}")
+  return sizes
+
+
 def main(argv):
-  del argv
+  if len(argv) > 1:
+    _fail(f"unexpected arguments {argv[1:]}; use --workdir, --threads, --repeats, --batch_sizes.")
   if not _WORKDIR.value:
-    raise app.UsageError("--workdir is required, e.g. tfcompress-bench --workdir=runs/pneumonia")
+    _fail("--workdir is required, e.g. tfcompress-bench --workdir=runs/pneumonia")
+  if not os.path.isdir(_WORKDIR.value):
+    _fail(f"--workdir {_WORKDIR.value!r} is not a directory written by `tfcompress`.")
+  for name, value in (("threads", _THREADS.value), ("repeats", _REPEATS.value)):
+    if value < 1:
+      _fail(f"Argument `--{name}` must be >= 1. Received: --{name}={value}")
+  batch_sizes = _batch_sizes(_BATCHES.value)
   os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(_THREADS.value))
   from tfcompress._keras import tf  # pylint: disable=g-import-not-at-top
-  from tfcompress.errors import InputError  # pylint: disable=g-import-not-at-top
-  tf.config.threading.set_intra_op_parallelism_threads(_THREADS.value)
-  tf.config.threading.set_inter_op_parallelism_threads(1)
   try:
-    benchmark(_WORKDIR.value, _THREADS.value, _REPEATS.value, [int(b) for b in _BATCHES.value])
-  except InputError as e:
-    print(f"tfcompress-bench: error: {e}", file=sys.stderr)
-    raise SystemExit(2) from None
+    tf.config.threading.set_intra_op_parallelism_threads(_THREADS.value)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+  except RuntimeError:  # TensorFlow already ran in this process: its threads are set.
+    logging.warning("TensorFlow is already initialized; --threads applies to LiteRT only.")
+  with failures.guard("tfcompress-bench"):
+    benchmark(_WORKDIR.value, _THREADS.value, _REPEATS.value, batch_sizes)
 
 
 def run():
-  app.run(main)
+  with failures.guard("tfcompress-bench"):  # Ctrl-C at any point: one line.
+    app.run(main)
 
 
 if __name__ == "__main__":

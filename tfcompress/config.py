@@ -15,6 +15,7 @@ import json
 import ml_collections
 from ml_collections import config_dict
 
+from tfcompress.config_checks import check_numbers
 from tfcompress.errors import InputError
 
 STAGES = ("teacher", "student", "distill", "prune", "cluster", "quantize", "export")
@@ -160,6 +161,7 @@ def _get(config, dotted):
 
 def check(config):
   """Raises InputError naming the first field whose value cannot work."""
+  check_numbers(config)  # Every numeric field: finite and in range (config_checks._RANGES).
   for key, allowed in _CHOICES.items():
     if _get(config, key) not in allowed:
       raise InputError(f"Config `{key}` must be one of {', '.join(allowed)}. "

@@ -6,40 +6,54 @@ r"""The tfcompress binary: flags -> config -> pipeline.run.
   tfcompress --config=runs/pneumonia/config.json --workdir=runs/again
 """
 import os
-import sys
 
 from absl import app
 from absl import flags
 from absl import logging
 from ml_collections import config_flags
 
+from tfcompress import cli_flags
+from tfcompress import failures
+
 _CONFIG = config_flags.DEFINE_config_file(
     "config", None, "A config file (configs/x.py, configs/x.py:smoke) or a run's config.json.",
     lock_config=True)
-_WORKDIR = flags.DEFINE_string("workdir", None, "Where artifacts and reports are written.")
+_WORKDIR = cli_flags.WORKDIR
 _JSON_LOADER = os.path.join(os.path.dirname(__file__), "json_config.py")
 
 
 def _fail(message):
-  print(f"tfcompress: error: {message}", file=sys.stderr)
-  sys.exit(2)
+  failures.fail("tfcompress", message)
 
 
 def _message(error):
-  text = str(error.args[0] if len(error.args) == 1 else error).strip("'\"")
-  return " ".join(text.replace("\\n", " ").replace("\\'", "'").split())
+  return failures.one_line(str(error.args[0] if len(error.args) == 1 else error).strip("'\""))
+
+
+def _config_error(path, text):
+  """One line for a config file that failed to load (the traceback's last line, explained)."""
+  text = failures.one_line(text).replace("tfcompress.errors.InputError: ", "")
+  if "No such file or directory" in text:
+    return f"config file not found: {path.split(':')[0]!r}."
+  if "get_config" in text and "attribute" in text:
+    return (f"config file {path.split(':')[0]!r} has no get_config(); a config file defines "
+            "get_config(arg=None) returning a ConfigDict, like configs/pneumonia.py.")
+  return f"bad config {path!r}: {text}"
 
 
 def parse_flags(argv):
   """absl flag parsing with a `.json` config allowed and errors kept to one line."""
+  given = next((a.split("=", 1)[1] for a in argv if a.startswith("--config=")), "?")
   argv = [f"--config={_JSON_LOADER}:{a.split('=', 1)[1]}"
           if a.startswith("--config=") and a.endswith(".json") else a for a in argv]
   try:
     return flags.FLAGS(argv)
   except flags.Error as e:
-    _fail(f"{e}. See --helpfull.")
+    if "parsing config file" in str(e):
+      _fail(_config_error(given, str(e)))
+    _fail(f"{failures.one_line(e)} See --helpfull.")
   except Exception as e:  # pylint: disable=broad-except  (a config file failed to load)
-    _fail(f"bad config: {type(e).__name__}: {_message(e)}")
+    _fail(_config_error(given, f"{type(e).__name__}: {_message(e)}"))
 
 
 def main(argv):
@@ -49,22 +63,20 @@ def main(argv):
     _fail("--config and --workdir are required, e.g. "
           "tfcompress --config=configs/pneumonia.py --workdir=runs/pneumonia")
   from tfcompress import pipeline  # pylint: disable=g-import-not-at-top  (imports TensorFlow)
-  from tfcompress.errors import InputError  # pylint: disable=g-import-not-at-top
   try:
     config = _CONFIG.value
     config.to_dict()
   except Exception as e:  # pylint: disable=broad-except  (config_flags defers load errors)
-    _fail(f"bad config {flags.FLAGS['config'].config_filename!r}: {_message(e)}")
-  try:
+    _fail(_config_error(flags.FLAGS["config"].config_filename, _message(e)))
+  with failures.guard("tfcompress"):
     pipeline.run(config, _WORKDIR.value)
-  except InputError as e:
-    _fail(str(e))
   logging.info("Report: %s", os.path.join(_WORKDIR.value, "report.md"))
 
 
 def run():
   """Console-script entry point."""
-  app.run(main, flags_parser=parse_flags)
+  with failures.guard("tfcompress"):  # Ctrl-C at any point: one line.
+    app.run(main, flags_parser=parse_flags)
 
 
 if __name__ == "__main__":

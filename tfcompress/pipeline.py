@@ -4,7 +4,6 @@ Each stage reads the previous stage's saved artifacts and writes its own; a stag
 `metrics.json` exists is skipped, so a stopped run picks up where it stopped. The
 student stages run once per seed when `config.repeats > 1`; the teacher runs once.
 """
-import glob
 import json
 import os
 import time
@@ -15,9 +14,12 @@ from tfcompress import artifacts
 from tfcompress import config as config_lib
 from tfcompress import data as data_lib
 from tfcompress import export
+from tfcompress import fingerprint
 from tfcompress import models
+from tfcompress import plugins
 from tfcompress import report
 from tfcompress import training
+from tfcompress import workdir as workdir_lib
 from tfcompress._keras import keras
 from tfcompress._keras import tf
 from tfcompress.errors import CollapseError
@@ -44,6 +46,7 @@ def _check_names(config):
   """Names that only the TensorFlow side knows, checked before any stage runs."""
   for name in config.teacher.members:
     models.teacher.check_member(name)
+  plugins.check_student(config.student.model)
   if config.student.model not in models.students.STUDENTS and ":" not in config.student.model:
     raise InputError(f"Unknown student `student.model`={config.student.model!r}. Use one of "
                      f"{', '.join(sorted(models.students.STUDENTS))} or 'package.module:function'.")
@@ -65,11 +68,11 @@ def _flat(values, prefix=""):
 
 
 def _check_workdir(config, workdir):
-  """Refuses a workdir whose finished stages came from another config."""
+  """Refuses a workdir whose artifacts (any, finished or not) came from another config."""
   path = os.path.join(workdir, "config.json")
   old = artifacts.read_json(path)
   new = json.loads(config_lib.to_json(config))
-  finished = glob.glob(os.path.join(workdir, "**", "metrics.json"), recursive=True)
+  finished = workdir_lib.has_artifacts(workdir)
   if old is not None and finished:
     try:  # Fields added to the schema since that run read as their defaults.
       old = json.loads(config_lib.to_json(config_lib.update(config_lib.base_config(), old)))
@@ -85,6 +88,7 @@ def _check_workdir(config, workdir):
   artifacts.write_json(path, new)
 
 
+@workdir_lib.exclusive  # One run per workdir (WORKDIR/.lock); temporary files swept.
 def run(config, workdir):
   """Runs the configured stages in `workdir`, skipping finished ones; returns the report.
 
@@ -98,8 +102,8 @@ def run(config, workdir):
   config_lib.check(config)
   _check_names(config)
   splits = data_lib.load(config.data, config.seed)
-  os.makedirs(workdir, exist_ok=True)
   _check_workdir(config, workdir)
+  fingerprint.check(workdir, config, splits, _FREE_FIELDS)
   tf.config.experimental.enable_op_determinism()
   logging.info("Data: %d train, %d val, %d test images of shape %s, classes %s",
                len(splits.y_train), len(splits.y_val), len(splits.y_test), splits.input_shape,

@@ -57,7 +57,7 @@ def test_wrong_image_shape(tmp_path):
 
 def test_not_an_npz(tmp_path):
   (tmp_path / "bad.npz").write_bytes(b"not a zip file")
-  with pytest.raises(InputError, match="Could not read"):
+  with pytest.raises(InputError, match="not an .npz"):
     arrays.load_npz(str(tmp_path / "bad.npz"))
 
 
@@ -79,12 +79,12 @@ def test_string_labels_are_named(tmp_path):
     arrays.load_npz(str(tmp_path / "s.npz"))
 
 
-def test_unit_range_is_decided_once_for_all_splits(tmp_path):
+def test_pixel_range_must_be_the_same_in_all_splits(tmp_path):
   x, y = make_images(20)
   dark = (x / 255.0) * 0.5  # A float split that happens to stay below 1.
   np.savez(tmp_path / "m.npz", x_train=x.astype(np.float32), y_train=y, x_test=dark, y_test=y)
-  s = arrays.load_npz(str(tmp_path / "m.npz"))
-  assert s.x_test.max() <= 1.0  # Not rescaled: the training split is in 0-255.
+  with pytest.raises(InputError, match=r"Pixel ranges differ.*x_train in 0..255, x_test in \[0, 1\]"):
+    arrays.load_npz(str(tmp_path / "m.npz"))  # Either test is scaled wrongly or train is.
   u8 = np.zeros_like(x)  # Integer images are pixels, even all-zero ones.
   np.savez(tmp_path / "z.npz", x_train=u8, y_train=y, x_test=u8, y_test=y)
   assert arrays.load_npz(str(tmp_path / "z.npz")).x_train.max() == 0

@@ -48,3 +48,19 @@ def test_missing_test_split(tmp_path):
   root = _write_folder(tmp_path / "x", counts={"train": 2})
   with pytest.raises(InputError, match="test/ is missing"):
     folders.load_image_folder(str(root), image_size=32)
+
+
+def test_hidden_folders_are_not_classes(tmp_path):
+  root = _write_folder(tmp_path / "chest_xray")
+  (root / "train" / ".ipynb_checkpoints").mkdir()
+  (root / "test" / ".DS_Store_dir").mkdir()
+  (root / "train" / "NORMAL" / ".hidden.png").write_bytes(b"not an image")
+  s = folders.load_image_folder(str(root), image_size=32, val_fraction=0.34)
+  assert s.class_names == ("NORMAL", "PNEUMONIA")
+
+
+def test_class_only_in_test_is_refused(tmp_path):
+  root = _write_folder(tmp_path / "chest_xray")
+  (root / "test" / "COVID").mkdir()
+  with pytest.raises(InputError, match=r"test/COVID.*no counterpart in train"):
+    folders.load_image_folder(str(root), image_size=32)

@@ -5,6 +5,7 @@ import zipfile
 
 import numpy as np
 
+from tfcompress.data import checks
 from tfcompress.errors import InputError
 
 SHIPPED = {"pneumoniamnist": os.path.join(os.path.dirname(__file__), "pneumoniamnist.npz")}
@@ -55,13 +56,6 @@ def as_images(x, name, source, unit_range=False):
   return x * 255.0 if unit_range else x
 
 
-def _unit_range(arrays):
-  """True when every image array is float with values in [0, 1] (decided once per data set)."""
-  images = [np.asarray(v) for k, v in arrays.items() if k.startswith("x_")]
-  return all(np.issubdtype(x.dtype, np.floating) and (not x.size or x.max() <= 1.0)
-             for x in images)
-
-
 def unusable_names(names):
   """The class names that cannot be a line of labels.txt: empty, or spanning lines."""
   return [n for n in names if not n.strip() or "\n" in n or "\r" in n]
@@ -79,8 +73,10 @@ def as_labels(y, x, name, source):
   if len(y) != len(x):
     raise InputError(f"`{name}` in {source} has {len(y)} labels for {len(x)} images; "
                      "they must match one to one.")
-  if y.size and (not np.all(np.equal(np.mod(y, 1), 0)) or y.min() < 0):
-    raise InputError(f"`{name}` in {source} must be integers >= 0. Received {y[:5]}...")
+  bad = ~np.equal(np.mod(y, 1), 0) | (y < 0) if y.size else np.zeros(0, bool)
+  if bad.any():
+    raise InputError(f"`{name}` in {source} must be integer class indices 0..K-1. Received "
+                     f"label {y[bad][0].item()!r} at index {int(np.argmax(bad))}.")
   return y.astype(np.int64)
 
 
@@ -102,22 +98,19 @@ def from_arrays(arrays, source, val_fraction, seed, class_names=None):
     raise InputError(f"{source} lacks {', '.join(missing)}; an .npz needs x_train, y_train, "
                      f"x_test, y_test (x_val, y_val optional). It has: {sorted(arrays)}.")
   parts = {}
-  unit_range = _unit_range(arrays)
+  unit_range = checks.pixel_range(arrays, source)
   for split in ("train", "val", "test"):
     if f"x_{split}" not in arrays:
       continue
     x = as_images(arrays[f"x_{split}"], f"x_{split}", source, unit_range)
     parts[split] = (x, as_labels(arrays[f"y_{split}"], x, f"y_{split}", source))
+  checks.check_not_empty(parts, source)
+  checks.check_shapes(parts, source)
+  num_classes = checks.label_count(parts, source, class_names)
   if "val" not in parts:
     x, y = parts["train"]
     xa, ya, xb, yb = stratified_split(x, y, val_fraction, seed)
     parts["train"], parts["val"] = (xa, ya), (xb, yb)
-  shapes = {s: p[0].shape[1:] for s, p in parts.items()}
-  if len(set(shapes.values())) != 1:
-    raise InputError(f"Images in {source} differ in shape between splits: {shapes}.")
-  num_classes = int(max(p[1].max() for p in parts.values())) + 1
-  if num_classes < 2:
-    raise InputError(f"{source} has labels of one class only; classification needs >= 2.")
   names = tuple(class_names) if class_names else tuple(str(i) for i in range(num_classes))
   return Splits(*parts["train"], *parts["val"], *parts["test"], class_names=names)
 
@@ -132,6 +125,11 @@ def load_npz(path, val_fraction=0.1, seed=0, class_names=None):
   if not os.path.isfile(path):
     raise InputError(f"Data file not found: {path!r}. Point `data.path` at an .npz file "
                      "or an image folder.")
+  if not zipfile.is_zipfile(path):
+    with open(path, "rb") as f:
+      head = f.read(16)
+    raise InputError(f"Data file {path!r} is not an .npz (zip) archive: it starts with "
+                     f"{head!r}. Save the arrays with numpy.savez(path, x_train=..., ...).")
   try:
     with np.load(path, allow_pickle=False) as f:
       arrays = {k: f[k] for k in f.files}

@@ -21,10 +21,16 @@ def _read(path, size, color_mode):
 
 
 def _read_split(folder, class_names, size, color_mode):
+  extra = sorted(d for d in os.listdir(folder) if os.path.isdir(os.path.join(folder, d))
+                 and not d.startswith((".", "__")) and d not in class_names)
+  if extra:
+    raise InputError(f"Class folder {os.path.join(folder, extra[0])!r} has no counterpart in "
+                     f"train/ (classes {list(class_names)}); every class must be in train.")
   images, labels = [], []
   for label, name in enumerate(class_names):
     class_dir = os.path.join(folder, name)
-    files = sorted(f for f in os.listdir(class_dir) if f.lower().endswith(EXTENSIONS)) \
+    files = sorted(f for f in os.listdir(class_dir)
+                   if f.lower().endswith(EXTENSIONS) and not f.startswith(".")) \
         if os.path.isdir(class_dir) else []
     if not files:
       raise InputError(f"Class folder {class_dir!r} has no images ({', '.join(EXTENSIONS)}); "
@@ -52,8 +58,9 @@ def load_image_folder(root, image_size, color_mode="grayscale", val_fraction=0.1
                        f"(and optionally val/), each with one folder per class; "
                        f"{split}/ is missing.")
   train_dir = os.path.join(root, "train")
-  class_names = tuple(sorted(d for d in os.listdir(train_dir)
-                             if os.path.isdir(os.path.join(train_dir, d))))
+  class_names = tuple(sorted(d for d in os.listdir(train_dir)  # .ipynb_checkpoints etc.
+                             if os.path.isdir(os.path.join(train_dir, d))
+                             and not d.startswith((".", "__"))))
   if len(class_names) < 2:
     raise InputError(f"{train_dir!r} must hold one folder per class, at least 2. "
                      f"Found: {list(class_names)}")

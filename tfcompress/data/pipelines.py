@@ -22,7 +22,7 @@ def load(data_config, seed=0):
       splits = folders.load_image_folder(c.path, c.image_size, c.color_mode,
                                          c.val_fraction, seed)
     else:
-      splits = arrays_lib.load_npz(c.path, c.val_fraction, seed)
+      splits = arrays_lib.load_npz(c.path, c.val_fraction, seed, tuple(c.class_names) or None)
   elif c.name in arrays_lib.SHIPPED:
     splits = arrays_lib.load_npz(arrays_lib.SHIPPED[c.name], c.val_fraction, seed,
                                  arrays_lib.SHIPPED_CLASS_NAMES[c.name])

@@ -1,0 +1,110 @@
+"""Checks on raw image arrays and labels, run before anything trains.
+
+Each failure is one `InputError` line that names the file, the split, the offending
+value and what would work.
+
+Example:
+  unit_range = pixel_range(arrays, "data.npz")   # True: floats in [0, 1], scaled by 255
+  num_classes = label_count(parts, "data.npz")
+"""
+import numpy as np
+
+from tfcompress.errors import InputError
+
+SPLITS = ("train", "val", "test")
+_RANGES_TEXT = "uint8-like integers in 0..255, or floats in [0, 1] (scaled by 255)"
+
+
+def _split_range(x, name, source):
+  """'unit' (floats in [0, 1]) or 'byte' (0..255) for one split's raw pixels."""
+  if not x.size or not np.any(x):
+    return None  # No pixel tells the range (an all-zero split fits either).
+  if np.issubdtype(x.dtype, np.floating):
+    bad = ~np.isfinite(x)
+    if bad.any():
+      where = tuple(int(i) for i in np.argwhere(bad)[0])
+      raise InputError(f"`{name}` in {source} holds {int(bad.sum())} non-finite pixel(s) "
+                       f"(e.g. {x[where]} at index {where}); pixels must be finite numbers. "
+                       "Replace NaN/inf before saving the data.")
+  low, high = x.min(), x.max()
+  if np.issubdtype(x.dtype, np.floating) and low >= 0 and high <= 1:
+    return "unit"
+  if low >= 0 and high <= 255:
+    return "byte"
+  value = low if low < 0 else high
+  raise InputError(f"`{name}` in {source} has pixel value {value.item()!r} (dtype {x.dtype}, "
+                   f"range {low.item()!r}..{high.item()!r}); pixels must be {_RANGES_TEXT}. "
+                   "Rescale the images to one of these ranges.")
+
+
+def pixel_range(arrays, source):
+  """True when the images are floats in [0, 1] in every split, False when 0..255.
+
+  Raises InputError for non-finite pixels, a range that is neither, or splits that differ.
+  """
+  kinds = {}
+  for split in SPLITS:
+    x = arrays.get(f"x_{split}")
+    if x is None:
+      continue
+    x = np.asarray(x)
+    if not (np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)):
+      raise InputError(f"`x_{split}` in {source} must hold numbers. Received dtype {x.dtype}.")
+    kind = _split_range(x, f"x_{split}", source)
+    if kind:
+      kinds[f"x_{split}"] = kind
+  if len(set(kinds.values())) > 1:
+    shown = ", ".join(f"{k} in {'[0, 1]' if v == 'unit' else '0..255'}"
+                      for k, v in kinds.items())
+    raise InputError(f"Pixel ranges differ between splits of {source}: {shown}. Every split "
+                     "must use the same range; rescale the odd one out.")
+  return bool(kinds) and set(kinds.values()) == {"unit"}
+
+
+def check_not_empty(parts, source):
+  """Raises unless every split in `parts` (split -> (x, y)) has at least one example."""
+  for split, (_, y) in parts.items():
+    if not len(y):
+      raise InputError(f"`x_{split}` in {source} has 0 examples; train, val and test each "
+                       "need at least one (omit x_val/y_val to split val off train).")
+
+
+def label_count(parts, source, class_names=None):
+  """K, the number of classes: the largest training label + 1.
+
+  `parts` maps split -> (x, y), val optional. Raises InputError for a single class in train, a label
+  only val/test hold, a gap in the training labels (unless class names are given), or
+  class names that do not match the training labels' count.
+  """
+  y_train = parts["train"][1]
+  present = sorted(int(c) for c in np.unique(y_train))
+  if len(present) < 2:
+    raise InputError(f"`y_train` in {source} holds one class only (label {present[0]}); "
+                     "classification needs at least 2 classes in the training split.")
+  k = present[-1] + 1
+  if class_names and len(class_names) != k:
+    raise InputError(f"Config `data.class_names` names {len(class_names)} classes but the data "
+                     f"has {k} (labels 0..{k - 1} in `y_train` of {source}). Received: "
+                     f"data.class_names={tuple(class_names)!r}")
+  gaps = sorted(set(range(k)) - set(present))
+  if gaps and not class_names:
+    raise InputError(f"`y_train` in {source} has no example of label {gaps[0]} but has label "
+                     f"{k - 1} (labels {present}); labels must be 0..K-1 with no gap. Relabel, "
+                     f"or set data.class_names to name all {k} classes if that is intended.")
+  for split in [s for s in ("val", "test") if s in parts]:
+    extra = sorted(set(int(c) for c in np.unique(parts[split][1])) - set(present))
+    if extra:
+      raise InputError(f"`y_{split}` in {source} has label {extra[0]}, which `y_train` never "
+                       f"holds (train labels {present}); every class must be in train.")
+  return k
+
+
+def check_shapes(parts, source):
+  """Raises unless every split holds images of the training split's shape."""
+  want = parts["train"][0].shape[1:]
+  for split in [s for s in ("val", "test") if s in parts]:
+    got = parts[split][0].shape[1:]
+    if got != want:
+      raise InputError(f"`x_{split}` in {source} has images of shape {got} but `x_train` has "
+                       f"{want}; every split needs the same image shape (resize them, or "
+                       "use an image folder with data.image_size).")

@@ -1,0 +1,79 @@
+"""Failures a user can meet, as one line on stderr and a non-zero exit, never a traceback.
+
+Bad input (`InputError`), a full disk, a path that cannot be written, a path that is a
+file, and Ctrl-C. Used by the three binaries (tfcompress, tfcompress-bench,
+tfcompress-container); anything else is a bug and keeps its traceback.
+
+Example:
+  with guard("tfcompress"):
+    pipeline.run(config, workdir)
+"""
+import contextlib
+import errno
+import sys
+
+from tfcompress.errors import InputError
+
+INPUT_EXIT = 2  # Bad input, as absl's usage errors.
+OS_EXIT = 1
+INTERRUPT_EXIT = 130  # 128 + SIGINT, as a shell reports Ctrl-C.
+
+
+def one_line(text):
+  """The last line of a traceback inside `text` (what was raised), whitespace collapsed."""
+  text = str(text)
+  if "Traceback (most recent call last)" in text:
+    lines = [l for l in text.split("Traceback (most recent call last)", 1)[1].splitlines()
+             if l.strip() and not l.startswith((" ", "\t"))]
+    text = lines[-1] if lines else text
+  text = text.replace("\\n", " ").replace("\\'", "'")
+  return " ".join(text.split()).strip(" .") + "."
+
+
+def _where(error, verb=""):
+  name = getattr(error, "filename", None)
+  return f" {verb}{name!r}" if name else ""
+
+
+def message(error):
+  """(one-line message, exit code) for the failures users meet; None for anything else."""
+  if isinstance(error, InputError):
+    return str(error), INPUT_EXIT
+  if isinstance(error, KeyboardInterrupt):
+    return ("interrupted. Run the same command again to resume: finished stages (and finished "
+            "teacher members) are kept."), INTERRUPT_EXIT
+  if not isinstance(error, OSError):
+    return None
+  code, where = error.errno, _where(error)
+  if code == errno.ENOSPC:
+    return (f"no space left on the device{_where(error, 'writing ')}. Free some space (or use "
+            "a --workdir on another disk) and run the same command again: finished stages are "
+            "kept."), OS_EXIT
+  if code in (errno.EACCES, errno.EPERM, errno.EROFS):
+    return (f"cannot write{where}: {error.strerror}. Use a --workdir you may write to, or fix "
+            "its permissions."), OS_EXIT
+  if code in (errno.ENOTDIR, errno.EEXIST, errno.EISDIR):
+    return (f"{error.strerror}:{where}. A --workdir (and each folder above it) must be a "
+            "directory, not a file."), OS_EXIT
+  if code == errno.ENOENT:
+    return f"{error.strerror}:{where}.", OS_EXIT
+  if code is None:
+    return one_line(error), OS_EXIT
+  return f"{error.strerror}:{where} (errno {code}).", OS_EXIT
+
+
+def fail(prog, text, code=INPUT_EXIT):
+  print(f"{prog}: error: {text}", file=sys.stderr)
+  sys.exit(code)
+
+
+@contextlib.contextmanager
+def guard(prog):
+  """Turns the failures `message` knows into one line on stderr and SystemExit."""
+  try:
+    yield
+  except (InputError, KeyboardInterrupt, OSError) as e:
+    found = message(e)
+    if found is None:
+      raise
+    fail(prog, *found)

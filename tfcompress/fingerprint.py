@@ -1,0 +1,73 @@
+"""What made a workdir: sha256 of the data and of the config, in WORKDIR/fingerprint.json.
+
+It is written before the first artifact; once any artifact exists, a run with other data
+is refused, so reused artifacts (teacher members, cached logits, stage models) never come
+from different data. The config's field-by-field comparison is `pipeline._check_workdir`'s
+(config.json); its hash is recorded here for the record, not compared, so fields added to
+the schema later (read as their defaults) do not make old workdirs unusable.
+
+Example:
+  fingerprint.check(workdir, config, splits, free_fields=("stages", "verbose", "repeats"))
+"""
+import hashlib
+import json
+import os
+
+from tfcompress import artifacts
+from tfcompress import workdir as workdir_lib
+from tfcompress.data import arrays as arrays_lib
+from tfcompress.errors import InputError
+
+FILE = "fingerprint.json"
+
+
+def _file_sha256(path):
+  digest = hashlib.sha256()
+  with open(path, "rb") as f:
+    for block in iter(lambda: f.read(1 << 20), b""):
+      digest.update(block)
+  return digest.hexdigest()
+
+
+def arrays_sha256(splits):
+  """sha256 over every split's images and labels (shape, dtype and bytes)."""
+  digest = hashlib.sha256()
+  for name in ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test"):
+    a = getattr(splits, name)
+    digest.update(f"{name}{a.shape}{a.dtype}".encode())
+    digest.update(a.tobytes())
+  digest.update(repr(tuple(splits.class_names)).encode())
+  return digest.hexdigest()
+
+
+def data_sha256(data_config, splits):
+  """sha256 of the data file (an .npz, or the shipped one), else of the loaded arrays."""
+  path = data_config.path or arrays_lib.SHIPPED.get(data_config.name, "")
+  if path and os.path.isfile(path):
+    return _file_sha256(path)
+  return arrays_sha256(splits)
+
+
+def config_sha256(config, free_fields=()):
+  """sha256 of the config as JSON, leaving out the top-level fields that change no result."""
+  values = {k: v for k, v in config.to_dict().items() if k not in free_fields}
+  return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def check(workdir, config, splits, free_fields=()):
+  """Refuses a workdir whose artifacts came from other data; records this run's fingerprint.
+
+  A workdir from before fingerprints (artifacts but no fingerprint.json) is trusted once.
+  """
+  path = os.path.join(workdir, FILE)
+  new = {"data_sha256": data_sha256(config.data, splits),
+         "config_sha256": config_sha256(config, free_fields)}
+  old = artifacts.read_json(path)
+  if old is not None and workdir_lib.has_artifacts(workdir):
+    was, now = str(old.get("data_sha256")), new["data_sha256"]
+    if was != now:
+      raise InputError(f"{workdir!r} holds a run made from other data (data_sha256: "
+                       f"{was[:12]!r} -> {now[:12]!r}; data.path={config.data.path!r}). "
+                       "Use a new --workdir, or delete this one.")
+  artifacts.write_json(path, new)
+  return new
