@@ -7,7 +7,8 @@ from tfcompress.prune import stddev
 class SparsityLogger(keras.callbacks.Callback):
   """Adds `sparsity` and `sparsity/<layer>` to the logs at each epoch end.
 
-  With `log_dir`, it also writes them as TensorBoard scalars.
+  With `log_dir`, it also writes them as TensorBoard scalars. A model that trains a
+  `student` (the Distiller) is logged by its student's layers.
 
   Example:
     model.fit(ds, epochs=5, callbacks=[SparsityLogger(log_dir="logs/sparsity")])
@@ -22,7 +23,7 @@ class SparsityLogger(keras.callbacks.Callback):
     self._writer = tf.summary.create_file_writer(self.log_dir) if self.log_dir else None
 
   def on_epoch_end(self, epoch, logs=None):
-    summary = stddev.sparsity_summary(self.model)
+    summary = stddev.sparsity_summary(getattr(self.model, "student", self.model))
     values = {"sparsity": summary["sparsity"]}
     values.update({f"sparsity/{k}": v for k, v in summary["layer_sparsity"].items()})
     if logs is not None:
