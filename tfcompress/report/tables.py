@@ -110,14 +110,16 @@ def _teacher(report):
   check = report.get("teacher_vs_student")
   if not check:
     return []
-  verdict = ("better than" if check["teacher_better"] else
-             "NO better than (distillation from a weaker teacher is a known way to lose "
-             "accuracy; `prune.source=best` picks the student to compress on validation)")
-  sources = sorted({src for s in report["summary"].values() if s["stage"] == "prune"
-                    for src in s.get("sources", [])})
+  better = check["teacher_better"]
   out = ["", "## Teacher against the conventional student (validation)", "",
          f"On `{check['monitor']}` the teacher ensemble ({check['teacher']:.4f}) is "
-         f"{verdict} the conventional student ({check['student']:.4f})."]
+         f"{'better than' if better else 'NO better than'} the conventional student "
+         f"({check['student']:.4f})." + ("" if better else
+         " Distilling from a weaker teacher is a known way to lose accuracy; with "
+         "`prune.source=best` compression starts from whichever student is better on "
+         "validation.")]
+  sources = sorted({src for s in report["summary"].values() if s["stage"] == "prune"
+                    for src in s.get("sources", [])})
   if sources:
     out.append(f"Pruning started from: {', '.join(sources)}.")
   return out
