@@ -51,3 +51,15 @@ def test_stage_times_from_metrics_files(tmp_path):
   text = "\n".join(tables._times({"stage_seconds": times}))  # pylint: disable=protected-access
   assert "| teacher | - | 2:05 |" in text and "| student | 0 | 1:01 |" in text
   assert "Total 3:09," in text
+
+
+def test_teacher_no_better_than_student_is_said():
+  summary = {"teacher": {"val_balanced_accuracy": {"mean": 0.90}},
+             "student": {"val_balanced_accuracy": {"mean": 0.95}}}
+  check = writer.teacher_check(summary, "val_balanced_accuracy")
+  assert check["teacher_better"] is False
+  text = "\n".join(tables._teacher({"teacher_vs_student": check, "summary": {}}))  # pylint: disable=protected-access
+  assert "NO better than the conventional student (0.9500)" in text
+  # On val_loss lower is better: a teacher with the lower loss is the better one.
+  summary = {"teacher": {"val_loss": {"mean": 0.2}}, "student": {"val_loss": {"mean": 0.3}}}
+  assert writer.teacher_check(summary, "val_loss")["teacher_better"] is True
