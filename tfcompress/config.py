@@ -183,15 +183,13 @@ def check(config):
   ranges = {  # key: (low, high, what works)
       "data.val_fraction": (0.0, 1.0, "in (0, 1)"),
       "prune.target_sparsity": (0.0, 1.0, "in (0, 1)"),
-      "student.bn_momentum": (0.0, 1.0, "in (0, 1)"),
   }
   for key, (low, high, text) in ranges.items():
     if not low < _get(config, key) < high:
       raise InputError(f"Config `{key}` must be {text}. Received: {key}={_get(config, key)}")
   at_least = {"data.limit": 0, "data.image_size": 0, "distill.alpha": 0, "distill.beta": 0,
               "prune.tolerance": 0, "cluster.clusters": 2, "quantize.latency_repeats": 2,
-              "teacher.fine_tune_layers": 0, "prune.iterations": 1, "train.patience": 0,
-              "train.min_steps": 0}
+              "teacher.fine_tune_layers": 0, "prune.iterations": 1}
   at_least.update({f"{g}.epochs": 0 for g in ("teacher", "student", "distill", "prune",
                                                "cluster")})
   for key, low in at_least.items():

@@ -4,10 +4,9 @@ import math
 import numpy as np
 
 from tfcompress._keras import keras
+from tfcompress.evaluate.metrics import higher_is_better
+from tfcompress.evaluate.metrics import MONITORS
 from tfcompress.evaluate.metrics import validation_scores
-
-MONITORS = {"val_loss": "min", "val_accuracy": "max", "val_balanced_accuracy": "max",
-            "val_auc": "max"}
 
 
 class BestCheckpoint(keras.callbacks.Callback):
@@ -48,7 +47,7 @@ class BestCheckpoint(keras.callbacks.Callback):
       return True
     if score == self.best_score:
       return loss < self._best_loss
-    return score < self.best_score if MONITORS[self.monitor] == "min" else score > self.best_score
+    return score > self.best_score if higher_is_better(self.monitor) else score < self.best_score
 
   def on_epoch_end(self, epoch, logs=None):
     logits = self.model.predict(self.x_val, batch_size=self.batch_size, verbose=0)
@@ -60,7 +59,7 @@ class BestCheckpoint(keras.callbacks.Callback):
       return
     score = scores[self.monitor]
     if not math.isfinite(score):
-      score = -math.inf if MONITORS[self.monitor] == "max" else math.inf
+      score = -math.inf if higher_is_better(self.monitor) else math.inf
     if self._better(score, scores["val_loss"]):
       self.best_epoch, self.best_score, self._best_loss = epoch + 1, score, scores["val_loss"]
       self._weights = self.model.get_weights()

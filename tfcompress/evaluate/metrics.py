@@ -48,6 +48,16 @@ def classification_metrics(y_true, logits):
   }
 
 
+# The validation scores a training stage can keep the best epoch by, and which way is better.
+MONITORS = {"val_loss": "min", "val_accuracy": "max", "val_balanced_accuracy": "max",
+            "val_auc": "max"}
+
+
+def higher_is_better(monitor):
+  """Whether a larger value of `monitor` (a key of MONITORS) is the better one."""
+  return MONITORS[monitor] == "max"
+
+
 def validation_scores(y_true, logits):
   """The scores a training stage can monitor: loss, accuracy, balanced accuracy, AUC.
 

@@ -84,9 +84,10 @@ def paired_tests(entries, y_true, load):
   `load(entry)` returns an entry's saved test predictions. Each result has per-seed exact
   McNemar tests and a paired bootstrap of the mean difference over seeds.
   """
-  by_key = {(e["name"], e["seed"]): e for e in entries if e.get("predictions")}
+  scored = [e for e in entries if e.get("predictions")]
+  by_key = {(e["name"], e["seed"]): e for e in scored}
   results = []
-  for what, a, b in _pairs([e for e in entries if e.get("predictions")]):
+  for what, a, b in _pairs(scored):
     seeds = sorted(s for (n, s) in by_key if n == a and (b, s) in by_key)
     if not seeds:
       continue

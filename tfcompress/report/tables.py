@@ -1,4 +1,5 @@
 """report.md: the founding paper's Tables I-IV in form, from a report dict."""
+from tfcompress.report import stats
 
 METRICS = ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "auc")
 
@@ -157,7 +158,7 @@ def _paired(report):
                   "95% bootstrap interval", "bootstrap p", "per seed: b - a (exact McNemar p)"],
                  rows), "",
           "Both models are scored on the same test images. The bootstrap resamples images "
-          f"({10_000:,} times) and averages the difference over seeds; McNemar's exact test "
+          f"({stats.BOOTSTRAP_SAMPLES:,} times) and averages the difference over seeds; McNemar's exact test "
           "looks at the images exactly one of the two gets right. p >= 0.05: no evidence "
           "that the two differ."]
 

@@ -6,6 +6,7 @@ import statistics
 import numpy as np
 
 from tfcompress import artifacts
+from tfcompress.evaluate.metrics import higher_is_better
 from tfcompress.report import plots
 from tfcompress.report import stats
 from tfcompress.report import tables
@@ -114,11 +115,11 @@ def speedup(benchmark):
 
 def teacher_check(summary, monitor):
   """Whether the teacher ensemble beats the conventional student on validation."""
-  key = f"{monitor}"
-  teacher, student = summary.get("teacher", {}).get(key), summary.get("student", {}).get(key)
+  teacher = summary.get("teacher", {}).get(monitor)
+  student = summary.get("student", {}).get(monitor)
   if not teacher or not student:
     return None
-  sign = -1 if monitor == "val_loss" else 1
+  sign = 1 if higher_is_better(monitor) else -1
   return {"monitor": monitor, "teacher": teacher["mean"], "student": student["mean"],
           "teacher_better": sign * teacher["mean"] > sign * student["mean"]}
 

@@ -13,6 +13,7 @@ from tfcompress import models
 from tfcompress import training
 from tfcompress.evaluate import energy
 from tfcompress.evaluate import health
+from tfcompress.evaluate.metrics import higher_is_better
 from tfcompress.evaluate.metrics import validation_scores
 from tfcompress._keras import keras
 from tfcompress.errors import CollapseError
@@ -54,9 +55,10 @@ class Run:
     return training.steps_per_epoch(passes * len(self.splits.y_train),
                                     self.config.data.batch_size)
 
-  def log_dir(self, stage, *sub):
+  def log_dir(self, stage, *sub, seeded=True):
     """Where a training stage writes TensorBoard scalars: WORKDIR/tensorboard/<stage>/..."""
-    return os.path.join(self.workdir, "tensorboard", stage, f"seed_{self.seed}", *sub)
+    seed = (f"seed_{self.seed}",) if seeded else ()
+    return os.path.join(self.workdir, "tensorboard", stage, *seed, *sub)
 
   def train_images(self, n):
     """A seeded random subset of n training images (calibration, BN statistics)."""
@@ -175,8 +177,8 @@ def compression_source(run):
     why = "; ".join(f"{k}: {e['collapsed']}" for k, e in done.items())
     raise CollapseError(f"No model to compress: the {' and '.join(done)} model collapsed "
                         f"({why}). {health.ADVICE}")
-  key = run.config.train.monitor[len("val_"):]
-  sign = -1 if key == "loss" else 1
+  monitor = run.config.train.monitor
+  key, sign = monitor[len("val_"):], 1 if higher_is_better(monitor) else -1
   return max(healthy, key=lambda k: (sign * healthy[k]["val"][key], k == "distill"))
 
 

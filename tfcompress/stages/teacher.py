@@ -1,6 +1,4 @@
 """The teacher stage: train each member (new head; optional fine-tune), score the ensemble."""
-import os
-
 from tfcompress import artifacts
 from tfcompress import evaluate
 from tfcompress import models
@@ -22,7 +20,7 @@ def train_member(run, name):
     training.compile_classifier(member, training.optimizer(run.config.train,
                                                            run.steps(passes)))
   train_ds = run.train_ds(noise=run.config.data.teacher_noise, passes=passes)
-  log_dir = os.path.join(run.workdir, "tensorboard", "teacher", name)
+  log_dir = run.log_dir("teacher", name, seeded=False)
   fitted = training.fit(member, train_ds, run.val, c.epochs, run.config.train,
                         run.config.verbose, run.class_weight(), log_dir=log_dir)
   if c.weights and c.fine_tune_epochs:
