@@ -183,6 +183,7 @@ def _bench_workdir(tmp_path, plant=None):
   workdir = tmp_path / "w"
   artifacts.write_json(str(workdir / "config.json"), config.to_dict())
   entry = {"name": "distilled", "stage": "distill", "format": "keras", "seed": 0,
+           "kind": "keras", "role": "candidate",
            "path": "seed_0/distill/model.keras"}
   artifacts.write_json(str(workdir / "report.json"), {"models": [entry]})
   if plant:

@@ -4,6 +4,7 @@ two runs on one workdir, a data file replaced under a workdir, a planted model f
 Each ends in one line on stderr and a non-zero exit, leaves no temporary file behind,
 and the same command resumes once the cause is gone.
 """
+import dataclasses
 import errno
 import os
 import signal
@@ -19,6 +20,7 @@ from tfcompress import artifacts
 from tfcompress import pipeline
 from tfcompress import training
 from tfcompress import workdir as workdir_lib
+from tfcompress.stages import graph
 
 
 @pytest.fixture
@@ -29,9 +31,13 @@ def argv(tmp_path):
           f"--config.data.path={data}", "--config.stages=('student',)"]
 
 
-def _stage(fn):
-  """A stand-in for the student stage that runs `fn(workdir)` (no training)."""
-  return lambda run: fn(run.workdir)
+def _stage(name, fn):
+  """A stand-in for stage `name` that runs `fn(workdir)` (no training)."""
+  return dataclasses.replace(graph.get(name), run=lambda run: fn(run.workdir))
+
+
+def _replace(monkeypatch, name, fn):
+  monkeypatch.setitem(graph._REGISTRY, name, _stage(name, fn))
 
 
 def test_workdir_that_is_a_file(tmp_path, argv, capsys, monkeypatch):
@@ -63,7 +69,7 @@ def test_disk_full_mid_stage_leaves_no_temporary_file(tmp_path, argv, capsys, mo
     with open(partial, "wb") as f:
       f.write(bytes(3_000_000))
     raise OSError(errno.ENOSPC, "No space left on device", partial)
-  monkeypatch.setitem(pipeline.STAGE_FNS, "student", _stage(fill_disk))
+  _replace(monkeypatch, "student", fill_disk)
   code, err = cli_runner.run_main(argv, capsys, monkeypatch)
   cli_runner.assert_one_line(code, err, 1, "no space left", "model.keras", "same command")
   assert workdir_lib.temporary_files(str(tmp_path / "w")) == []
@@ -115,7 +121,7 @@ def test_stale_temporary_files_are_swept_at_start(tmp_path, argv, capsys, monkey
   def interrupt(workdir):
     assert workdir_lib.temporary_files(workdir) == []
     raise KeyboardInterrupt
-  monkeypatch.setitem(pipeline.STAGE_FNS, "student", _stage(interrupt))
+  _replace(monkeypatch, "student", interrupt)
   code, err = cli_runner.run_main(argv, capsys, monkeypatch)
   cli_runner.assert_one_line(code, err, 130, "interrupted", "same command")
   assert not any(p.exists() for p in stale)
@@ -146,7 +152,7 @@ def test_partial_teacher_with_another_config_or_data_is_refused(
     tmp_path, argv, capsys, monkeypatch):
   argv[-1] = "--config.stages=('teacher',)"
   with monkeypatch.context() as m:
-    m.setitem(pipeline.STAGE_FNS, "teacher", _stage(_half_teacher))
+    _replace(m, "teacher", _half_teacher)
     code, _ = cli_runner.run_main(argv, capsys, monkeypatch)
   assert code == 130
   code, err = cli_runner.run_main([*argv, "--config.teacher.epochs=2"], capsys, monkeypatch)

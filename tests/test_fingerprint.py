@@ -8,6 +8,7 @@ from tests.cli_runner import save
 from tfcompress import config as config_lib
 from tfcompress import data as data_lib
 from tfcompress import fingerprint
+from tfcompress import layout
 from tfcompress.errors import InputError
 
 
@@ -22,7 +23,7 @@ def test_recorded_then_other_data_is_refused_once_artifacts_exist(tmp_path):
   os.makedirs(workdir)
   config = _config(save(tmp_path / "d.npz", arrays()))
   first = fingerprint.check(workdir, config, data_lib.load(config.data))
-  with open(os.path.join(workdir, fingerprint.FILE)) as f:
+  with open(os.path.join(workdir, layout.FINGERPRINT)) as f:
     assert json.load(f) == first
   save(tmp_path / "d.npz", arrays(n_train=80))  # Nothing made from the old data yet: fine.
   second = fingerprint.check(workdir, config, data_lib.load(config.data))

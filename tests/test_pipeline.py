@@ -52,9 +52,18 @@ def test_run_writes_models_report_and_resumes(smoke_config, tmp_path):
   if "distilled" in collapsed:
     assert by_name["pruned"]["source"] == "student"
   tests = {t["comparison"]: t for t in report["paired_tests"]}
-  assert {"distillation", "prune", "quantization (int8)",
-          "conventional student vs shipped int8"} <= set(tests)
-  assert 0 <= tests["distillation"]["mcnemar"][0]["p_value"] <= 1
+  assert {"distill vs student", "prune", "quantize (int8)",
+          "baseline vs shipped int8"} <= set(tests)
+  assert 0 <= tests["distill vs student"]["mcnemar"][0]["p_value"] <= 1
+  # Lineage: every model says what it was made from, and the report shows the chain.
+  source = by_name["pruned"]["source"]
+  assert by_name["pruned"]["source_stage"] == {"student": "student", "distilled": "distill"}[source]
+  assert report["lineage"]["pruned_int8"] == [
+      "pruned_int8 (quantize)", "pruned (prune)", f"{source} ({by_name[source]['stage']})"]
+  assert by_name["pruned_int8"]["role"] == "candidate"
+  assert by_name["reference_float32"]["role"] == "reference"
+  with open(os.path.join(workdir, "report.md")) as f:
+    assert "pruned_int8 (quantize) <- pruned (prune) <- " in f.read()
   # TensorBoard: every training stage wrote scalars under WORKDIR/tensorboard.
   from tensorboard.backend.event_processing import event_accumulator
   def tags(folder):
@@ -273,13 +282,19 @@ def test_deep_compression_chain(smoke_config, tmp_path):
 
 
 def test_teacher_members_pruned_for_table_one(smoke_config, tmp_path):
+  """teacher_prune is a stage of its own: added later, it does not retrain the teacher."""
   smoke_config.stages = ("teacher",)
-  smoke_config.prune.teacher = True
   smoke_config.prune.alphas = (1.0, 3.0)
   workdir = str(tmp_path / "t1")
+  pipeline.run(smoke_config, workdir)
+  member = os.path.join(workdir, "teacher", "mobilenetv2.keras")
+  before = os.stat(member).st_mtime_ns
+  smoke_config.stages = ("teacher_prune",)
   report = pipeline.run(smoke_config, workdir)
+  assert os.stat(member).st_mtime_ns == before
   pruned = next(m for m in report["models"] if m["name"] == "mobilenetv2_pruned")
-  assert pruned["stage"] == "teacher_pruned" and pruned["sparsity"] > 0.05
+  assert pruned["stage"] == "teacher_prune" and pruned["sparsity"] > 0.05
+  assert pruned["source"] == "mobilenetv2" and pruned["role"] == "member"
   assert pruned["chosen"]["alpha"] in (1.0, 3.0) and len(pruned["sweep"]) == 2
   with open(os.path.join(workdir, "report.md")) as f:
     table_one = f.read().split("## Table I")[1].split("## Table II")[0]

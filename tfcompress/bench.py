@@ -15,6 +15,7 @@ from absl import logging
 
 from tfcompress import cli_flags
 from tfcompress import failures
+from tfcompress import layout
 from tfcompress import workdir as workdir_lib
 
 _WORKDIR = cli_flags.WORKDIR
@@ -34,24 +35,26 @@ def benchmark(workdir, threads=1, repeats=30, batch_sizes=(1, 32)):
   from tfcompress.evaluate import tflite  # pylint: disable=g-import-not-at-top
   from tfcompress.stages import context  # pylint: disable=g-import-not-at-top
   from tfcompress.errors import InputError  # pylint: disable=g-import-not-at-top
-  found = artifacts.read_json(os.path.join(workdir, "report.json"))
+  found = artifacts.read_json(layout.file(workdir, layout.REPORT_JSON))
   if found is None:
     raise InputError(f"No report.json in {workdir!r}: run `tfcompress` with this --workdir first.")
-  config = config_lib.from_json(os.path.join(workdir, "config.json"))
+  config = config_lib.from_json(layout.file(workdir, layout.CONFIG))
   splits = data_lib.load(config.data, config.seed)
   images = splits.x_test
   rows = []
   for entry in found["models"]:
-    if entry["seed"] != config.seed or entry["stage"] == "teacher_pruned":
+    if entry["seed"] not in (config.seed, None) or (entry["role"] == "member"
+                                                    and entry.get("source")):
       continue
-    path = os.path.join(workdir, entry["path"])
+    path = layout.absolute(workdir, entry["path"])
     if not os.path.exists(path):
       raise InputError(f"Model file {path!r} listed in report.json is missing; rerun "
                        f"`tfcompress` with --workdir={workdir} to make it again.")
-    row = {"name": entry["name"], "format": entry["format"], "threads": threads}
+    row = {"name": entry["name"], "format": entry["format"], "role": entry["role"],
+           "quantization": entry.get("quantization"), "threads": threads}
     if entry["format"] == "keras":
       run = context.Run(config, workdir, splits, None, config.seed)
-      model = (context.load_teacher(run) if entry["stage"] == "teacher"
+      model = (context.load_teacher(run) if entry["role"] == "teacher"
                else artifacts.load_model(path))
       for b in batch_sizes:
         row[f"batch{b}"] = latency.keras_latency(model, images, b, repeats)
@@ -67,7 +70,7 @@ def benchmark(workdir, threads=1, repeats=30, batch_sizes=(1, 32)):
     rows.append(row)
   result = {"threads": threads, "repeats": repeats, "batch_sizes": list(batch_sizes),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores", "models": rows}
-  artifacts.write_json(os.path.join(workdir, "benchmark.json"), result)
+  artifacts.write_json(layout.file(workdir, layout.BENCHMARK), result)
   report.write(workdir, config, splits, [config.seed + i for i in range(config.repeats)])
   return result
 

@@ -18,7 +18,6 @@ from ml_collections import config_dict
 from tfcompress.config_checks import check_numbers
 from tfcompress.errors import InputError
 
-STAGES = ("teacher", "student", "distill", "prune", "cluster", "quantize", "export")
 PAPER_ALPHAS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 5.0, 10.0, 15.0)
 MODES = ("float32", "dynamic", "float16", "int8")
 
@@ -29,6 +28,8 @@ def base_config():
   c.seed = 0
   c.repeats = 1  # Student stages run once per seed: seed, seed + 1, ...
   c.strategy = "default"  # default | mirrored | one_device | multi_worker_mirrored
+  # The stages to run, by name (`python -m tfcompress.stages.graph` lists them); they run
+  # in the graph's order whatever the order here.
   c.stages = ("teacher", "student", "distill", "prune", "quantize", "export")
   c.verbose = 2  # Keras fit verbosity: 0 silent, 1 progress bar, 2 one line an epoch.
 
@@ -97,17 +98,18 @@ def base_config():
   c.prune.epochs = 5  # Retraining with the zeros held (per round when iterative).
   c.prune.learning_rate = 5e-4
   c.prune.distill = True  # Retrain through the Distiller (the teacher keeps teaching).
-  c.prune.teacher = False  # Also sweep-prune each teacher member (the paper's Table I).
 
   c.cluster = ml_collections.ConfigDict()  # Weight sharing (TFMOT), stage `cluster`.
+  c.cluster.source = "last"  # student | distill | prune | best | last (latest in `stages`).
   c.cluster.clusters = 16
   c.cluster.init = "kmeans++"  # kmeans++ | linear | density.
   c.cluster.preserve_sparsity = True
   c.cluster.epochs = 2  # Fine-tuning of the centroids.
   c.cluster.learning_rate = 1e-4
-  c.cluster.distill = True  # Fine-tune through the Distiller when a teacher exists.
+  c.cluster.distill = True  # Fine-tune through the Distiller (needs the teacher stage).
 
   c.quantize = ml_collections.ConfigDict()
+  c.quantize.source = "last"  # student | distill | prune | cluster | best | last.
   c.quantize.modes = MODES
   c.quantize.calibration_images = 256  # Representative dataset for int8.
   c.quantize.latency_repeats = 50
@@ -126,8 +128,9 @@ def smoke(config):
   config.data.limit = 256
   config.train.min_steps = 60  # A few dozen steps, so even a one-epoch model learns.
   config.teacher.members = tuple(config.teacher.members[:1])
-  for group in (config.teacher, config.student, config.distill, config.prune, config.cluster):
-    group.epochs = 1
+  for group in config.values():  # Every group with epochs: one epoch.
+    if isinstance(group, ml_collections.ConfigDict) and "epochs" in group:
+      group.epochs = 1
   config.prune.alphas = (0.5, 2.0)
   config.prune.iterations = min(config.prune.iterations, 2)
   config.prune.calibration_images = 64
@@ -142,7 +145,6 @@ _CHOICES = {
     "teacher.combine": ("mean", "vote"),
     "distill.mode": ("cached", "online"),
     "prune.method": ("stddev", "tfmot", "iterative"),
-    "prune.source": ("best", "distill", "student"),
     "data.class_weights": ("auto", "balanced", "none"),
     "train.monitor": ("val_balanced_accuracy", "val_auc", "val_accuracy", "val_loss"),
     "cluster.init": ("kmeans++", "linear", "density"),
@@ -166,9 +168,8 @@ def check(config):
     if _get(config, key) not in allowed:
       raise InputError(f"Config `{key}` must be one of {', '.join(allowed)}. "
                        f"Received: {key}={_get(config, key)!r}")
-  unknown = [s for s in config.stages if s not in STAGES]
-  if unknown:
-    raise InputError(f"Config `stages` may only name {', '.join(STAGES)}. "
+  if not config.stages or not all(isinstance(s, str) and s for s in config.stages):
+    raise InputError("Config `stages` must name at least one stage. "
                      f"Received: stages={tuple(config.stages)!r}")
   positive = ("data.batch_size", "distill.temperature", "repeats", "teacher.input_size")
   for key in positive:
@@ -190,8 +191,8 @@ def check(config):
   at_least = {"data.limit": 0, "data.image_size": 0, "distill.alpha": 0, "distill.beta": 0,
               "prune.tolerance": 0, "cluster.clusters": 2, "quantize.latency_repeats": 2,
               "teacher.fine_tune_layers": 0, "prune.iterations": 1}
-  at_least.update({f"{g}.epochs": 0 for g in ("teacher", "student", "distill", "prune",
-                                               "cluster")})
+  at_least.update({f"{g}.epochs": 0 for g, group in config.items()
+                   if isinstance(group, ml_collections.ConfigDict) and "epochs" in group})
   for key, low in at_least.items():
     if _get(config, key) < low:
       raise InputError(f"Config `{key}` must be >= {low}. Received: {key}={_get(config, key)}")

@@ -7,3 +7,30 @@ class InputError(ValueError):
 
 class CollapseError(InputError):
   """A stage's model collapsed (one class, or chance) where a usable model was needed."""
+
+
+class config_keys:  # pylint: disable=invalid-name  (used as a context manager)
+  """Re-raises a library's InputError with the config key of each argument it names.
+
+  Library functions name their own arguments ("Argument `weights` ..."); the pipeline
+  maps them to the config fields the user set.
+
+  Example:
+    with config_keys(weights="teacher.weights"):
+      build_member("mobilenetv2", (28, 28, 1), 2, weights=config.teacher.weights)
+  """
+
+  def __init__(self, **keys):
+    self.keys = keys
+
+  def __enter__(self):
+    return self
+
+  def __exit__(self, kind, error, traceback):
+    if not isinstance(error, InputError) or type(error) is not InputError:
+      return False
+    text = str(error)
+    for argument, key in self.keys.items():
+      text = text.replace(f"Argument `{argument}`", f"Config `{key}`")
+      text = text.replace(f"`{argument}`=", f"`{key}`=").replace(f" {argument}=", f" {key}=")
+    raise InputError(text) from None

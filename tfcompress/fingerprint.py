@@ -14,11 +14,11 @@ import json
 import os
 
 from tfcompress import artifacts
+from tfcompress import layout
 from tfcompress import workdir as workdir_lib
 from tfcompress.data import arrays as arrays_lib
 from tfcompress.errors import InputError
 
-FILE = "fingerprint.json"
 
 
 def _file_sha256(path):
@@ -59,7 +59,7 @@ def check(workdir, config, splits, free_fields=()):
 
   A workdir from before fingerprints (artifacts but no fingerprint.json) is trusted once.
   """
-  path = os.path.join(workdir, FILE)
+  path = layout.file(workdir, layout.FINGERPRINT)
   new = {"data_sha256": data_sha256(config.data, splits),
          "config_sha256": config_sha256(config, free_fields)}
   old = artifacts.read_json(path)

@@ -1,8 +1,9 @@
-"""`run(config, workdir)`: teacher -> student -> distill -> prune -> quantize -> report.
+"""`run(config, workdir)`: the configured stages of the graph (`stages.graph`), then the report.
 
-Each stage reads the previous stage's saved artifacts and writes its own; a stage whose
-`metrics.json` exists is skipped, so a stopped run picks up where it stopped. The
-student stages run once per seed when `config.repeats > 1`; the teacher runs once.
+Each stage reads the saved artifacts of the stage its config picks and writes its own; a
+stage whose `metrics.json` exists (with the same inputs) is skipped, so a stopped run
+picks up where it stopped. Seeded stages run once per seed when `config.repeats > 1`;
+the teacher runs once.
 """
 import json
 import os
@@ -13,10 +14,8 @@ from absl import logging
 from tfcompress import artifacts
 from tfcompress import config as config_lib
 from tfcompress import data as data_lib
-from tfcompress import export
 from tfcompress import fingerprint
-from tfcompress import models
-from tfcompress import plugins
+from tfcompress import layout
 from tfcompress import report
 from tfcompress import training
 from tfcompress import workdir as workdir_lib
@@ -25,35 +24,46 @@ from tfcompress._keras import tf
 from tfcompress.errors import CollapseError
 from tfcompress.errors import InputError
 from tfcompress.evaluate import health
-from tfcompress.stages.cluster import cluster_stage
-from tfcompress.stages.context import Run
-from tfcompress.stages.export import export_stage
-from tfcompress.stages.prune import prune_stage
-from tfcompress.stages.quantize import quantize_stage
-from tfcompress.stages.student import distill_stage
-from tfcompress.stages.student import student_stage
-from tfcompress.stages.teacher import teacher_stage
+from tfcompress.stages import context
+from tfcompress.stages import graph
 
-STAGE_FNS = {"teacher": teacher_stage, "student": student_stage, "distill": distill_stage,
-             "prune": prune_stage, "cluster": cluster_stage, "quantize": quantize_stage,
-             "export": export_stage}
-SEEDED = ("student", "distill", "prune", "cluster", "quantize", "export")
 # Fields that may change between runs in one workdir: they do not change any result.
 _FREE_FIELDS = ("stages", "verbose", "repeats")
 
 
-def _check_names(config):
-  """Names that only the TensorFlow side knows, checked before any stage runs."""
-  for name in config.teacher.members:
-    models.teacher.check_member(name)
-  plugins.check_student(config.student.model)
-  if config.student.model not in models.students.STUDENTS and ":" not in config.student.model:
-    raise InputError(f"Unknown student `student.model`={config.student.model!r}. Use one of "
-                     f"{', '.join(sorted(models.students.STUDENTS))} or 'package.module:function'.")
-  unknown = [b for b in config.export.boards if b not in export.BOARDS]
-  if unknown:
-    raise InputError(f"Unknown board(s) {unknown} in `export.boards`. Known: "
-                     f"{', '.join(sorted(export.BOARDS))}.")
+def _finished(workdir, seeds):
+  """finished(name): stage `name` finished in `workdir` for every seed (or once)."""
+  def finished(name):
+    stage = graph.get(name)
+    return all(os.path.exists(layout.done_file(workdir, name, s))
+               for s in (seeds if stage.seeded else [None]))
+  return finished
+
+
+def plan(config, workdir, seeds):
+  """{stage: its candidate input stages}, for every configured stage, checked.
+
+  Raises InputError naming the stage when an input or a needed stage is neither in
+  `stages` nor finished in the workdir: before anything trains.
+  """
+  finished = _finished(workdir, seeds)
+  planned = {}
+  for stage in graph.configured(config):
+    planned[stage.name] = graph.candidates(stage, config, finished)
+    for need in stage.needs(config):
+      if need not in config.stages and not finished(need):
+        raise InputError(f"Stage `{stage.name}` needs the `{need}` stage's output, which is "
+                         f"neither in `stages` nor finished in this workdir. Add {need!r} "
+                         "to `stages`.")
+  return planned
+
+
+def _check_stages(config, splits):
+  """Every configured stage's own checks (layer names, plug-ins, boards), before training."""
+  for stage in graph.configured(config):
+    if stage.check is not None:
+      stage.check(config, splits)
+  keras.backend.clear_session()  # What the checks built is gone; names start afresh.
 
 
 def _flat(values, prefix=""):
@@ -69,7 +79,7 @@ def _flat(values, prefix=""):
 
 def _check_workdir(config, workdir):
   """Refuses a workdir whose artifacts (any, finished or not) came from another config."""
-  path = os.path.join(workdir, "config.json")
+  path = layout.file(workdir, layout.CONFIG)
   old = artifacts.read_json(path)
   new = json.loads(config_lib.to_json(config))
   finished = workdir_lib.has_artifacts(workdir)
@@ -92,25 +102,40 @@ def _check_workdir(config, workdir):
 def run(config, workdir):
   """Runs the configured stages in `workdir`, skipping finished ones; returns the report.
 
-  Raises CollapseError, after writing the report, when a model collapsed on the
-  validation images (one class, or chance).
+  Each stage takes its input from the stage its config field picks (`prune.source`, ...),
+  never from whatever the workdir holds, so `config.json` alone reproduces the run. A
+  finished stage is run again when the input the config picks for it changed, or when a
+  stage it depends on ran again.
+
+  Args:
+    config: a config from `base_config()` or a file in configs/.
+    workdir: the folder for artifacts and the report (created if missing).
+
+  Returns:
+    The report (also written as WORKDIR/report.json and report.md).
+
+  Raises:
+    InputError: a config value, the data or the workdir cannot work (one line says why).
+    CollapseError: after writing the report, when a model compression needs collapsed on
+      the validation images (one class, or chance).
 
   Example:
-    from tfcompress import config as config_lib, pipeline
-    report = pipeline.run(config_lib.base_config(), "runs/pneumonia")
+    import tfcompress
+    report = tfcompress.run(tfcompress.base_config(), "runs/pneumonia")
   """
   config_lib.check(config)
-  _check_names(config)
+  seeds = [config.seed + i for i in range(config.repeats)]
+  planned = plan(config, workdir, seeds)
   splits = data_lib.load(config.data, config.seed)
+  _check_stages(config, splits)
   _check_workdir(config, workdir)
   fingerprint.check(workdir, config, splits, _FREE_FIELDS)
   tf.config.experimental.enable_op_determinism()
   logging.info("Data: %d train, %d val, %d test images of shape %s, classes %s",
                len(splits.y_train), len(splits.y_val), len(splits.y_test), splits.input_shape,
                splits.class_names)
-  seeds = [config.seed + i for i in range(config.repeats)]
   try:
-    _run_stages(config, workdir, splits, seeds)
+    _run_stages(config, workdir, splits, seeds, planned)
   except CollapseError:
     report.write(workdir, config, splits, seeds)  # The flags, for the user to read.
     raise
@@ -118,7 +143,7 @@ def run(config, workdir):
   collapsed = [m for m in written["models"] if m.get("collapsed")]
   if collapsed:
     text = ", ".join(f"{m['name']} (stage {m['stage']}, seed {m['seed']})" for m in collapsed)
-    shipped = [m for m in collapsed if m["stage"] == "quantize" and m.get("source")]
+    shipped = [m for m in collapsed if m.get("role") == "candidate" and m["kind"] == "tflite"]
     if shipped:
       raise CollapseError(f"A compressed model collapsed on validation: {text}; see "
                           f"report.md. {health.ADVICE}")
@@ -127,22 +152,33 @@ def run(config, workdir):
   return written
 
 
-def _run_stages(config, workdir, splits, seeds):
+def _run_stages(config, workdir, splits, seeds, planned):
   strategy = training.strategy(config.strategy)
-  rerun = set()  # Seeds whose later stages must run again: an earlier one just ran.
-  for stage in config_lib.STAGES:
-    if stage not in config.stages:
-      continue
-    for seed in (seeds if stage in SEEDED else [config.seed]):
-      stage_run = Run(config, workdir, splits, strategy, seed)
-      done = stage_run.path(stage, "metrics.json", seeded=stage in SEEDED)
-      if os.path.exists(done) and seed not in rerun:
-        logging.info("Stage %s (seed %d) already done: %s", stage, seed, done)
+  ran = {seed: set() for seed in seeds}  # Stages that ran in this call, per seed.
+  for stage in graph.configured(config):
+    for seed in (seeds if stage.seeded else [config.seed]):
+      stage_run = context.Run(config, workdir, splits, strategy, seed, stage)
+      folder_seed = seed if stage.seeded else None
+      candidates = planned[stage.name]
+      stage_run.source = context.pick_source(stage_run, candidates) if candidates else None
+      inputs = {"source": stage_run.source, "candidates": list(candidates),
+                "needs": list(stage.needs(config))}
+      done_path = layout.done_file(workdir, stage.name, folder_seed)
+      done = artifacts.read_json(done_path)
+      depends = {stage_run.source, *inputs["needs"]}
+      again = [s for s in depends if s in ran.get(seed, ())]
+      if done and done.get("inputs") == inputs and "outputs" in done and not again:
+        logging.info("Stage %s (seed %d) already done: %s", stage.name, seed, done_path)
         continue
-      rerun.update(seeds if stage == "teacher" else [seed])
+      for s in (seeds if not stage.seeded else [seed]):
+        ran[s].add(stage.name)
       keras.utils.set_random_seed(seed)
       start = time.time()
-      entries = STAGE_FNS[stage](stage_run)
-      artifacts.write_json(done, {"stage": stage, "seconds": time.time() - start,
-                                  "models": entries})
-      logging.info("Stage %s (seed %d) done in %.0f s", stage, seed, time.time() - start)
+      products = stage.run(stage_run)
+      for p in products:
+        p.output.stage, p.output.seed = stage.name, folder_seed
+      artifacts.write_json(done_path, {
+          "stage": stage.name, "seconds": time.time() - start, "inputs": inputs,
+          "outputs": [p.output.to_dict() for p in products],
+          "metrics": [p.metrics for p in products]})
+      logging.info("Stage %s (seed %d) done in %.0f s", stage.name, seed, time.time() - start)

@@ -17,7 +17,7 @@ def check_student(name):
   if ":" not in name:
     return
   module_name, fn_name = name.split(":", 1)
-  given = f"Received: student.model={name!r}"
+  given = f"Received: name={name!r}"
   try:
     fn = getattr(importlib.import_module(module_name), fn_name)
   except Exception as e:  # pylint: disable=broad-except  (any error in the user's module)

@@ -17,11 +17,12 @@ import os
 import re
 import shutil
 
+from tfcompress import layout
 from tfcompress.errors import InputError
 
 LOCK = ".lock"
 # Files that say what made the workdir; everything else in it is an artifact.
-RECORDS = (LOCK, "config.json", "fingerprint.json")
+RECORDS = (LOCK, layout.CONFIG, layout.FINGERPRINT)
 _TMP = re.compile(r"\.tmp(\d+)")
 
 
@@ -84,7 +85,7 @@ def claim(workdir):
   removed if the block raises.
   """
   created = _make(workdir)
-  path = os.path.join(workdir, LOCK)
+  path = layout.file(workdir, LOCK)
   fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
   try:
     try:

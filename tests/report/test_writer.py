@@ -8,15 +8,16 @@ from tfcompress.report import tables
 from tfcompress.report import writer
 
 
-def _entry(name, seed, acc, size=100, stage="student", fmt="keras"):
-  return {"name": name, "seed": seed, "stage": stage, "format": fmt, "accuracy": acc,
+def _entry(name, seed, acc, size=100, stage="student", fmt="keras", role="baseline"):
+  return {"name": name, "seed": seed, "stage": stage, "format": fmt, "role": role,
+          "accuracy": acc,
           "precision": acc, "recall": acc, "f1": acc, "auc": None, "size_bytes": size,
           "params": 10, "epoch_seconds": [9.0, 2.0, 2.0]}
 
 
 def test_summary_over_seeds_and_markdown():
   entries = [_entry("student", 0, 0.8), _entry("student", 1, 0.9),
-             dict(_entry("distilled", 0, 0.9, stage="distill"), epoch_seconds=[9.0, 3.0, 3.0])]
+             dict(_entry("distilled", 0, 0.9, stage="distill", role="candidate"), epoch_seconds=[9.0, 3.0, 3.0])]
   summary = writer.summarize(entries)
   acc = summary["student"]["accuracy"]
   assert acc["mean"] == pytest.approx(0.85) and acc["std"] == pytest.approx(0.0707, abs=1e-3)
@@ -38,7 +39,7 @@ def test_stage_times_from_metrics_files(tmp_path):
   def done(folder, **fields):
     os.makedirs(tmp_path / folder)
     with open(tmp_path / folder / "metrics.json", "w") as f:
-      json.dump(dict(models=[], **fields), f)
+      json.dump(dict(outputs=[], metrics=[], **fields), f)
   done("teacher", seconds=125.0)
   done("seed_0/student", seconds=61.5)
   done("seed_0/export", seconds=3.0)
@@ -54,12 +55,13 @@ def test_stage_times_from_metrics_files(tmp_path):
 
 
 def test_teacher_no_better_than_student_is_said():
-  summary = {"teacher": {"val_balanced_accuracy": {"mean": 0.90}},
-             "student": {"val_balanced_accuracy": {"mean": 0.95}}}
+  summary = {"teacher": {"role": "teacher", "val_balanced_accuracy": {"mean": 0.90}},
+             "student": {"role": "baseline", "val_balanced_accuracy": {"mean": 0.95}}}
   check = writer.teacher_check(summary, "val_balanced_accuracy")
   assert check["teacher_better"] is False
   text = "\n".join(tables._teacher({"teacher_vs_student": check, "summary": {}}))  # pylint: disable=protected-access
   assert "NO better than the conventional student (0.9500)" in text
   # On val_loss lower is better: a teacher with the lower loss is the better one.
-  summary = {"teacher": {"val_loss": {"mean": 0.2}}, "student": {"val_loss": {"mean": 0.3}}}
+  summary = {"teacher": {"role": "teacher", "val_loss": {"mean": 0.2}},
+             "student": {"role": "baseline", "val_loss": {"mean": 0.3}}}
   assert writer.teacher_check(summary, "val_loss")["teacher_better"] is True

@@ -47,6 +47,14 @@ def _size(value, name):
                    f"Received: {name}={value!r}")
 
 
+def check_boards(boards):
+  """Raises InputError unless every name in `boards` is a key of BOARDS."""
+  unknown = [b for b in boards if b not in BOARDS]
+  if unknown:
+    raise InputError(f"Argument `boards` names unknown board(s) {unknown}. Known: "
+                     f"{', '.join(sorted(BOARDS))}. Received: boards={tuple(boards)!r}")
+
+
 def fits(model_bytes, arena_bytes, board):
   """Whether the model (in flash) and its tensor arena (in RAM) fit `board`'s budgets.
 

@@ -121,13 +121,14 @@ def build_student(name, input_shape, num_classes, l2=1.25e-4):
   if name in STUDENTS:
     return STUDENTS[name](input_shape, num_classes, l2=l2)
   if ":" not in name:
-    raise InputError(f"Unknown student `student.model`={name!r}. Use one of "
-                     f"{', '.join(sorted(STUDENTS))} or 'package.module:function'.")
+    raise InputError(f"Argument `name` names an unknown student. Use one of "
+                     f"{', '.join(sorted(STUDENTS))} or 'package.module:function'. "
+                     f"Received: name={name!r}")
   module_name, fn_name = name.split(":", 1)
   try:
     fn = getattr(importlib.import_module(module_name), fn_name)
   except (ImportError, AttributeError) as e:
-    raise InputError(f"Could not import student `student.model`={name!r}: {e}") from None
+    raise InputError(f"Could not import the student `name`={name!r}: {e}") from None
   model = fn(input_shape=input_shape, num_classes=num_classes)
   if not isinstance(model, keras.Model) or tuple(model.output_shape) != (None, num_classes):
     raise InputError(f"Student function {name!r} must return a tf_keras Model with output "

@@ -20,9 +20,17 @@ MIN_SIZE = {"inceptionv3": 75}
 
 
 def check_member(name):
+  """Raises InputError unless `name` is a known member."""
   if name not in MEMBERS:
-    raise InputError(f"Unknown teacher member {name!r} in `teacher.members`. "
+    raise InputError(f"Argument `members` names an unknown teacher member {name!r}. "
                      f"Use any of: {', '.join(sorted(MEMBERS))}.")
+
+
+def check_weights(weights):
+  """Raises InputError unless `weights` is None, 'imagenet' or an existing file."""
+  if weights not in (None, "", "imagenet") and not os.path.isfile(weights):
+    raise InputError(f"Argument `weights` names no file. Use None, 'imagenet' or the path of "
+                     f"a no-top .h5 weights file. Received: weights={weights!r}")
 
 
 @keras.saving.register_keras_serializable(package="tfcompress")
@@ -53,16 +61,14 @@ def _base(name, size, weights):
       return ctor(include_top=False, weights=weights or None, input_shape=shape, pooling="avg")
     except Exception as e:  # pylint: disable=broad-except  (download failures vary)
       raise InputError(f"Could not get ImageNet weights for {name} ({type(e).__name__}: "
-                       f"{str(e)[:120]}). Offline, set `teacher.weights` to a local no-top "
+                       f"{str(e)[:120]}). Offline, set `weights` to a local no-top "
                        "weights file, or None to train from scratch.") from None
-  if not os.path.isfile(weights):
-    raise InputError(f"Teacher weights file not found: `teacher.weights`={weights!r}. Use None, "
-                     "'imagenet' or the path of a no-top .h5 weights file.")
+  check_weights(weights)
   base = ctor(include_top=False, weights=None, input_shape=shape, pooling="avg")
   try:
     base.load_weights(weights)
   except Exception as e:  # pylint: disable=broad-except
-    raise InputError(f"Could not load `teacher.weights`={weights!r} into {name}: "
+    raise InputError(f"Could not load `weights`={weights!r} into {name}: "
                      f"{str(e)[:160]}") from None
   return base
 
@@ -126,7 +132,7 @@ def ensemble(members, combine="mean"):
     teacher = ensemble([m1, m2], combine="mean")
   """
   if combine not in ("mean", "vote"):
-    raise InputError(f"`teacher.combine` must be 'mean' or 'vote'. Received: {combine!r}")
+    raise InputError(f"Argument `combine` must be 'mean' or 'vote'. Received: combine={combine!r}")
   inputs = keras.Input(members[0].input_shape[1:], name="image")
   logits = [m(inputs) for m in members]
   if len(members) == 1:

@@ -20,12 +20,13 @@ def parse_targets(spec, default, model):
   for item in filter(None, (s.strip() for s in spec.split(","))):
     name, _, value = item.partition("=")
     if name not in targets:
-      raise InputError(f"`prune.layer_targets` names layer {name!r}, which is not prunable. "
+      raise InputError(f"Argument `spec` names layer {name!r}, which is not prunable. "
                        f"Prunable layers: {', '.join(names)}.")
     try:
       targets[name] = float(value)
     except ValueError:
-      raise InputError(f"`prune.layer_targets`: {item!r} must be name=fraction.") from None
+      raise InputError(f"Argument `spec`: {item!r} must be name=fraction. "
+                       f"Received: spec={spec!r}") from None
   bad = {k: v for k, v in targets.items() if not 0.0 <= v < 1.0}
   if bad:
     raise InputError(f"Target sparsities must be in [0, 1). Received: {bad}")

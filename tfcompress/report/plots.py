@@ -3,12 +3,14 @@ import os
 
 import matplotlib
 
+from tfcompress import layout
+
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  pylint: disable=g-import-not-at-top
 
 
 def _save(fig, workdir, name):
-  path = os.path.join(workdir, f"{name}.png")
+  path = layout.file(workdir, f"{name}.png")
   tmp = path + f".tmp{os.getpid()}.png"
   fig.savefig(tmp, dpi=110, bbox_inches="tight")
   plt.close(fig)
@@ -16,10 +18,11 @@ def _save(fig, workdir, name):
   return os.path.basename(path)
 
 
-def training_curves(entries, workdir):
-  """Accuracy and loss per epoch (train dashed, val solid): the paper's Figs. 3-4."""
+def training_curves(entries, workdir, stages):
+  """Accuracy and loss per epoch (train dashed, val solid) of the models of `stages`:
+  the paper's Figs. 3-4."""
   curves = [e for e in entries if e.get("history", {}).get("val_accuracy")
-            and e["seed"] == entries[0]["seed"] and e["stage"] != "prune"]
+            and e["seed"] == entries[0]["seed"] and e["stage"] in stages]
   if not curves:
     return None
   fig, axes = plt.subplots(1, 2, figsize=(11, 4))
@@ -79,7 +82,9 @@ def accuracy_vs_size(summary, workdir):
   front = pareto_front(points)
   ax.plot([p[0] for p in front], [p[1] for p in front], "r--", marker="o", mfc="none",
           ms=11, lw=1, label="Pareto front", zorder=2)
-  named = {p[2] for p in front} | {"teacher", "student", "distilled"}
+  named = {p[2] for p in front} | {n for n, s in summary.items()
+                                    if s.get("role") in ("teacher", "baseline")
+                                    or (s.get("role") == "candidate" and not s.get("sources"))}
   for size, acc, name in points:
     if name in named:
       ax.annotate(name, (size, acc), fontsize=7, xytext=(4, -10), textcoords="offset points")
@@ -90,9 +95,12 @@ def accuracy_vs_size(summary, workdir):
   return _save(fig, workdir, "accuracy_vs_size")
 
 
-def write_all(report, workdir):
-  """Writes every plot the report has data for; returns {name: file name}."""
-  made = {"training_curves": training_curves(report["models"], workdir),
+def write_all(report, workdir, curve_stages):
+  """Writes every plot the report has data for; returns {name: file name}.
+
+  `curve_stages`: the stages whose training curves are drawn.
+  """
+  made = {"training_curves": training_curves(report["models"], workdir, curve_stages),
           "alpha_sweep": alpha_sweep(report["models"], workdir),
           "accuracy_vs_size": accuracy_vs_size(report["summary"], workdir)}
   return {k: v for k, v in made.items() if v}

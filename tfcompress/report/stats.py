@@ -59,17 +59,24 @@ def paired_bootstrap(y_true, preds_a, preds_b, samples=BOOTSTRAP_SAMPLES, seed=0
   return {"difference": observed, "ci95": [float(low), float(high)], "p_value": p}
 
 
-def _pairs(entries):
-  """(what, a, b) name pairs to compare: each transformation against its input, and the
-  conventional student against what ships."""
+def _pairs(entries, compare):
+  """(what, a, b) name pairs to compare: each model against the model it was made from,
+  each stage's model against the models of the stages it names in `compare`
+  ({stage: (stage, ...)}), and the baseline student against each int8 candidate."""
   names = {e["name"] for e in entries}
-  pairs = [("distillation", "student", "distilled")]
+  pairs = []
   for e in entries:
-    if e.get("source") and e["stage"] in ("prune", "cluster", "quantize"):
-      what = e["stage"] if e["stage"] != "quantize" else f"quantization ({e['quantization']})"
+    for other in compare.get(e["stage"], ()):
+      pairs += [(f"{e['stage']} vs {other}", o["name"], e["name"]) for o in entries
+                if o["stage"] == other and o.get("role") != "member"]
+  for e in entries:
+    if e.get("source") and e.get("role") == "candidate":
+      what = e["stage"] if not e.get("quantization") else f"{e['stage']} ({e['quantization']})"
       pairs.append((what, e["source"], e["name"]))
-      if e["stage"] == "quantize" and e.get("quantization") == "int8":
-        pairs.append(("conventional student vs shipped int8", "student", e["name"]))
+  for e in entries:
+    if e.get("quantization") == "int8" and e.get("role") == "candidate":
+      pairs += [("baseline vs shipped int8", b["name"], e["name"]) for b in entries
+                if b.get("role") == "baseline"]
   seen, out = set(), []
   for what, a, b in pairs:
     if a in names and b in names and (a, b) not in seen:
@@ -78,7 +85,7 @@ def _pairs(entries):
   return out
 
 
-def paired_tests(entries, y_true, load):
+def paired_tests(entries, y_true, load, compare=None):
   """Paired tests for every comparison the entries allow, over the seeds that have both.
 
   `load(entry)` returns an entry's saved test predictions. Each result has per-seed exact
@@ -87,7 +94,7 @@ def paired_tests(entries, y_true, load):
   scored = [e for e in entries if e.get("predictions")]
   by_key = {(e["name"], e["seed"]): e for e in scored}
   results = []
-  for what, a, b in _pairs(scored):
+  for what, a, b in _pairs(scored, compare or {}):
     seeds = sorted(s for (n, s) in by_key if n == a and (b, s) in by_key)
     if not seeds:
       continue

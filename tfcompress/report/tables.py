@@ -33,8 +33,9 @@ def fmt(stat, digits=4, kind="float"):
 
 def _label(name, s):
   """The model's name, marked when it collapsed on validation in any seed."""
+  seeds = [str(seed) for seed in s.get("collapsed_seeds") or [] if seed is not None]
   if s.get("collapsed_seeds"):
-    return f"{name} **COLLAPSED** (seed {', '.join(map(str, s['collapsed_seeds']))})"
+    return f"{name} **COLLAPSED**" + (f" (seed {', '.join(seeds)})" if seeds else "")
   return name
 
 
@@ -52,8 +53,8 @@ def _metric_rows(summary, names):
 def markdown(report):
   """The whole report.md text."""
   d, summary = report["dataset"], report["summary"]
-  by_stage = lambda *stages: [n for n, s in summary.items()  # noqa: E731
-                              if s["stage"] in stages and s["format"] == "keras"]
+  keras_models = [n for n, s in summary.items() if s["format"] == "keras"]
+  members = [n for n in keras_models if summary[n].get("role") == "member"]
   header = (["model", "seeds"] + [m.replace("balanced_accuracy", "bal. acc") for m in METRICS]
             + ["val bal. acc", "val auc", "epoch kept", "params", "sparsity"])
   out = [f"# tfcompress report: {d['name']}", "",
@@ -62,10 +63,9 @@ def markdown(report):
          "unless marked val; with several seeds, mean ± standard deviation. Every training "
          "stage kept its best epoch on the validation split.", ""] + _collapsed(report) + [
          "## Table I: teacher members, before and after pruning", "",
-         _table(header, _metric_rows(summary, by_stage("teacher_member", "teacher_pruned"))),
+         _table(header, _metric_rows(summary, members)),
          "", "## Table II: teacher and students (Keras models)", "",
-         _table(header, _metric_rows(summary, by_stage("teacher", "student", "distill",
-                                                       "prune", "cluster"))),
+         _table(header, _metric_rows(summary, [n for n in keras_models if n not in members])),
          "", "## Table III: quantization (.tflite, scored by the LiteRT interpreter)", ""]
   rows = []
   for name, s in summary.items():
@@ -90,7 +90,7 @@ def markdown(report):
                       fmt(summary[n]["f1"])] + _cost(costs.get(n)) for b, n in ranked]))
   out += ["", "Energy: one inference under the Horowitz 45 nm cost model "
           "(`tfcompress.evaluate.energy` states its assumptions)."]
-  out += _teacher(report) + _seeds(report) + _paired(report)
+  out += _lineage(report) + _teacher(report) + _seeds(report) + _paired(report)
   out += _deep_compression(report) + _deployment(report) + _sweep(report) + _speed(report)
   out += _times(report) + _benchmark(report) + _plots(report)
   return "\n".join(out) + "\n"
@@ -119,11 +119,15 @@ def _teacher(report):
          " Distilling from a weaker teacher is a known way to lose accuracy; with "
          "`prune.source=best` compression starts from whichever student is better on "
          "validation.")]
-  sources = sorted({src for s in report["summary"].values() if s["stage"] == "prune"
-                    for src in s.get("sources", [])})
-  if sources:
-    out.append(f"Pruning started from: {', '.join(sources)}.")
   return out
+
+
+def _lineage(report):
+  chains = [c for c in (report.get("lineage") or {}).values() if len(c) > 1]
+  if not chains:
+    return []
+  return ["", "## Lineage: what each model was made from (stage in brackets)", ""] + [
+      "- " + " <- ".join(c) for c in chains]
 
 
 def _seeds(report):

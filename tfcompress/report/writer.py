@@ -1,62 +1,61 @@
-"""Collects each stage's metrics.json into WORKDIR/report.json, report.md and plots."""
-import glob
-import os
+"""Collects each stage's metrics.json into WORKDIR/report.json, report.md and plots.
+
+The stages come from the graph's registry and each model from its stage's typed outputs:
+a new stage's models reach the report without a change here.
+"""
 import statistics
 
 import numpy as np
 
 from tfcompress import artifacts
+from tfcompress import layout
 from tfcompress.evaluate.metrics import higher_is_better
 from tfcompress.report import plots
 from tfcompress.report import stats
 from tfcompress.report import tables
+from tfcompress.stages import graph
 
-STAGE_ORDER = ("student", "distill", "prune", "cluster", "quantize")  # Seeded, with models.
-SEED_STAGES = STAGE_ORDER + ("export",)
+MODEL_KINDS = ("keras", "tflite")  # Outputs that are models; "deployment" rows go apart.
 SUMMARY_KEYS = ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "auc",
                 "size_bytes", "gzip_bytes",
                 "compression_ratio", "latency_ms", "sparsity", "nonzero_params", "params")
 
 
-def _seed_dirs(workdir, seeds):
-  """(seed, folder) of the given seeds, or of every seed_N folder when `seeds` is None."""
+def _finished(workdir, seeds):
+  """(stage, seed, metrics.json contents) of each finished stage: the stages that run
+  once (seed None) first, then each seed's in graph order."""
   if seeds is None:
-    found = (os.path.basename(d).split("_", 1)[1]
-             for d in glob.glob(os.path.join(workdir, "seed_*")))
-    seeds = sorted(int(s) for s in found if s.isdigit())
-  return [(s, os.path.join(workdir, f"seed_{s}")) for s in seeds]
+    seeds = layout.seeds(workdir)
+  stages = graph.stages()
+  files = [(s.name, None) for s in stages if not s.seeded]
+  files += [(s.name, seed) for seed in seeds for s in stages if s.seeded]
+  for name, seed in files:
+    done = artifacts.read_json(layout.done_file(workdir, name, seed))
+    if done is not None and "outputs" in done:
+      yield name, seed, done
 
 
-def _finished(workdir, seeds, stages):
-  """(stage, seed, metrics.json contents) of each finished stage of `stages`: the
-  teacher's (seed None) first, then each seed's in order."""
-  files = [("teacher", None, os.path.join(workdir, "teacher", "metrics.json"))
-           ] if "teacher" in stages else []
-  for seed, seed_dir in _seed_dirs(workdir, seeds):
-    files += [(stage, seed, os.path.join(seed_dir, stage, "metrics.json"))
-              for stage in stages if stage != "teacher"]
-  for stage, seed, path in files:
-    done = artifacts.read_json(path)
-    if done is not None:
-      yield stage, seed, done
+def rows(done):
+  """A stage's rows: each output's fields with its metrics (`format` is the kind)."""
+  return [{**m, **o, "format": o["kind"]} for o, m in zip(done["outputs"], done["metrics"])]
 
 
 def collect(workdir, seeds=None):
-  """Model entries of `workdir`: teacher first, then each seed's (all seeds if None)."""
-  return [m for _, _, done in _finished(workdir, seeds, ("teacher",) + STAGE_ORDER)
-          for m in done["models"]]
+  """Model rows of `workdir`: the once-run stages' first, then each seed's (all if None)."""
+  return [r for _, _, done in _finished(workdir, seeds) for r in rows(done)
+          if r["kind"] in MODEL_KINDS]
 
 
 def stage_times(workdir, seeds=None):
   """Wall-clock seconds of every finished stage, as its metrics.json recorded them."""
   return [{"stage": stage, "seed": seed, "seconds": done["seconds"]}
-          for stage, seed, done in _finished(workdir, seeds, ("teacher",) + SEED_STAGES)
-          if "seconds" in done]
+          for stage, seed, done in _finished(workdir, seeds) if "seconds" in done]
 
 
 def deployment(workdir, seeds=None):
-  """The export stage's results (TFLite Micro, boards, bundles) of each seed."""
-  return [m for _, _, done in _finished(workdir, seeds, ("export",)) for m in done["models"]]
+  """The deployment rows (TFLite Micro, boards, bundles) of each seed."""
+  return [r for _, _, done in _finished(workdir, seeds) for r in rows(done)
+          if r["kind"] == "deployment"]
 
 
 def summarize(entries):
@@ -67,7 +66,8 @@ def summarize(entries):
   summary = {}
   for name, group in by_name.items():
     row = {"seeds": [e["seed"] for e in group], "stage": group[0]["stage"],
-           "format": group[0]["format"], "quantization": group[0].get("quantization")}
+           "format": group[0]["format"], "role": group[0].get("role"),
+           "quantization": group[0].get("quantization")}
     for key in SUMMARY_KEYS:
       values = [e[key] for e in group if e.get(key) is not None]
       if len(values) == len(group):
@@ -89,11 +89,12 @@ def epoch_time_ratio(entries):
 
   The first epoch of each (tracing, cache filling) is left out when there are more.
   """
-  def median_of(name):
-    times = [t for e in entries if e["name"] == name
-             for t in e.get("epoch_seconds", [])[1:] or e.get("epoch_seconds", [])]
+  def median_of(group):
+    times = [t for e in group for t in e.get("epoch_seconds", [])[1:] or e.get("epoch_seconds", [])]
     return statistics.median(times) if times else None
-  student, distilled = median_of("student"), median_of("distilled")
+  student = median_of([e for e in entries if e.get("role") == "baseline"])
+  distilled = median_of([e for e in entries if e.get("role") == "candidate"
+                         and e.get("epoch_seconds")])
   if not student or not distilled:
     return None
   return {"student_epoch_seconds": student, "distill_epoch_seconds": distilled,
@@ -102,26 +103,44 @@ def epoch_time_ratio(entries):
 
 def speedup(benchmark):
   """Teacher ensemble time per image over the int8 student's, batch 1 and 32, same run."""
-  rows = {r["name"]: r for r in benchmark["models"]}
-  int8 = [r for r in benchmark["models"] if r["name"].endswith("_int8")]
-  if "teacher" not in rows or not int8:
+  teacher = [r for r in benchmark["models"] if r.get("role") == "teacher"]
+  int8 = [r for r in benchmark["models"] if r.get("quantization") == "int8"
+          and r.get("role") == "candidate"]
+  if not teacher or not int8:
     return None
   ratios = {}
   for key in ("batch1", "batch32"):
-    if key in rows["teacher"] and key in int8[0]:
-      ratios[key] = rows["teacher"][key]["median_ms"] / int8[0][key]["median_ms"]
+    if key in teacher[0] and key in int8[0]:
+      ratios[key] = teacher[0][key]["median_ms"] / int8[0][key]["median_ms"]
   return dict(ratios, student=int8[0]["name"])
 
 
 def teacher_check(summary, monitor):
   """Whether the teacher ensemble beats the conventional student on validation."""
-  teacher = summary.get("teacher", {}).get(monitor)
-  student = summary.get("student", {}).get(monitor)
+  def first(role):
+    return next((s.get(monitor) for s in summary.values() if s.get("role") == role), None)
+  teacher, student = first("teacher"), first("baseline")
   if not teacher or not student:
     return None
   sign = 1 if higher_is_better(monitor) else -1
   return {"monitor": monitor, "teacher": teacher["mean"], "student": student["mean"],
           "teacher_better": sign * teacher["mean"] > sign * student["mean"]}
+
+
+def lineage(entries):
+  """{model name: [the model, what it was made from, ...]} for the first seed's models."""
+  first = {}
+  for e in entries:
+    first.setdefault(e["name"], e)
+  chains = {}
+  for name, e in first.items():
+    chain, seen = [f"{name} ({e['stage']})"], {name}
+    while e.get("source") in first and e["source"] not in seen:
+      seen.add(e["source"])
+      e = first[e["source"]]
+      chain.append(f"{e['name']} ({e['stage']})")
+    chains[name] = chain
+  return chains
 
 
 def write(workdir, config, splits, seeds=None):
@@ -137,17 +156,21 @@ def write(workdir, config, splits, seeds=None):
       "summary": summarize(entries),
       "collapsed": [{"name": e["name"], "stage": e["stage"], "seed": e["seed"],
                      "reason": e["collapsed"]} for e in entries if e.get("collapsed")],
+      "lineage": lineage(entries),
       "paired_tests": stats.paired_tests(
-          entries, splits.y_test, lambda e: np.load(os.path.join(workdir, e["predictions"]))),
+          entries, splits.y_test, lambda e: np.load(layout.absolute(workdir, e["predictions"])),
+          {s.name: s.compare for s in graph.stages() if s.compare}),
       "distill_speed": epoch_time_ratio(entries),
       "deployment": deployment(workdir, seeds),
       "stage_seconds": stage_times(workdir, seeds),
-      "benchmark": artifacts.read_json(os.path.join(workdir, "benchmark.json")),
+      "benchmark": artifacts.read_json(layout.file(workdir, layout.BENCHMARK)),
   }
   report["teacher_vs_student"] = teacher_check(report["summary"], config.train.monitor)
   if report["benchmark"]:
     report["benchmark"]["teacher_to_int8_student"] = speedup(report["benchmark"])
-  report["plots"] = plots.write_all(report, workdir)
-  artifacts.write_json(os.path.join(workdir, "report.json"), report)
-  artifacts.write_bytes(os.path.join(workdir, "report.md"), tables.markdown(report).encode())
+  report["plots"] = plots.write_all(report, workdir,
+                                    {s.name for s in graph.stages() if s.curves})
+  artifacts.write_json(layout.file(workdir, layout.REPORT_JSON), report)
+  artifacts.write_bytes(layout.file(workdir, layout.REPORT_MD),
+                        tables.markdown(report).encode())
   return report

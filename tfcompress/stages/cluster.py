@@ -1,23 +1,32 @@
-"""The cluster stage: weight sharing (TFMOT clustering) after pruning, centroids fine-tuned."""
+"""The cluster stage: weight sharing (TFMOT clustering), centroids fine-tuned.
+
+Its input is the model `cluster.source` names ("last": the latest configured of student,
+distill, prune).
+"""
 from tfcompress import artifacts
+from tfcompress import layout
 from tfcompress import prune
 from tfcompress.quantize import clustering
-from tfcompress.stages import context
+from tfcompress.stages import fitting
+from tfcompress.stages import graph
 
 
 def cluster_stage(run):
-  """Clusters the pruned model (else the compression source) and fine-tunes the centroids."""
+  """Clusters the input model and fine-tunes the centroids (taught when `cluster.distill`)."""
   c = run.config.cluster
-  source, path = context.compressed_model(run, "prune")
-  model = artifacts.load_model(path)
-  source_name = run.model_name(source)
+  model = artifacts.load_model(run.input_path())
   with run.strategy.scope():
     wrapped = clustering.cluster_model(model, c.clusters, c.init, c.preserve_sparsity)
-  fitted, _ = context.train_student(run, wrapped, c.epochs, c.distill and source != "student",
-                                    c.learning_rate, stage="cluster")
+  fitted, _ = fitting.train_student(run, wrapped, c.epochs,
+                                    run.config.distill if c.distill else None, c.learning_rate)
   shared = clustering.strip(wrapped)
-  out = artifacts.save_model(shared, run.path("cluster", "model.keras"))
-  return [context.entry(run, shared, f"{source_name}_clustered", "cluster", out, fitted,
-                        source=source_name, clusters=c.clusters,
-                        distinct_values=clustering.distinct_values(shared),
-                        **prune.sparsity_summary(shared))]
+  out = artifacts.save_model(shared, run.out(layout.MODEL))
+  return [run.product(shared, f"{run.input()[0]['name']}_clustered", out, fitted,
+                      clusters=c.clusters, distinct_values=clustering.distinct_values(shared),
+                      **prune.sparsity_summary(shared))]
+
+
+graph.register(graph.Stage(
+    name="cluster", run=cluster_stage, inputs=("student", "distill", "prune"),
+    source="cluster.source", needs=lambda config: ("teacher",) if config.cluster.distill else (),
+    doc="weight sharing (TFMOT clustering), centroids fine-tuned"))

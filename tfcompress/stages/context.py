@@ -1,37 +1,68 @@
-"""`Run`: what every stage needs, and helpers shared by the stages."""
+"""`Run`: what one stage run needs (config, data, seed, the input the config picked), and
+the helpers the stages share. Paths come from `layout`; stage names from the graph."""
 import dataclasses
 import os
+from typing import Optional
 
 from absl import logging
 import numpy as np
 
 from tfcompress import artifacts
 from tfcompress import data as data_lib
-from tfcompress import distill
 from tfcompress import evaluate
+from tfcompress import layout
 from tfcompress import models
 from tfcompress import training
+from tfcompress._keras import keras
 from tfcompress.evaluate import energy
 from tfcompress.evaluate import health
 from tfcompress.evaluate.metrics import higher_is_better
 from tfcompress.evaluate.metrics import validation_scores
-from tfcompress._keras import keras
 from tfcompress.errors import CollapseError
 from tfcompress.errors import InputError
+from tfcompress.stages import graph
 
 
 @dataclasses.dataclass
 class Run:
-  """The config, where to write, the data, the tf.distribute strategy and this seed."""
+  """One stage run: the config, the workdir, the data, the strategy, the seed.
+
+  `stage` is the Stage being run and `source` the stage whose model it takes (picked by
+  the config; None for a stage without inputs).
+  """
   config: object
   workdir: str
   splits: data_lib.Splits
   strategy: object
   seed: int = 0
+  stage: Optional[graph.Stage] = None
+  source: Optional[str] = None
 
-  def path(self, *parts, seeded=True):
-    base = os.path.join(self.workdir, f"seed_{self.seed}") if seeded else self.workdir
-    return os.path.join(base, *parts)
+  def folder_seed(self, name):
+    """The seed in the folder of stage `name`: None for a stage that runs once."""
+    return self.seed if graph.get(name).seeded else None
+
+  def out(self, *parts):
+    """A path inside this stage's folder."""
+    return os.path.join(layout.stage_dir(self.workdir, self.stage.name,
+                                         self.folder_seed(self.stage.name)), *parts)
+
+  def outputs(self, name):
+    """The outputs (dicts) and metric rows of finished stage `name`, for this seed."""
+    done = artifacts.read_json(layout.done_file(self.workdir, name, self.folder_seed(name)))
+    return list(zip(done["outputs"], done["metrics"])) if done else []
+
+  def input(self):
+    """(output, metrics) of the model this stage takes: its source's first Keras model."""
+    return next((o, m) for o, m in self.outputs(self.source) if o["kind"] == "keras")
+
+  def input_path(self):
+    return layout.absolute(self.workdir, self.input()[0]["path"])
+
+  def tensorboard(self, *sub):
+    """Where this stage writes TensorBoard scalars."""
+    return layout.tensorboard(self.workdir, self.stage.name,
+                              self.folder_seed(self.stage.name), *sub)
 
   def train_ds(self, extra=None, noise=0.0, passes=1):
     keras.utils.set_random_seed(self.seed)
@@ -55,44 +86,49 @@ class Run:
     return training.steps_per_epoch(passes * len(self.splits.y_train),
                                     self.config.data.batch_size)
 
-  def log_dir(self, stage, *sub, seeded=True):
-    """Where a training stage writes TensorBoard scalars: WORKDIR/tensorboard/<stage>/..."""
-    seed = (f"seed_{self.seed}",) if seeded else ()
-    return os.path.join(self.workdir, "tensorboard", stage, *seed, *sub)
-
   def train_images(self, n):
     """A seeded random subset of n training images (calibration, BN statistics)."""
     rng = np.random.default_rng(self.seed)
     keep = rng.permutation(len(self.splits.x_train))[:n]
     return self.splits.x_train[np.sort(keep)]
 
-  def model_name(self, stage):
-    """The name of the model a finished stage wrote (its first report entry)."""
-    return artifacts.read_json(self.path(stage, "metrics.json"))["models"][0]["name"]
+  def output(self, name, kind, path, role="candidate", quantization=None, source=None):
+    """A typed output of this stage; `source` defaults to the model the stage took."""
+    source_stage = None
+    if source is None and self.source is not None:
+      source, source_stage = self.input()[0]["name"], self.source
+    return graph.Output(name=name, kind=kind, path=layout.relative(self.workdir, path),
+                        role=role, quantization=quantization, source=source,
+                        source_stage=source_stage, stage=self.stage.name,
+                        seed=self.folder_seed(self.stage.name))
 
+  def product(self, model, name, path, fitted=None, role="candidate", source=None, **extra):
+    """A Keras model's output and its metrics: test and validation figures, size, cost.
 
-def entry(run, model, name, stage, path, fitted=None, **extra):
-  """A report entry: test and validation metrics of a Keras model, its file, its origin.
+    `val` holds the validation scores and `collapsed` says why the model is collapsed on
+    the validation images (None when it is not). The test predictions are saved beside
+    the model for paired tests in the report.
+    """
+    out = self.output(name, "keras", path, role, source=source)
+    s = self.splits
+    logits = evaluate.predict_logits(model, s.x_test)
+    result = evaluate.classification_metrics(s.y_test, logits)
+    result.update(size_bytes=_size(path), params=int(model.count_params()),
+                  cost=energy.inference_cost(model, "keras"),
+                  predictions=self.save_predictions(
+                      path if os.path.isdir(path) else os.path.dirname(path), name, logits),
+                  **health_fields(s.y_val, evaluate.predict_logits(model, s.x_val)), **extra)
+    if fitted is not None:
+      result.update(history=fitted.history, selection=fitted.selection())
+    logging.info("%s: test accuracy %.4f, F1 %.4f; validation balanced accuracy %.4f", name,
+                 result["accuracy"], result["f1"], result["val"]["balanced_accuracy"])
+    return graph.Product(out, result)
 
-  `val` holds the validation scores and `collapsed` says why the model is collapsed on
-  the validation images (None when it is not). The test predictions are saved beside
-  the model for paired tests in the report.
-  """
-  s = run.splits
-  logits = evaluate.predict_logits(model, s.x_test)
-  result = evaluate.classification_metrics(s.y_test, logits)
-  val_logits = evaluate.predict_logits(model, s.x_val)
-  result.update(name=name, stage=stage, format="keras", path=os.path.relpath(path, run.workdir),
-                seed=run.seed, size_bytes=_size(path), params=int(model.count_params()),
-                cost=energy.inference_cost(model, "keras"),
-                predictions=save_predictions(
-                    run, path if os.path.isdir(path) else os.path.dirname(path), name, logits),
-                **health_fields(s.y_val, val_logits), **extra)
-  if fitted is not None:
-    result.update(history=fitted.history, selection=fitted.selection())
-  logging.info("%s: test accuracy %.4f, F1 %.4f; validation balanced accuracy %.4f", name,
-               result["accuracy"], result["f1"], result["val"]["balanced_accuracy"])
-  return result
+  def save_predictions(self, folder, name, logits):
+    """Saves the predicted test classes in `folder`; returns the workdir-relative path."""
+    out = artifacts.save_array(os.path.join(folder, f"{name}.predictions.npy"),
+                               np.asarray(logits).argmax(-1).astype(np.int32))
+    return layout.relative(self.workdir, out)
 
 
 def health_fields(y_val, val_logits):
@@ -103,13 +139,6 @@ def health_fields(y_val, val_logits):
   return {"val": validation_scores(y_val, val_logits), "collapsed": reason}
 
 
-def save_predictions(run, folder, name, logits):
-  """Saves the predicted test classes in `folder`; returns the workdir-relative path."""
-  out = artifacts.save_array(os.path.join(folder, f"{name}.predictions.npy"),
-                             np.asarray(logits).argmax(-1).astype(np.int32))
-  return os.path.relpath(out, run.workdir)
-
-
 def _size(path):
   if os.path.isdir(path):
     return sum(os.path.getsize(os.path.join(path, f)) for f in os.listdir(path)
@@ -117,74 +146,35 @@ def _size(path):
   return os.path.getsize(path)
 
 
-def load_teacher(run):
-  members = [artifacts.load_model(run.path("teacher", f"{n}.keras", seeded=False))
-             for n in run.config.teacher.members]
+def load_teacher(run, paths=None):
+  """The teacher ensemble: its member files (by default the teacher stage's members)."""
+  if paths is None:
+    paths = [layout.absolute(run.workdir, o["path"]) for o, _ in run.outputs("teacher")
+             if o["role"] == "member"]
+  members = [artifacts.load_model(p) for p in paths]
   return models.ensemble(members, run.config.teacher.combine)
 
 
-def train_student(run, student, epochs, use_teacher, learning_rate=None, callbacks=(),
-                  stage="student", first_epoch=0, log_sub=()):
-  """Fits `student` on the labels, or through the Distiller when `use_teacher`.
-
-  Keeps the best epoch on validation (`train.monitor`); returns (Fitted, EpochTimer).
-  The teacher is cached or online as `distill.mode` says.
+def pick_source(run, candidates):
+  """The candidate stage whose model `run.stage` takes: the only one, or the best on
+  validation (`train.monitor`; ties go to the later stage). Never a collapsed one.
   """
-  c = run.config.distill
-  passes = run.passes(epochs)
-  with run.strategy.scope():
-    opt = training.optimizer(run.config.train, run.steps(passes), learning_rate)
-    if use_teacher:
-      teacher = load_teacher(run) if c.mode == "online" else None
-      model = distill.Distiller(student, teacher, c.temperature, c.alpha, c.beta)
-      model.compile(optimizer=opt, metrics=["accuracy"])
-    else:
-      model = training.compile_classifier(student, opt)
-  extra = teacher_logits(run) if use_teacher and c.mode == "cached" else None
-  timer = training.EpochTimer()
-  fitted = training.fit(model, run.train_ds(extra=extra, passes=passes), run.val, epochs,
-                        run.config.train, run.config.verbose, run.class_weight(),
-                        [timer, *callbacks], run.log_dir(stage, *log_sub), first_epoch)
-  return fitted, timer
-
-
-def compressed_model(run, *stages):
-  """(stage, model path): the first finished of `stages`, else `compression_source`."""
-  for stage in stages:
-    path = run.path(stage, "model.keras")
-    if os.path.exists(run.path(stage, "metrics.json")) and os.path.exists(path):
-      return stage, path
-  source = compression_source(run)
-  return source, run.path(source, "model.keras")
-
-
-def compression_source(run):
-  """The stage whose model compression starts from: `prune.source`, or with "best" the
-  better on validation of `distill` and `student` (`train.monitor`). Never a collapsed one.
-  """
-  choice = run.config.prune.source
-  candidates = [choice] if choice != "best" else ["distill", "student"]
+  missing = [c for c in candidates if not run.outputs(c)]
+  if missing:
+    raise InputError(f"Stage `{run.stage.name}` needs the output of `{missing[0]}`, which has "
+                     "not finished; add it to `stages`.")
   done = {}
-  for stage in candidates:
-    metrics = artifacts.read_json(run.path(stage, "metrics.json"))
-    if metrics is not None:
-      done[stage] = metrics["models"][0]
-  if not done:
-    raise InputError(f"Compression needs the `{'` or `'.join(candidates)}` stage's model "
-                     f"(prune.source={choice!r}); add it to `stages`.")
-  healthy = {k: e for k, e in done.items() if not e.get("collapsed")}
+  for name in candidates:
+    found = [m for o, m in run.outputs(name) if o["kind"] == "keras"]
+    done[name] = found[0] if found else {}
+  healthy = {k: m for k, m in done.items() if not m.get("collapsed")}
   if not healthy:
-    why = "; ".join(f"{k}: {e['collapsed']}" for k, e in done.items())
-    raise CollapseError(f"No model to compress: the {' and '.join(done)} model collapsed "
-                        f"({why}). {health.ADVICE}")
+    why = "; ".join(f"{k}: {m['collapsed']}" for k, m in done.items())
+    raise CollapseError(f"No model for stage `{run.stage.name}`: the {' and '.join(done)} "
+                        f"model collapsed ({why}). {health.ADVICE}")
+  if len(healthy) == 1:
+    return next(iter(healthy))
   monitor = run.config.train.monitor
   key, sign = monitor[len("val_"):], 1 if higher_is_better(monitor) else -1
-  return max(healthy, key=lambda k: (sign * healthy[k]["val"][key], k == "distill"))
-
-
-def teacher_logits(run):
-  path = run.path("teacher", "train_logits.npy", seeded=False)
-  if not os.path.exists(path):
-    raise InputError(f"Distillation needs the teacher stage's output {path!r}; add `teacher` "
-                     "to `stages` (it runs once and is reused).")
-  return np.load(path).astype(np.float32)
+  order = {name: i for i, name in enumerate(candidates)}
+  return max(healthy, key=lambda k: (sign * healthy[k]["val"][key], order[k]))

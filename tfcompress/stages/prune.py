@@ -1,21 +1,32 @@
 """The prune stage: std-dev pruning with an alpha sweep, or TFMOT; then prune-and-retrain.
 
-Its input is the model `prune.source` names (with "best", the better of the distilled and
-the conventional student on validation). Retraining keeps the best validation epoch; the
-masks are held in every epoch, so the kept weights are pruned as much as the last ones.
+Its input is the model `prune.source` names (with "best", the better of the configured
+distilled and conventional students on validation). Retraining keeps the best validation
+epoch; the masks are held in every epoch, so the kept weights are pruned as much as the
+last ones.
 """
 from tfcompress import artifacts
 from tfcompress import callbacks as callbacks_lib
+from tfcompress import layout
 from tfcompress import prune
-from tfcompress.stages import context
+from tfcompress.errors import InputError
+from tfcompress.errors import config_keys
+from tfcompress.stages import fitting
+from tfcompress.stages import graph
+from tfcompress.stages import student
 
 
 def _retrain(run, model, callbacks, first_epoch=0, log_sub=()):
   c = run.config.prune
-  logger = callbacks_lib.SparsityLogger(run.log_dir("prune", *log_sub, "sparsity"))
-  fitted, _ = context.train_student(run, model, c.epochs, c.distill, c.learning_rate,
-                                    [*callbacks, logger], "prune", first_epoch, log_sub)
+  logger = callbacks_lib.SparsityLogger(run.tensorboard(*log_sub, "sparsity"))
+  fitted, _ = fitting.train_student(run, model, c.epochs, _teach(run.config), c.learning_rate,
+                                    [*callbacks, logger], first_epoch, log_sub)
   return fitted
+
+
+def _teach(config):
+  """Distillation settings for retraining: the config's, when `prune.distill`."""
+  return config.distill if config.prune.distill else None
 
 
 def _stddev(run, model):
@@ -45,9 +56,14 @@ def _tfmot(run, model):
                                         "schedule": c.schedule, "m_by_n": list(c.m_by_n)}
 
 
+def _targets(config, model):
+  with config_keys(spec="prune.layer_targets"):
+    return prune.parse_targets(config.prune.layer_targets, config.prune.target_sparsity, model)
+
+
 def _iterative(run, model):
   c = run.config.prune
-  targets = prune.parse_targets(c.layer_targets, c.target_sparsity, model)
+  targets = _targets(run.config, model)
   history, fitted = {}, None
   for i in range(1, c.iterations + 1):
     masks = prune.magnitude_masks(model, prune.round_targets(targets, i, c.iterations))
@@ -59,14 +75,30 @@ def _iterative(run, model):
   return model, fitted, {"targets": targets, "iterations": c.iterations}
 
 
+METHODS = {"stddev": _stddev, "tfmot": _tfmot, "iterative": _iterative}
+
+
 def prune_stage(run):
   """Prunes the model `prune.source` picks and retrains it."""
-  source = context.compression_source(run)
-  model = artifacts.load_model(run.path(source, "model.keras"))
-  method = {"stddev": _stddev, "tfmot": _tfmot, "iterative": _iterative}[run.config.prune.method]
-  pruned, fitted, details = method(run, model)
+  model = artifacts.load_model(run.input_path())
+  pruned, fitted, details = METHODS[run.config.prune.method](run, model)
   summary = prune.sparsity_summary(pruned)
-  out = artifacts.save_model(pruned, run.path("prune", "model.keras"))
-  return [context.entry(run, pruned, "pruned", "prune", out, fitted,
-                        method=run.config.prune.method, source=run.model_name(source),
-                        **summary, **details)]
+  out = artifacts.save_model(pruned, run.out(layout.MODEL))
+  return [run.product(pruned, "pruned", out, fitted, method=run.config.prune.method,
+                      **summary, **details)]
+
+
+def _check(config, splits):
+  """Layer targets name prunable layers of the built student; m_by_n is a pair n > m."""
+  c = config.prune
+  if c.method == "iterative":
+    _targets(config, student.build(config, splits))
+  if c.method == "tfmot" and c.m_by_n and (len(c.m_by_n) != 2 or not 0 < c.m_by_n[0] < c.m_by_n[1]):
+    raise InputError(f"Config `prune.m_by_n` must be () or (m, n) with 0 < m < n, e.g. (2, 4). "
+                     f"Received: prune.m_by_n={tuple(c.m_by_n)!r}")
+
+
+graph.register(graph.Stage(
+    name="prune", run=prune_stage, inputs=("student", "distill"), source="prune.source",
+    needs=lambda config: ("teacher",) if config.prune.distill else (), check=_check,
+    curves=False, doc="std-dev (alpha sweep), TFMOT or iterative pruning, then retraining"))

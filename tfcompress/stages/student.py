@@ -1,36 +1,59 @@
 """The student stages: conventional training (the paper's baseline) and distillation."""
 from tfcompress import artifacts
+from tfcompress import layout
 from tfcompress import models
+from tfcompress import plugins
 from tfcompress._keras import keras
-from tfcompress.stages import context
+from tfcompress.errors import config_keys
+from tfcompress.stages import fitting
+from tfcompress.stages import graph
 
 
-def build(run):
-  keras.utils.set_random_seed(run.seed)
-  with run.strategy.scope():
-    student = models.build_student(run.config.student.model, run.splits.input_shape,
-                                   run.splits.num_classes, run.config.train.l2)
+def build(config, splits):
+  """The configured student, untrained, with the configured batch-norm momentum."""
+  with config_keys(name="student.model"):
+    plugins.check_student(config.student.model)
+    student = models.build_student(config.student.model, splits.input_shape,
+                                   splits.num_classes, config.train.l2)
   for layer in student.layers:
     if isinstance(layer, keras.layers.BatchNormalization):
-      layer.momentum = run.config.student.bn_momentum
+      layer.momentum = config.student.bn_momentum
   return student
+
+
+def _build(run):
+  keras.utils.set_random_seed(run.seed)
+  with run.strategy.scope():
+    return build(run.config, run.splits)
 
 
 def student_stage(run):
   """The student trained conventionally, on the labels alone."""
-  student = build(run)
-  fitted, timer = context.train_student(run, student, run.config.student.epochs, False)
-  path = artifacts.save_model(student, run.path("student", "model.keras"))
-  return [context.entry(run, student, "student", "student", path, fitted,
-                        epoch_seconds=timer.seconds)]
+  student = _build(run)
+  fitted, timer = fitting.train_student(run, student, run.config.student.epochs)
+  path = artifacts.save_model(student, run.out(layout.MODEL))
+  return [run.product(student, "student", path, fitted, role="baseline",
+                      epoch_seconds=timer.seconds)]
 
 
 def distill_stage(run):
   """The same student trained by the Distiller, the teacher cached or online."""
-  context.teacher_logits(run)  # Fails early, with the fix, if the teacher stage is missing.
-  student = build(run)
-  fitted, timer = context.train_student(run, student, run.config.distill.epochs, True,
-                                        stage="distill")
-  path = artifacts.save_model(student, run.path("distill", "model.keras"))
-  return [context.entry(run, student, "distilled", "distill", path, fitted,
-                        mode=run.config.distill.mode, epoch_seconds=timer.seconds)]
+  fitting.teacher_logits(run)  # Fails early, with the fix, if the teacher stage is missing.
+  student = _build(run)
+  fitted, timer = fitting.train_student(run, student, run.config.distill.epochs,
+                                        teach=run.config.distill)
+  path = artifacts.save_model(student, run.out(layout.MODEL))
+  return [run.product(student, "distilled", path, fitted, mode=run.config.distill.mode,
+                      epoch_seconds=timer.seconds)]
+
+
+def _check(config, splits):
+  """The student builds on this data (a plug-in imports, takes its arguments, returns logits)."""
+  build(config, splits)
+
+
+graph.register(graph.Stage(name="student", run=student_stage, check=_check,
+                           doc="the student trained on the labels alone (the baseline)"))
+graph.register(graph.Stage(name="distill", run=distill_stage, check=_check,
+                           needs=lambda config: ("teacher",), compare=("student",),
+                           doc="the student taught by the teacher (Distiller)"))

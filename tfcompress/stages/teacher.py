@@ -1,11 +1,13 @@
-"""The teacher stage: train each member (new head; optional fine-tune), score the ensemble."""
+"""The teacher stage: train each member (new head; optional fine-tune), score the ensemble,
+and save its logits on the training images for cached distillation."""
 from tfcompress import artifacts
 from tfcompress import evaluate
 from tfcompress import models
-from tfcompress import prune
 from tfcompress import training
 from tfcompress._keras import keras
+from tfcompress.errors import config_keys
 from tfcompress.stages import context
+from tfcompress.stages import graph
 
 
 def train_member(run, name):
@@ -20,7 +22,7 @@ def train_member(run, name):
     training.compile_classifier(member, training.optimizer(run.config.train,
                                                            run.steps(passes)))
   train_ds = run.train_ds(noise=run.config.data.teacher_noise, passes=passes)
-  log_dir = run.log_dir("teacher", name, seeded=False)
+  log_dir = run.tensorboard(name)
   fitted = training.fit(member, train_ds, run.val, c.epochs, run.config.train,
                         run.config.verbose, run.class_weight(), log_dir=log_dir)
   if c.weights and c.fine_tune_epochs:
@@ -36,47 +38,42 @@ def train_member(run, name):
   return member, fitted
 
 
-def _member_entry(run, name):
-  """The trained member's entry, training and saving it first unless that is done."""
-  path = run.path("teacher", f"{name}.keras", seeded=False)
+def _member(run, name):
+  """The trained member's product, training and saving it first unless that is done."""
+  path = run.out(f"{name}.keras")
   done = artifacts.read_json(path + ".json")
   if done is None:
     member, fitted = train_member(run, name)
     artifacts.save_model(member, path)
-    done = context.entry(run, member, name, "teacher_member", path, fitted)
-    artifacts.write_json(path + ".json", done)
-  return done
-
-
-def _pruned_member_entry(run, name):
-  """The paper's Table I: the member std-dev pruned at the alpha its own sweep picks."""
-  path = run.path("teacher", "pruned", f"{name}.keras", seeded=False)
-  done = artifacts.read_json(path + ".json")
-  if done is None:
-    c, s = run.config.prune, run.splits
-    member = artifacts.load_model(run.path("teacher", f"{name}.keras", seeded=False))
-    rows, chosen, pruned, _ = prune.alpha_sweep(
-        member, s.x_val, s.y_val, run.train_images(c.calibration_images), c.alphas, c.scope,
-        c.rule, c.tolerance)
-    artifacts.save_model(pruned, path)
-    done = context.entry(run, pruned, f"{name}_pruned", "teacher_pruned", path, sweep=rows,
-                         chosen=chosen, **prune.sparsity_summary(pruned))
-    artifacts.write_json(path + ".json", done)
-  return done
+    product = run.product(member, name, path, fitted, role="member")
+    artifacts.write_json(path + ".json", {"output": product.output.to_dict(),
+                                          "metrics": product.metrics})
+    return product
+  return graph.Product(graph.Output(**done["output"]), done["metrics"])
 
 
 def teacher_stage(run):
   """Each member is saved as it finishes, so a stopped stage resumes at the next member."""
-  entries = []
-  for name in run.config.teacher.members:
-    entries.append(_member_entry(run, name))
-    if run.config.prune.teacher:
-      entries.append(_pruned_member_entry(run, name))
-  teacher = context.load_teacher(run)
-  entries.append(context.entry(run, teacher, "teacher", "teacher",
-                               run.path("teacher", seeded=False),
-                               combine=run.config.teacher.combine,
-                               members=list(run.config.teacher.members)))
-  logits = evaluate.predict_logits(teacher, run.splits.x_train)
-  artifacts.save_array(run.path("teacher", "train_logits.npy", seeded=False), logits)
-  return entries
+  products = [_member(run, name) for name in run.config.teacher.members]
+  teacher = context.load_teacher(run, [run.out(f"{n}.keras") for n in run.config.teacher.members])
+  products.append(run.product(teacher, "teacher", run.out(), role="teacher",
+                              combine=run.config.teacher.combine,
+                              members=list(run.config.teacher.members)))
+  logits = artifacts.save_array(run.out("train_logits.npy"),
+                                evaluate.predict_logits(teacher, run.splits.x_train))
+  products.append(graph.Product(run.output("train_logits", "logits", logits, role="teacher"),
+                                {}))
+  return products
+
+
+def _check(config, splits):
+  del splits
+  with config_keys(members="teacher.members", weights="teacher.weights"):
+    for name in config.teacher.members:
+      models.teacher.check_member(name)
+    models.teacher.check_weights(config.teacher.weights)
+
+
+graph.register(graph.Stage(
+    name="teacher", run=teacher_stage, seeded=False, check=_check,
+    doc="the ensemble of keras.applications members, and its logits on the training set"))

@@ -1,0 +1,78 @@
+"""The stage graph: the config, not the workdir, picks each stage's input."""
+import pytest
+
+from tfcompress import config as config_lib
+from tfcompress.errors import InputError
+from tfcompress.stages import graph
+
+
+def _config(stages, **sources):
+  config = config_lib.base_config()
+  config.stages = stages
+  for key, value in sources.items():
+    config[key].source = value
+  return config
+
+
+def _finished(*names):
+  return lambda name: name in names
+
+
+@pytest.mark.parametrize("stages,sources,finished,expected", [
+    # "best": the configured students only, whatever else the workdir holds.
+    (("student", "distill", "prune"), {}, (), ("student", "distill")),
+    (("student", "prune"), {}, ("distill",), ("student",)),
+    # Nothing configured: "best" needs every input finished.
+    (("prune",), {}, ("student", "distill"), ("student", "distill")),
+    # Named outright: configured, or finished in an earlier run.
+    (("student", "distill", "prune"), {"prune": "student"}, (), ("student",)),
+    (("prune",), {"prune": "distill"}, ("distill",), ("distill",)),
+])
+def test_prune_candidates(stages, sources, finished, expected):
+  prune = graph.get("prune")
+  assert graph.candidates(prune, _config(stages, **sources), _finished(*finished)) == expected
+
+
+def test_last_is_the_latest_configured_input_not_the_latest_finished():
+  quantize = graph.get("quantize")
+  config = _config(("student", "prune", "quantize"))
+  assert graph.candidates(quantize, config, _finished("cluster")) == ("prune",)
+  config.stages = ("student", "prune", "cluster", "quantize")
+  assert graph.candidates(quantize, config, _finished()) == ("cluster",)
+
+
+@pytest.mark.parametrize("stages,sources,finished,match", [
+    (("prune",), {}, ("student",), "none is in `stages`"),
+    (("student", "prune"), {"prune": "distill"}, (), "neither in `stages` nor finished"),
+    (("quantize",), {}, ("prune",), "none is in `stages`"),
+    (("student", "prune"), {"prune": "cluster"}, (), "prune.source` must be one of"),
+])
+def test_impossible_inputs_are_one_line_errors(stages, sources, finished, match):
+  prune_or_quantize = graph.get(stages[-1])
+  with pytest.raises(InputError, match=match):
+    graph.candidates(prune_or_quantize, _config(stages, **sources), _finished(*finished))
+
+
+def test_unknown_stage_names_the_closest():
+  with pytest.raises(InputError, match="'destill'. Did you mean 'distill'"):
+    graph.configured(_config(("teacher", "destill")))
+
+
+def test_stages_run_in_graph_order_whatever_the_config_order():
+  config = _config(("export", "quantize", "student", "teacher"))
+  assert [s.name for s in graph.configured(config)] == ["teacher", "student", "quantize",
+                                                         "export"]
+
+
+def test_register_refuses_unknown_inputs_and_twins():
+  with pytest.raises(ValueError, match="unregistered"):
+    graph.register(graph.Stage(name="x", run=print, inputs=("nope",)))
+  with pytest.raises(ValueError, match="already"):
+    graph.register(graph.Stage(name="student", run=print))
+
+
+def test_listing_names_every_stage_and_its_inputs():
+  text = graph.describe()
+  for stage in graph.stages():
+    assert stage.name in text
+  assert "prune.source" in text and "distill --> prune" in graph.mermaid()
