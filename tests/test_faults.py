@@ -221,9 +221,12 @@ def test_planted_hdf5_model_is_refused_and_its_code_not_run(tmp_path, argv, caps
   keras.models.load_model(h5)  # Keras's legacy loader runs the planted code...
   assert marker.exists()
   marker.unlink()
+  output = {"name": "pruned", "kind": "keras", "path": "seed_0/prune/model.keras",
+            "role": "candidate"}
   artifacts.write_json(str(workdir / "seed_0" / "prune" / "metrics.json"),
-                       {"models": [{"name": "distilled_pruned"}]})
+                       {"outputs": [output], "metrics": [{}], "inputs": {}})
   argv[-1] = "--config.stages=('quantize',)"
+  argv.append("--config.quantize.source=prune")
   code, err = cli_runner.run_main(argv, capsys, monkeypatch)
   cli_runner.assert_one_line(code, err, 2, "model.keras", "legacy HDF5")
   assert not marker.exists()  # ...tfcompress does not.

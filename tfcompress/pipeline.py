@@ -58,6 +58,24 @@ def plan(config, workdir, seeds):
   return planned
 
 
+def reported(config, workdir, seeds):
+  """The stages the report covers: the configured ones and, transitively, the stages they
+  take models or artifacts from (finished ones outside `stages` included)."""
+  finished = _finished(workdir, seeds)
+  keep, todo = set(), list(config.stages)
+  while todo:
+    name = todo.pop()
+    if name in keep:
+      continue
+    keep.add(name)
+    stage = graph.get(name)
+    try:
+      todo += [*graph.candidates(stage, config, finished), *stage.needs(config)]
+    except InputError:
+      pass  # A finished stage outside `stages` whose own inputs are gone: itself only.
+  return keep
+
+
 def _check_stages(config, splits):
   """Every configured stage's own checks (layer names, plug-ins, boards), before training."""
   for stage in graph.configured(config):
@@ -137,9 +155,9 @@ def run(config, workdir):
   try:
     _run_stages(config, workdir, splits, seeds, planned)
   except CollapseError:
-    report.write(workdir, config, splits, seeds)  # The flags, for the user to read.
-    raise
-  written = report.write(workdir, config, splits, seeds)
+    report.write(workdir, config, splits, seeds, reported(config, workdir, seeds))
+    raise  # After writing the report: the flags, for the user to read.
+  written = report.write(workdir, config, splits, seeds, reported(config, workdir, seeds))
   collapsed = [m for m in written["models"] if m.get("collapsed")]
   if collapsed:
     text = ", ".join(f"{m['name']} (stage {m['stage']}, seed {m['seed']})" for m in collapsed)

@@ -21,12 +21,12 @@ SUMMARY_KEYS = ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "a
                 "compression_ratio", "latency_ms", "sparsity", "nonzero_params", "params")
 
 
-def _finished(workdir, seeds):
-  """(stage, seed, metrics.json contents) of each finished stage: the stages that run
-  once (seed None) first, then each seed's in graph order."""
+def _finished(workdir, seeds, names=None):
+  """(stage, seed, metrics.json contents) of each finished stage of `names` (None: all):
+  the stages that run once (seed None) first, then each seed's in graph order."""
   if seeds is None:
     seeds = layout.seeds(workdir)
-  stages = graph.stages()
+  stages = [s for s in graph.stages() if names is None or s.name in names]
   files = [(s.name, None) for s in stages if not s.seeded]
   files += [(s.name, seed) for seed in seeds for s in stages if s.seeded]
   for name, seed in files:
@@ -40,21 +40,21 @@ def rows(done):
   return [{**m, **o, "format": o["kind"]} for o, m in zip(done["outputs"], done["metrics"])]
 
 
-def collect(workdir, seeds=None):
+def collect(workdir, seeds=None, stages=None):
   """Model rows of `workdir`: the once-run stages' first, then each seed's (all if None)."""
-  return [r for _, _, done in _finished(workdir, seeds) for r in rows(done)
+  return [r for _, _, done in _finished(workdir, seeds, stages) for r in rows(done)
           if r["kind"] in MODEL_KINDS]
 
 
-def stage_times(workdir, seeds=None):
+def stage_times(workdir, seeds=None, stages=None):
   """Wall-clock seconds of every finished stage, as its metrics.json recorded them."""
   return [{"stage": stage, "seed": seed, "seconds": done["seconds"]}
-          for stage, seed, done in _finished(workdir, seeds) if "seconds" in done]
+          for stage, seed, done in _finished(workdir, seeds, stages) if "seconds" in done]
 
 
-def deployment(workdir, seeds=None):
+def deployment(workdir, seeds=None, stages=None):
   """The deployment rows (TFLite Micro, boards, bundles) of each seed."""
-  return [r for _, _, done in _finished(workdir, seeds) for r in rows(done)
+  return [r for _, _, done in _finished(workdir, seeds, stages) for r in rows(done)
           if r["kind"] == "deployment"]
 
 
@@ -143,9 +143,12 @@ def lineage(entries):
   return chains
 
 
-def write(workdir, config, splits, seeds=None):
-  """Writes report.json, report.md and the PNG plots for `workdir`; returns the report."""
-  entries = collect(workdir, seeds)
+def write(workdir, config, splits, seeds=None, stages=None):
+  """Writes report.json, report.md and the PNG plots for `workdir`; returns the report.
+
+  `seeds` and `stages` (names) limit it; None: every seed folder, every stage.
+  """
+  entries = collect(workdir, seeds, stages)
   report = {
       "dataset": {"name": config.data.path or config.data.name,
                   "classes": list(splits.class_names), "input_shape": list(splits.input_shape),
@@ -161,8 +164,8 @@ def write(workdir, config, splits, seeds=None):
           entries, splits.y_test, lambda e: np.load(layout.absolute(workdir, e["predictions"])),
           {s.name: s.compare for s in graph.stages() if s.compare}),
       "distill_speed": epoch_time_ratio(entries),
-      "deployment": deployment(workdir, seeds),
-      "stage_seconds": stage_times(workdir, seeds),
+      "deployment": deployment(workdir, seeds, stages),
+      "stage_seconds": stage_times(workdir, seeds, stages),
       "benchmark": artifacts.read_json(layout.file(workdir, layout.BENCHMARK)),
   }
   report["teacher_vs_student"] = teacher_check(report["summary"], config.train.monitor)
