@@ -73,29 +73,39 @@ def _resize(splits, size):
   return arrays_lib.Splits(**out, class_names=splits.class_names)
 
 
-def random_resized_crop(images, min_scale):
-  """Crops each image to a random box of area in [min_scale, 1] and resizes it back."""
+def random_resized_crop(images, min_scale, seed):
+  """Crops each image to a random box of area in [min_scale, 1] and resizes it back.
+
+  `seed`: a stateless seed (shape [2]); the same seed gives the same crops.
+  """
   batch = tf.shape(images)[0]
-  scale = tf.random.uniform([batch], min_scale, 1.0)
-  log_ratio = tf.random.uniform([batch], np.log(3 / 4), np.log(4 / 3))
+  keys = tf.random.experimental.stateless_split(seed, 4)
+  scale = tf.random.stateless_uniform([batch], keys[0], min_scale, 1.0)
+  log_ratio = tf.random.stateless_uniform([batch], keys[1], np.log(3 / 4), np.log(4 / 3))
   ratio = tf.exp(log_ratio)
   h = tf.minimum(tf.sqrt(scale / ratio), 1.0)
   w = tf.minimum(tf.sqrt(scale * ratio), 1.0)
-  y0 = tf.random.uniform([batch]) * (1.0 - h)
-  x0 = tf.random.uniform([batch]) * (1.0 - w)
+  y0 = tf.random.stateless_uniform([batch], keys[2]) * (1.0 - h)
+  x0 = tf.random.stateless_uniform([batch], keys[3]) * (1.0 - w)
   boxes = tf.stack([y0, x0, y0 + h, x0 + w], axis=1)
   size = tf.shape(images)[1:3]
   return tf.image.crop_and_resize(images, boxes, tf.range(batch), size)
 
 
-def augment(images, flip=True, crop_scale=1.0, noise=0.0):
-  """The paper's augmentation on a batch of [0, 255] images."""
+def augment(images, flip=True, crop_scale=1.0, noise=0.0, seed=(0, 0)):
+  """The paper's augmentation on a batch of [0, 255] images.
+
+  Stateless: `seed` (shape [2]) alone decides the random draws, whatever TensorFlow's
+  global seed, so a dataset's augmentation is fixed by the seed it was made with.
+  """
+  keys = tf.random.experimental.stateless_split(tf.cast(seed, tf.int64), 3)
   if flip:
-    images = tf.image.random_flip_left_right(images)
+    images = tf.image.stateless_random_flip_left_right(images, keys[0])
   if crop_scale < 1.0:
-    images = random_resized_crop(images, crop_scale)
+    images = random_resized_crop(images, crop_scale, keys[1])
   if noise > 0:
-    images = images + tf.random.normal(tf.shape(images), stddev=noise * 255.0)
+    images = images + tf.random.stateless_normal(tf.shape(images), keys[2],
+                                                 stddev=noise * 255.0)
     images = tf.clip_by_value(images, 0.0, 255.0)
   return images
 
@@ -103,19 +113,24 @@ def augment(images, flip=True, crop_scale=1.0, noise=0.0):
 def train_dataset(x, y, data_config, extra=None, noise=0.0, seed=0, passes=1):
   """Shuffled, augmented, batched training pipeline of (x, y) or ((x, extra), y).
 
-  One epoch of it goes `passes` times over the data, each pass shuffled anew.
+  One epoch of it goes `passes` times over the data, each pass shuffled anew. `seed`
+  alone fixes the order and the augmentation of every epoch (TensorFlow's global seed
+  plays no part), and each epoch draws new ones.
   """
   c = data_config
   inputs = (x, extra) if extra is not None else x
   ds = tf.data.Dataset.from_tensor_slices((inputs, y)).cache()
   ds = ds.shuffle(len(y), seed=seed, reshuffle_each_iteration=True)
   ds = ds.repeat(passes).batch(c.batch_size)
+  keys = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+  ds = tf.data.Dataset.zip((ds, keys))
 
-  def _augment(inputs, labels):
+  def _augment(batch, key):
+    inputs, labels = batch
     if extra is None:
-      return augment(inputs, c.flip, c.crop_scale, noise), labels
+      return augment(inputs, c.flip, c.crop_scale, noise, key), labels
     images, other = inputs
-    return (augment(images, c.flip, c.crop_scale, noise), other), labels
+    return (augment(images, c.flip, c.crop_scale, noise, key), other), labels
 
   ds = ds.map(_augment, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
   return ds.prefetch(tf.data.AUTOTUNE)

@@ -23,6 +23,9 @@ from tfcompress.errors import InputError
 from tfcompress.stages import graph
 
 
+_DATASET_SEED_STEP = 10_007  # Between the data seeds of one run's datasets.
+
+
 @dataclasses.dataclass
 class Run:
   """One stage run: the config, the workdir, the data, the strategy, the seed.
@@ -37,6 +40,7 @@ class Run:
   seed: int = 0
   stage: Optional[graph.Stage] = None
   source: Optional[str] = None
+  _datasets: int = dataclasses.field(default=0, repr=False)  # train_ds calls so far.
 
   def folder_seed(self, name):
     """The seed in the folder of stage `name`: None for a stage that runs once."""
@@ -64,11 +68,20 @@ class Run:
     return layout.tensorboard(self.workdir, self.stage.name,
                               self.folder_seed(self.stage.name), *sub)
 
-  def train_ds(self, extra=None, noise=0.0, passes=1):
+  def restart(self):
+    """Starts a resumable part of a stage (a teacher member) as the pipeline starts a
+    stage run: the global seed set to the run's seed, data seeds counted from it again."""
     keras.utils.set_random_seed(self.seed)
+    self._datasets = 0
+
+  def train_ds(self, extra=None, noise=0.0, passes=1):
+    """The training pipeline. Each call in a stage run gets its own data seed (the first
+    the run's seed), so the rounds of iterative pruning see new orders and crops."""
     s = self.splits
+    seed = self.seed + _DATASET_SEED_STEP * self._datasets
+    self._datasets += 1
     return data_lib.train_dataset(s.x_train, s.y_train, self.config.data, extra, noise,
-                                  self.seed, passes)
+                                  seed, passes)
 
   @property
   def val(self):

@@ -22,8 +22,7 @@ def build(config, splits):
 
 
 def _build(run):
-  keras.utils.set_random_seed(run.seed)
-  with run.strategy.scope():
+  with run.strategy.scope():  # Initial weights from the seed the pipeline set.
     return build(run.config, run.splits)
 
 

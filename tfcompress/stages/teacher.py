@@ -13,7 +13,7 @@ from tfcompress.stages import graph
 def train_member(run, name):
   """Builds and trains one keras.applications member; returns (model, Fitted)."""
   c = run.config.teacher
-  keras.utils.set_random_seed(run.seed)
+  run.restart()  # A stage stopped after a member trains the next as an unstopped one.
   passes = run.passes(c.epochs)
   with run.strategy.scope():
     member = models.build_member(name, run.splits.input_shape, run.splits.num_classes,
