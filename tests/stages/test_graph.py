@@ -41,6 +41,13 @@ def test_last_is_the_latest_configured_input_not_the_latest_finished():
   assert graph.candidates(quantize, config, _finished()) == ("cluster",)
 
 
+def test_a_single_input_may_come_from_an_earlier_run():
+  export = graph.get("export")
+  assert graph.candidates(export, _config(("export",)), _finished("quantize")) == ("quantize",)
+  with pytest.raises(InputError, match="none is in `stages`"):
+    graph.candidates(export, _config(("export",)), _finished())
+
+
 @pytest.mark.parametrize("stages,sources,finished,match", [
     (("prune",), {}, ("student",), "none is in `stages`"),
     (("student", "prune"), {"prune": "distill"}, (), "neither in `stages` nor finished"),
@@ -72,7 +79,9 @@ def test_register_refuses_unknown_inputs_and_twins():
 
 
 def test_listing_names_every_stage_and_its_inputs():
-  text = graph.describe()
+  text = graph.describe(config_lib.base_config())
   for stage in graph.stages():
     assert stage.name in text
-  assert "prune.source" in text and "distill --> prune" in graph.mermaid()
+  drawn = graph.mermaid(config_lib.base_config())
+  assert "prune.source" in text and "distill --> prune" in drawn
+  assert "teacher -.-> distill" in drawn

@@ -156,9 +156,9 @@ def candidates(stage, config, finished):
   """The stages `stage` may take its model from, as the config picks them.
 
   `finished(name)` says whether that stage finished in the workdir for every seed: a
-  stage named outright may come from an earlier run; "best" and "last" look only at
-  `config.stages` (when none of the inputs is configured, "best" needs all of them
-  finished). Raises InputError, before anything trains, when the pick is impossible.
+  stage named outright, or the only input of a stage, may come from an earlier run;
+  "best" and "last" look only at `config.stages` (when none of the inputs is configured,
+  "best" needs all of them finished). Raises InputError, before anything trains, when the pick is impossible.
   """
   if not stage.inputs:
     return ()
@@ -173,6 +173,8 @@ def candidates(stage, config, finished):
                      f"Add {pick!r} to `stages`.")
   if pick == "last" and listed:
     return (listed[-1],)
+  if len(stage.inputs) == 1 and finished(stage.inputs[0]):
+    return stage.inputs  # Its only possible input, finished earlier (export after quantize).
   if pick == "best" and listed:
     return tuple(listed)
   if pick == "best" and all(finished(s) for s in stage.inputs):
@@ -183,26 +185,38 @@ def candidates(stage, config, finished):
                                              if stage.source else "."))
 
 
-def describe():
-  """The graph as text: one line a stage, with its inputs, the field that picks, its needs."""
+def describe(config):
+  """The graph as text: one line a stage, with its inputs, the field that picks, its needs
+  (as `config` sets them)."""
   lines = []
   for s in stages():
     inputs = " | ".join(s.inputs) or "-"
     picked = f" (picked by {s.source})" if s.source else (" (the latest configured)"
                                                           if s.inputs else "")
+    needed = f"; needs {', '.join(s.needs(config))}" if s.needs(config) else ""
     lines.append(f"{s.name:<14} {'per seed' if s.seeded else 'once':<8}  from: {inputs}"
-                 f"{picked}  {s.doc}")
+                 f"{picked}{needed}. {s.doc}")
   return "\n".join(lines)
 
 
-def mermaid():
-  """The graph as a Mermaid flowchart (docs/architecture.md)."""
+def mermaid(config):
+  """The graph as a Mermaid flowchart: model inputs solid, other needs (with `config`)
+  dotted."""
   lines = ["flowchart LR"]
   for s in stages():
     lines += [f"  {i} --> {s.name}" for i in s.inputs]
+    lines += [f"  {n} -.-> {s.name}" for n in s.needs(config)]
   return "\n".join(lines)
+
+
+def main(argv):
+  """`python -m tfcompress.stages.graph [--mermaid]`: lists (or draws) the graph."""
+  from tfcompress import config as config_lib  # pylint: disable=g-import-not-at-top
+  from tfcompress.stages import graph  # pylint: disable=g-import-not-at-top  (the registry)
+  config = config_lib.base_config()
+  print(graph.mermaid(config) if "--mermaid" in argv else graph.describe(config))
 
 
 if __name__ == "__main__":
   import sys  # pylint: disable=g-import-not-at-top
-  print(mermaid() if "--mermaid" in sys.argv else describe())
+  main(sys.argv[1:])
