@@ -62,3 +62,8 @@ def test_configs_import_no_tensorflow():
   out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                        check=True, cwd=__file__.rsplit("/tests/", 1)[0])
   assert out.stdout.strip() == "False"
+
+
+def test_a_removed_key_says_what_replaced_it():
+  with pytest.raises(InputError, match="prune.teacher` is gone.*teacher_prune"):
+    config_lib.update(config_lib.base_config(), {"prune": {"teacher": True}})

@@ -208,10 +208,16 @@ def check(config):
   return config
 
 
+# Fields that are gone, and what replaced them.
+_REMOVED = {"prune.teacher": "teacher pruning is now a stage: add 'teacher_prune' to `stages`"}
+
+
 def update(config, values, prefix=""):
   """Sets nested `values` (a dict) on the locked `config`, naming any unknown key."""
   for key, value in values.items():
     name = prefix + key
+    if name in _REMOVED:
+      raise InputError(f"Config key `{name}` is gone: {_REMOVED[name]}.")
     if key not in config:
       close = difflib.get_close_matches(key, list(config.keys()), n=1)
       hint = f" Did you mean `{prefix}{close[0]}`?" if close else ""

@@ -14,6 +14,7 @@ from ml_collections import config_flags
 
 from tfcompress import cli_flags
 from tfcompress import failures
+from tfcompress import layout
 
 _CONFIG = config_flags.DEFINE_config_file(
     "config", None, "A config file (configs/x.py, configs/x.py:smoke) or a run's config.json.",
@@ -70,7 +71,7 @@ def main(argv):
     _fail(_config_error(flags.FLAGS["config"].config_filename, _message(e)))
   with failures.guard("tfcompress"):
     pipeline.run(config, _WORKDIR.value)
-  logging.info("Report: %s", os.path.join(_WORKDIR.value, "report.md"))
+  logging.info("Report: %s", layout.file(_WORKDIR.value, layout.REPORT_MD))
 
 
 def run():
