@@ -197,6 +197,24 @@ def test_unknown_names_fail_before_any_training(smoke_config, tmp_path):
   assert not os.path.exists(tmp_path / "b" / "teacher")
 
 
+@pytest.mark.parametrize("settings,match", [
+    ({"prune.method": "iterative", "prune.layer_targets": "fc9=0.5"},
+     r"Config `prune.layer_targets` names layer 'fc9'"),
+    ({"teacher.weights": "/no/weights.h5"}, r"Config `teacher.weights` names no file"),
+    ({"prune.method": "tfmot", "prune.m_by_n": (4, 2)}, r"prune.m_by_n"),
+    ({"student.model": "tests.test_pipeline:no_such_builder"}, r"no_such_builder"),
+    ({"stages": ("student", "quantize"), "quantize.source": "cluster"},
+     r"`quantize` takes its model from `cluster`"),
+])
+def test_checks_run_before_the_first_stage_trains(smoke_config, tmp_path, settings, match):
+  for key, value in settings.items():
+    group, _, field = key.rpartition(".")
+    setattr(smoke_config[group] if group else smoke_config, field, value)
+  with pytest.raises(InputError, match=match):
+    pipeline.run(smoke_config, str(tmp_path / "w"))
+  assert not os.path.exists(tmp_path / "w" / "teacher")
+
+
 def test_distill_without_teacher_says_what_to_run(smoke_config, tmp_path):
   smoke_config.stages = ("distill",)
   with pytest.raises(InputError, match="teacher"):
