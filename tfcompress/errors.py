@@ -2,11 +2,42 @@
 
 
 class InputError(ValueError):
-  """Bad user input (config, path, data). `tfcompress` prints it without a traceback."""
+  """Bad user input (config, path, data). `tfcompress` prints it without a traceback.
+
+  Library functions name their own argument ("Argument `weights` must be ... Received:
+  weights=..."); `config_keys` turns that into the config key the user set.
+
+  Args:
+    message: one line that names the bad value and the fix.
+
+  Raises:
+    Nothing: it is the error the library raises.
+
+  Example:
+    try:
+      tfcompress.load_npz("missing.npz")
+    except tfcompress.InputError as e:
+      print(e)  # Argument `path` must be an existing .npz file; ...
+  """
 
 
 class CollapseError(InputError):
-  """A stage's model collapsed (one class, or chance) where a usable model was needed."""
+  """A stage's model collapsed (one class, or chance) where a usable model was needed.
+
+  `tfcompress.run` raises it after writing the report, so the report shows which model.
+
+  Args:
+    message: one line that says which model collapsed and where to read more.
+
+  Raises:
+    Nothing: it is the error the pipeline raises.
+
+  Example:
+    try:
+      tfcompress.run(config, "runs/x")
+    except tfcompress.CollapseError as e:
+      print(e)  # then read runs/x/report.md
+  """
 
 
 class config_keys:  # pylint: disable=invalid-name  (used as a context manager)

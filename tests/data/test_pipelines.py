@@ -72,6 +72,25 @@ def test_class_names_from_the_config(tiny_npz):
       pipelines.load(c)
 
 
+def test_loaders_name_their_arguments_and_load_the_config_keys(tiny_npz, tmp_path):
+  from tfcompress.data import arrays
+  with pytest.raises(InputError, match=r"Argument `class_names` names 3 .* class_names=\("):
+    arrays.load_npz(tiny_npz, class_names=("cat", "dog", "bird"))
+  with pytest.raises(InputError, match=r"Argument `path` must .* path='/.*missing.npz'"):
+    arrays.load_npz(str(tmp_path / "missing.npz"))
+  c = base_config().data
+  c.path = str(tmp_path / "missing.npz")
+  with pytest.raises(InputError, match=r"Config `data.path` must .* data.path='/.*missing.npz'"):
+    pipelines.load(c)
+  c.path, c.class_names = tiny_npz, ("cat", "dog", "bird")
+  with pytest.raises(InputError, match=r"Config `data.class_names` names 3 .* data.class_names="):
+    pipelines.load(c)
+  (tmp_path / "folder" / "train").mkdir(parents=True)
+  c.path, c.class_names, c.image_size = str(tmp_path / "folder"), (), 0
+  with pytest.raises(InputError, match=r"Config `data.image_size` must be > 0.* data.image_size=0"):
+    pipelines.load(c)
+
+
 def test_class_weights_auto_only_when_imbalanced():
   assert pipelines.class_weights(np.array([0, 0, 0, 1]), "auto")[1] == 2.0
   assert pipelines.class_weights(np.array([0, 0, 0, 0, 1, 1, 1]), "auto") is None  # 1.33x

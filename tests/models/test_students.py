@@ -28,7 +28,7 @@ def test_plugin_function_by_import_path():
 
 
 def test_unknown_student_name():
-  with pytest.raises(InputError, match="tiny_cnn.*paper_cnn"):
+  with pytest.raises(InputError, match=r"Argument `name` .*paper_cnn.* name=.tiny_cnn"):
     students.build_student("tiny_cnn", (28, 28, 1), 2)
 
 

@@ -38,7 +38,7 @@ def test_local_weights_file_loads_and_freezes_the_base(tmp_path):
 
 
 def test_missing_weights_file():
-  with pytest.raises(InputError, match="weights file not found.*nope.h5"):
+  with pytest.raises(InputError, match=r"Argument `weights` names no file.* weights=.nope.h5"):
     teacher.build_member("mobilenetv2", (28, 28, 1), 2, weights="nope.h5")
 
 

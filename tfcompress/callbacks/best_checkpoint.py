@@ -20,6 +20,17 @@ class BestCheckpoint(keras.callbacks.Callback):
 
   After training, `best_epoch` (1-based) and `best_score` say what was kept.
 
+  Args:
+    x_val: validation images, as the model takes them.
+    y_val: their integer labels.
+    monitor: "val_loss", "val_accuracy", "val_balanced_accuracy" or "val_auc".
+    patience: stop after this many epochs without improvement; 0 never stops early.
+    first_epoch: the first (0-based) epoch that may be kept.
+    batch_size: batch size of the validation predictions.
+
+  Raises:
+    ValueError: an unknown `monitor`, or `patience` < 0.
+
   Example:
     keep = BestCheckpoint(x_val, y_val, monitor="val_auc", patience=5)
     model.fit(train_ds, epochs=30, callbacks=[keep])

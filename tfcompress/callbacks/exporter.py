@@ -23,6 +23,10 @@ class Exporter(keras.callbacks.Callback):
     class_names: labels embedded in the C array.
     name: file name stem and C identifier.
 
+  Raises:
+    InputError: no or unknown `modes`, int8 without `representative_images`, or (with
+      `c_array`) a `name` that is not a C identifier; all before training starts.
+
   Example:
     model.fit(ds, epochs=5, callbacks=[
         Exporter("export", modes=("float32", "int8"), representative_images=x[:200])])

@@ -10,6 +10,12 @@ class SparsityLogger(keras.callbacks.Callback):
   With `log_dir`, it also writes them as TensorBoard scalars. A model that trains a
   `student` (the Distiller) is logged by its student's layers.
 
+  Args:
+    log_dir: a TensorBoard folder, or None for the logs alone.
+
+  Raises:
+    Nothing.
+
   Example:
     model.fit(ds, epochs=5, callbacks=[SparsityLogger(log_dir="logs/sparsity")])
   """

@@ -13,6 +13,9 @@ class StdDevPruning(keras.callbacks.Callback):
     start_epoch: the (0-based) epoch at which to prune; train a few epochs first.
     scope: "layer" (each layer's own std) or "global" (one std over all kernels).
 
+  Raises:
+    ValueError: `alpha` <= 0 or `start_epoch` < 0; an unknown `scope` when it prunes.
+
   Example:
     model.fit(ds, epochs=8, callbacks=[StdDevPruning(alpha=1.5, start_epoch=5)])
   """

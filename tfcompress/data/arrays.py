@@ -118,13 +118,28 @@ def from_arrays(arrays, source, val_fraction, seed, class_names=None):
 def load_npz(path, val_fraction=0.1, seed=0, class_names=None):
   """Loads an .npz with x_train, y_train, x_test, y_test and optional x_val, y_val.
 
+  Pixels may be 0..255 or floats in [0, 1] (scaled to 0..255); labels are 0..K-1.
+
+  Args:
+    path: the .npz file (read without pickles).
+    val_fraction: without x_val, the stratified fraction of train held out for validation.
+    seed: the seed of that split.
+    class_names: one name per class, or None for "0", "1", ...
+
+  Returns:
+    A checked `Splits`: float32 (N, H, W, C) images in [0, 255], int64 labels.
+
+  Raises:
+    InputError: no such file, not an .npz, missing or malformed arrays (shapes, pixel
+      ranges, labels), or `class_names` that do not match the labels.
+
   Example:
     splits = load_npz("mnist.npz")
     splits.x_train.shape  # (54000, 28, 28, 1)
   """
   if not os.path.isfile(path):
-    raise InputError(f"Data file not found: {path!r}. Point `data.path` at an .npz file "
-                     "or an image folder.")
+    raise InputError(f"Argument `path` must be an existing .npz file; data file not found. "
+                     f"Received: path={path!r}")
   if not zipfile.is_zipfile(path):
     with open(path, "rb") as f:
       head = f.read(16)

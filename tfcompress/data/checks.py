@@ -83,14 +83,14 @@ def label_count(parts, source, class_names=None):
                      "classification needs at least 2 classes in the training split.")
   k = present[-1] + 1
   if class_names and len(class_names) != k:
-    raise InputError(f"Config `data.class_names` names {len(class_names)} classes but the data "
+    raise InputError(f"Argument `class_names` names {len(class_names)} classes but the data "
                      f"has {k} (labels 0..{k - 1} in `y_train` of {source}). Received: "
-                     f"data.class_names={tuple(class_names)!r}")
+                     f"class_names={tuple(class_names)!r}")
   gaps = sorted(set(range(k)) - set(present))
   if gaps and not class_names:
     raise InputError(f"`y_train` in {source} has no example of label {gaps[0]} but has label "
                      f"{k - 1} (labels {present}); labels must be 0..K-1 with no gap. Relabel, "
-                     f"or set data.class_names to name all {k} classes if that is intended.")
+                     f"or name all {k} classes with class_names=(...) if that is intended.")
   for split in [s for s in ("val", "test") if s in parts]:
     extra = sorted(set(int(c) for c in np.unique(parts[split][1])) - set(present))
     if extra:

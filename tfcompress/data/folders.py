@@ -46,12 +46,26 @@ def load_image_folder(root, image_size, color_mode="grayscale", val_fraction=0.1
   Class names are the sorted folder names under root/train. Without root/val a seeded
   stratified split of train is used.
 
+  Args:
+    root: the folder holding train/, test/ and optionally val/, one folder per class.
+    image_size: the side every image is resized to.
+    color_mode: "grayscale" (1 channel) or anything else for RGB (3 channels).
+    val_fraction: without val/, the stratified fraction of train held out.
+    seed: the seed of that split.
+
+  Returns:
+    A checked `Splits`: float32 (N, H, W, C) images in [0, 255], int64 labels.
+
+  Raises:
+    InputError: `image_size` <= 0, a missing train/ or test/, fewer than 2 classes, a
+      class folder without images or one that train/ lacks, or an unreadable image.
+
   Example:
     splits = load_image_folder("chest_xray", image_size=64)
   """
   if image_size <= 0:
-    raise InputError(f"Image folders need `data.image_size` > 0 (e.g. 64). "
-                     f"Received: data.image_size={image_size}")
+    raise InputError(f"Argument `image_size` must be > 0 (e.g. 64) for an image folder. "
+                     f"Received: image_size={image_size}")
   for split in ("train", "test"):
     if not os.path.isdir(os.path.join(root, split)):
       raise InputError(f"Image folder {root!r} must contain train/ and test/ "

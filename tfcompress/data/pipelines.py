@@ -8,21 +8,41 @@ from tfcompress._keras import tf
 from tfcompress.data import arrays as arrays_lib
 from tfcompress.data import folders
 from tfcompress.errors import InputError
+from tfcompress.errors import config_keys
 
 
 def load(data_config, seed=0):
   """Loads the data a config names: `path` (.npz or image folder), else `name`.
+
+  Then renames the classes (`class_names`), keeps `limit` examples a split and resizes
+  to `image_size`, when those are set.
+
+  Args:
+    data_config: the config's `data` group (`base_config().data`).
+    seed: the seed of the validation split and of `limit`'s sample.
+
+  Returns:
+    A checked `Splits`: float32 (N, H, W, C) images in [0, 255], int64 labels.
+
+  Raises:
+    InputError: a `data.path` that does not exist, an unknown `data.name`, or data
+      that `load_npz` or `load_image_folder` refuses; messages name the config keys.
 
   Example:
     splits = load(base_config().data)   # the shipped PneumoniaMNIST
   """
   c = data_config
   if c.path:
-    if os.path.isdir(c.path):
-      splits = folders.load_image_folder(c.path, c.image_size, c.color_mode,
-                                         c.val_fraction, seed)
-    else:
-      splits = arrays_lib.load_npz(c.path, c.val_fraction, seed, tuple(c.class_names) or None)
+    if not os.path.exists(c.path):
+      raise InputError(f"Config `data.path` must be an .npz file or an image folder; nothing "
+                       f"is there. Received: data.path={c.path!r}")
+    with config_keys(image_size="data.image_size", class_names="data.class_names"):
+      if os.path.isdir(c.path):
+        splits = folders.load_image_folder(c.path, c.image_size, c.color_mode,
+                                           c.val_fraction, seed)
+      else:
+        splits = arrays_lib.load_npz(c.path, c.val_fraction, seed,
+                                     tuple(c.class_names) or None)
   elif c.name in arrays_lib.SHIPPED:
     splits = arrays_lib.load_npz(arrays_lib.SHIPPED[c.name], c.val_fraction, seed,
                                  arrays_lib.SHIPPED_CLASS_NAMES[c.name])

@@ -21,6 +21,18 @@ class Distiller(keras.Model):
   passes, and averaged over the global batch, so the same code is right under a
   `tf.distribute` strategy.
 
+  Args:
+    student: the Keras model to train; it outputs logits.
+    teacher: a Keras model that outputs logits (frozen here), or None for cached logits.
+    temperature: the softmax temperature T of the soft targets.
+    alpha: the weight of the distillation term.
+    beta: the weight of the cross-entropy on the true labels.
+    **kwargs: passed to `keras.Model` (e.g. `name`).
+
+  Raises:
+    ValueError: `temperature` <= 0, or `alpha` or `beta` < 0; in `fit`, a Distiller
+      without a teacher given images alone instead of (images, teacher_logits).
+
   Example:
     distiller = Distiller(student, teacher, temperature=4.0, alpha=0.9, beta=0.1)
     distiller.compile(optimizer="adam", metrics=["accuracy"])

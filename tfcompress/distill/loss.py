@@ -5,6 +5,17 @@ from tfcompress._keras import tf
 def kd_loss(teacher_logits, student_logits, temperature):
   """T^2 * KL(softmax(t / T) || softmax(s / T)), averaged over the batch.
 
+  Args:
+    teacher_logits: (batch, classes) logits of the teacher, t.
+    student_logits: (batch, classes) logits of the student, s.
+    temperature: the softmax temperature T (> 0); higher gives softer targets.
+
+  Returns:
+    A float32 scalar tensor.
+
+  Raises:
+    Nothing beyond TensorFlow's own errors (e.g. for mismatched shapes).
+
   Example:
     loss = kd_loss(teacher(x), student(x), temperature=4.0)
   """

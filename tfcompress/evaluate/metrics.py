@@ -15,6 +15,18 @@ def classification_metrics(y_true, logits):
   Binary tasks score the positive class (label 1); multi-class tasks use macro averages
   and one-vs-rest AUC.
 
+  Args:
+    y_true: integer labels, shape (N,).
+    logits: model outputs, shape (N, classes).
+
+  Returns:
+    A dict: accuracy, balanced_accuracy, precision, recall, f1, auc (NaN when a class is
+    missing from `y_true`), confusion_matrix (a list of lists) and num_examples.
+
+  Raises:
+    Nothing beyond scikit-learn's own errors (e.g. for labels and logits of different
+      lengths).
+
   Example:
     m = classification_metrics(y_test, model.predict(x_test))
     m["f1"]
@@ -82,7 +94,23 @@ def predict_logits(model, x, batch_size=256):
 
 
 def evaluate_model(model, x, y, batch_size=256):
-  """`classification_metrics` of a Keras model on (x, y), plus its parameter count."""
+  """`classification_metrics` of a Keras model on (x, y), plus its parameter count.
+
+  Args:
+    model: a Keras model that outputs logits.
+    x: images, as the model takes them.
+    y: integer labels.
+    batch_size: batch size of the predictions.
+
+  Returns:
+    The dict of `classification_metrics`, plus "params".
+
+  Raises:
+    Nothing beyond Keras's and scikit-learn's own errors.
+
+  Example:
+    evaluate_model(student, splits.x_test, splits.y_test)["accuracy"]
+  """
   result = classification_metrics(y, predict_logits(model, x, batch_size))
   result["params"] = int(model.count_params())
   return result

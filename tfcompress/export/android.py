@@ -16,9 +16,9 @@ import re
 from tfcompress import artifacts
 from tfcompress.data.arrays import unusable_names
 from tfcompress.errors import InputError
-from tfcompress.export.model_info import check_tflite
 from tfcompress.export.model_info import class_labels
 from tfcompress.export.model_info import model_info
+from tfcompress.tflite_file import check_tflite
 
 _FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
 _NO_METADATA = ("No TFLite metadata is embedded: tflite-support needs protobuf<4, which "
@@ -93,6 +93,14 @@ def android_bundle(content, out_dir, class_names, input_shape=None, name="model"
     class_names: one per model output, in output order.
     input_shape: (height, width, channels) the app will feed; checked against the file.
     name: the base name of the .tflite and .json files.
+
+  Returns:
+    The paths written: `name.tflite`, `labels.txt`, `name.json`.
+
+  Raises:
+    InputError: `content` is not a .tflite file LiteRT can read, `name` is not a plain
+      file name, `class_names` do not match the outputs or are not one line each, or
+      `input_shape` differs from the model's.
 
   Example:
     paths = android_bundle(content, "assets", ("normal", "pneumonia"), (28, 28, 1))

@@ -67,6 +67,9 @@ def fits(model_bytes, arena_bytes, board):
     A dict: board, fits, flash_margin_bytes and ram_margin_bytes (negative when over),
     model_bytes, arena_bytes, and the board's budgets and totals.
 
+  Raises:
+    InputError: an unknown `board`, or a size that is neither bytes nor an int >= 0.
+
   Example:
     fits(40_000, 25_000, "esp32")  # {"board": "esp32", "fits": True, ...}
   """

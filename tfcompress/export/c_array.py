@@ -16,9 +16,9 @@ import numpy as np
 
 from tfcompress import artifacts
 from tfcompress.errors import InputError
-from tfcompress.export.model_info import check_tflite
 from tfcompress.export.model_info import class_labels
 from tfcompress.export.model_info import model_info
+from tfcompress.tflite_file import check_tflite
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _KEYWORDS = frozenset("""
@@ -143,6 +143,20 @@ def c_source(content, name, class_names=(), single_header=False):
 
 def write_c_array(content, out_dir, name, class_names=(), single_header=False):
   """Writes `c_source(...)` into `out_dir` atomically; returns the paths written.
+
+  Args:
+    content: the .tflite bytes.
+    out_dir: the folder (created if missing), e.g. firmware/main.
+    name: a C identifier: the array, and the stem of the file names.
+    class_names: one per model output, in output order, or () for none.
+    single_header: one `name.h` with the definitions instead of a `name.h`/`name.cc` pair.
+
+  Returns:
+    The paths written, sorted: `name.cc` (unless `single_header`) and `name.h`.
+
+  Raises:
+    InputError: `content` is not a .tflite file LiteRT can read, `name` is not a C
+      identifier, or `class_names` is a string or does not match the model's outputs.
 
   Example:
     paths = write_c_array(content, "firmware/main", "g_model", ("cat", "dog"))

@@ -1,27 +1,9 @@
-"""What a .tflite file is: the flatbuffer check and its input and output tensors."""
+"""A .tflite file's input and output tensors, and the class labels that go with them."""
 import numpy as np
 
 from tfcompress.errors import InputError
-from tfcompress.evaluate.tflite import TFLiteModel
-
-
-def check_tflite(content):
-  """Returns `content` as bytes, or raises InputError if it is not a .tflite flatbuffer.
-
-  A TFLite flatbuffer carries the file identifier b"TFL3" at bytes 4..8.
-
-  Example:
-    content = check_tflite(open("student_int8.tflite", "rb").read())
-  """
-  if not isinstance(content, (bytes, bytearray, memoryview)):
-    raise InputError(f"Expected the bytes of a .tflite file. Received: {type(content).__name__}")
-  content = bytes(content)
-  if len(content) < 8 or content[4:8] != b"TFL3":
-    start = "empty" if not content else f"starting {content[:8]!r}"
-    raise InputError("Expected a .tflite flatbuffer (file identifier b'TFL3' at bytes 4-8). "
-                     f"Received: {len(content)} bytes, {start}. Pass the bytes of a "
-                     "converted model, e.g. from tfcompress.quantize.convert.")
-  return content
+from tfcompress.tflite_file import check_tflite
+from tfcompress.tflite_file import TFLiteModel
 
 
 def class_labels(class_names, classes, required=True):

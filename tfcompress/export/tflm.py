@@ -17,8 +17,8 @@ import tempfile
 import numpy as np
 
 from tfcompress.errors import InputError
-from tfcompress.evaluate.tflite import TFLiteModel
-from tfcompress.export.model_info import check_tflite
+from tfcompress.tflite_file import check_tflite
+from tfcompress.tflite_file import TFLiteModel
 
 MAX_ARENA_BYTES = 4 << 20
 _MIN_ARENA_BYTES = 1024
@@ -89,6 +89,12 @@ def tflm_check(content, images, reference_logits=None, max_arena_bytes=MAX_ARENA
     `tflm_arena_bytes`, the smallest tensor arena that works; `tflm_agreement`, the
     fraction of images whose argmax matches the reference; `tflm_ms`, the median
     per-image invoke time on this host. The last three are None when TFLM refuses.
+
+  Raises:
+    InputError: `content` is not a .tflite file, `max_arena_bytes` is not an int >=
+      1024, or `images` or `reference_logits` do not match the model. A model TFLM
+      refuses (or crashes on) is reported in the result, not raised.
+    ValueError, RuntimeError: LiteRT cannot read the file (a truncated flatbuffer).
 
   Example:
     result = tflm_check(open("student_int8.tflite", "rb").read(), x_test)

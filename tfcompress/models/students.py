@@ -117,6 +117,22 @@ def build_student(name, input_shape, num_classes, l2=1.25e-4):
 
   A plugged-in function is called as fn(input_shape=..., num_classes=...) and must
   return a functional keras.Model (from tfcompress._keras / tf_keras) that outputs logits.
+
+  Args:
+    name: "paper_cnn", "lenet_300_100", "lenet5", "fire_net" or "package.module:function".
+    input_shape: (height, width, channels) of the raw images.
+    num_classes: the number of logits.
+    l2: L2 weight decay of a registered student (a plugged-in function sets its own).
+
+  Returns:
+    A functional Keras model from raw [0, 255] pixels to logits.
+
+  Raises:
+    InputError: an unknown `name`, a function that cannot be imported, or one that
+      returns something else than a tf_keras Model with `num_classes` outputs.
+
+  Example:
+    student = build_student("paper_cnn", (28, 28, 1), num_classes=2)
   """
   if name in STUDENTS:
     return STUDENTS[name](input_shape, num_classes, l2=l2)

@@ -80,6 +80,24 @@ def build_member(name, input_shape, num_classes, weights=None, input_size=32,
   With pretrained `weights` ('imagenet' or a file) the base is frozen (transfer
   learning; see `unfreeze_top`); with None it is trained from scratch.
 
+  Args:
+    name: a keras.applications member: densenet121, efficientnetb0, inceptionv3,
+      mobilenetv2, resnet50, vgg16 or vgg19.
+    input_shape: (height, width, channels) of the raw images.
+    num_classes: the number of logits.
+    weights: None, "imagenet" (downloaded) or the path of a no-top .h5 weights file.
+    input_size: the side the images are resized to (inceptionv3 takes at least 75).
+    bn_momentum: the batch-norm momentum of the base.
+    dropout: the dropout rate before the logits.
+    l2: L2 weight decay of the logits layer.
+
+  Returns:
+    A functional Keras model from raw [0, 255] pixels to logits.
+
+  Raises:
+    InputError: an unknown member, or `weights` that name no file, cannot be
+      downloaded or do not fit the base.
+
   Example:
     member = build_member("mobilenetv2", (28, 28, 1), num_classes=2)
   """
@@ -127,6 +145,17 @@ class Vote(keras.layers.Layer):
 
 def ensemble(members, combine="mean"):
   """Combines members into one model: mean of logits (default) or majority vote.
+
+  Args:
+    members: Keras models with the same input shape that output logits.
+    combine: "mean" (of the logits) or "vote" (log vote shares; a tiny share of the
+      mean softmax breaks ties).
+
+  Returns:
+    A Keras model named "teacher" that outputs logits.
+
+  Raises:
+    InputError: an unknown `combine`.
 
   Example:
     teacher = ensemble([m1, m2], combine="mean")

@@ -34,7 +34,21 @@ def parse_targets(spec, default, model):
 
 
 def magnitude_masks(model, targets):
-  """Masks keeping the largest-magnitude (1 - target) of each layer's kernel."""
+  """Masks keeping the largest-magnitude (1 - target) of each layer's kernel.
+
+  Args:
+    model: a Keras model; its Conv2D, DepthwiseConv2D and Dense kernels are masked.
+    targets: {layer name: sparsity}; layers not named keep all their weights.
+
+  Returns:
+    A list of (kernel variable, 0/1 numpy mask) pairs, for `apply_masks` or `HoldMasks`.
+
+  Raises:
+    Nothing: the targets are not checked (`parse_targets` checks them).
+
+  Example:
+    masks = magnitude_masks(model, {"fc1": 0.9, "fc2": 0.8})
+  """
   masks = []
   for name, kernel in prunable_kernels(model):
     w = np.abs(kernel.numpy())

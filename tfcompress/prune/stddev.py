@@ -31,7 +31,20 @@ def prunable_kernels(model):
 def stddev_masks(model, alpha, scope="layer"):
   """Masks (kernel variable, 0/1 array) keeping |w| >= std(w) / alpha.
 
-  `scope="layer"` takes each layer's own std; `"global"` one std over all kernels.
+  Args:
+    model: a Keras model; its Conv2D, DepthwiseConv2D and Dense kernels are masked,
+      nested models included.
+    alpha: the threshold factor (> 0); smaller prunes more.
+    scope: "layer" (each layer's own std) or "global" (one std over all kernels).
+
+  Returns:
+    A list of (kernel variable, 0/1 numpy mask) pairs, for `apply_masks` or `HoldMasks`.
+
+  Raises:
+    ValueError: `alpha` <= 0, or an unknown `scope`.
+
+  Example:
+    masks = stddev_masks(model, alpha=2.0)
   """
   if alpha <= 0:
     raise ValueError(f"Argument `alpha` must be > 0. Received: alpha={alpha}")
@@ -49,7 +62,20 @@ def stddev_masks(model, alpha, scope="layer"):
 
 
 def apply_masks(masks):
-  """Multiplies each kernel by its mask in place."""
+  """Multiplies each kernel by its mask in place.
+
+  Args:
+    masks: (kernel variable, 0/1 mask) pairs, e.g. from `stddev_masks`.
+
+  Returns:
+    None.
+
+  Raises:
+    Nothing beyond TensorFlow's own errors (a mask of another shape).
+
+  Example:
+    apply_masks(stddev_masks(model, alpha=2.0))
+  """
   for kernel, mask in masks:
     kernel.assign(kernel * mask)
 
@@ -60,7 +86,21 @@ def layer_sparsity(model):
 
 
 def sparsity_summary(model):
-  """Per-layer and total sparsity of the prunable kernels, and the non-zero parameter count."""
+  """Per-layer and total sparsity of the prunable kernels, and the non-zero parameter count.
+
+  Args:
+    model: a Keras model.
+
+  Returns:
+    A dict: "layer_sparsity" ({layer name: zero fraction}), "sparsity" (zero fraction
+    over all prunable kernels) and "nonzero_params" (over all weights).
+
+  Raises:
+    Nothing.
+
+  Example:
+    sparsity_summary(model)["sparsity"]  # 0.87
+  """
   kernels = prunable_kernels(model)
   zeros = sum(int(np.sum(k.numpy() == 0)) for _, k in kernels)
   size = sum(int(np.prod(k.shape)) for _, k in kernels)
@@ -74,6 +114,14 @@ def sparsity_summary(model):
 
 class HoldMasks(keras.callbacks.Callback):
   """Re-applies pruning masks after every training step, so pruned weights stay zero.
+
+  The masks are applied once more when training begins.
+
+  Args:
+    masks: (kernel variable, 0/1 mask) pairs, e.g. from `stddev_masks`.
+
+  Raises:
+    Nothing.
 
   Example:
     model.fit(ds, epochs=3, callbacks=[HoldMasks(masks)])

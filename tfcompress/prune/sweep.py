@@ -53,8 +53,27 @@ def alpha_sweep(model, x_val, y_val, x_calib=None, alphas=PAPER_ALPHAS, scope="l
                 rule="tolerance", tolerance=0.01):
   """Prunes a copy of `model` at each alpha and scores it on the validation set.
 
-  Returns (rows, chosen row, pruned model, its masks). Each row has alpha, sparsity and
-  val_accuracy; the chosen model's masks are bound to the returned model's kernels.
+  `model` itself is left as it is.
+
+  Args:
+    model: a Keras model that outputs logits.
+    x_val: validation images, as the model takes them.
+    y_val: their integer labels.
+    x_calib: training images to re-estimate batch-norm statistics of each pruned copy
+      (`recalibrate_batch_norm`); None keeps the old statistics.
+    alphas: the std-dev factors to try (the paper's by default).
+    scope: "layer" or "global", as in `stddev_masks`.
+    rule: "tolerance" (the most pruned row within `tolerance` of the best validation
+      accuracy) or "best" (the paper's: the best accuracy, ties to the most pruned).
+    tolerance: the accuracy a "tolerance" choice may give up.
+
+  Returns:
+    (rows, chosen, pruned, masks): one row per alpha (alpha, sparsity,
+    max_layer_sparsity, val_accuracy); the chosen row plus unpruned_val_accuracy; the
+    pruned copy; its masks, bound to that copy's kernels (for `HoldMasks`).
+
+  Raises:
+    ValueError: an alpha <= 0, an unknown `scope` or `rule`, or no alphas.
 
   Example:
     rows, chosen, pruned, masks = alpha_sweep(student, x_val, y_val, x_train[:512])

@@ -21,8 +21,22 @@ _CLUSTERABLE = (keras.layers.Conv2D, keras.layers.Dense)
 def cluster_model(model, clusters, init="kmeans++", preserve_sparsity=True):
   """Wraps each Conv2D / Dense layer of a functional model in TFMOT `cluster_weights`.
 
-  With `preserve_sparsity`, pruned zeros stay zero (sparsity-preserving clustering), so
-  clustering can follow pruning. The wrapped layers share `model`'s weights.
+  The wrapped layers share `model`'s weights. Fine-tune the result, then `strip` it.
+
+  Args:
+    model: a functional Keras 2 (tf_keras) model.
+    clusters: shared values per layer (>= 2).
+    init: centroid initialization: "linear", "kmeans++" or "density".
+    preserve_sparsity: keep pruned zeros zero, so clustering can follow pruning.
+
+  Returns:
+    A new Keras model with clustering wrappers.
+
+  Raises:
+    ValueError: `clusters` < 2 or an unknown `init`.
+
+  Example:
+    wrapped = cluster_model(pruned, clusters=16)
   """
   if clusters < 2:
     raise ValueError(f"Argument `clusters` must be >= 2. Received: clusters={clusters}")
@@ -39,7 +53,20 @@ def cluster_model(model, clusters, init="kmeans++", preserve_sparsity=True):
 
 
 def strip(model):
-  """The model without clustering wrappers: kernels hold only the shared values."""
+  """The model without clustering wrappers: kernels hold only the shared values.
+
+  Args:
+    model: a model from `cluster_model`.
+
+  Returns:
+    A new Keras model of plain layers.
+
+  Raises:
+    Nothing beyond TFMOT's own errors.
+
+  Example:
+    shared = strip(wrapped)
+  """
   return _clustering.strip_clustering(model)
 
 

@@ -31,8 +31,8 @@ import numpy as np
 
 from tfcompress.artifacts import write_bytes
 from tfcompress.errors import InputError
-from tfcompress.export.model_info import check_tflite
 from tfcompress.quantize import huffman
+from tfcompress.tflite_file import check_tflite
 
 MAGIC = b"DCTF"
 VERSION = 1
@@ -148,9 +148,19 @@ def _code(values, channels, stride, max_gap):
 def encode_tflite(content, max_gap=MAX_GAP):
   """(container bytes, {part: bytes}) of a .tflite: Deep Compression's storage format.
 
-  `parts` has "weights" (Huffman-coded codebook indices), "positions" (Huffman-coded
-  relative offsets), "codebooks", "rest" (the compressed remainder of the file, biases
-  included), "header" and "total" == len(container), the first five summing to the total.
+  Args:
+    content: the .tflite bytes.
+    max_gap: the largest relative offset coded directly (255: the paper's 8 bits).
+
+  Returns:
+    (container, parts): the container bytes, and the bytes of each part: "weights"
+    (Huffman-coded codebook indices), "positions" (Huffman-coded relative offsets),
+    "codebooks", "rest" (the compressed remainder of the file, biases included),
+    "header", and "total" == len(container), which the first five sum to.
+
+  Raises:
+    InputError: `content` is a path (str) or not a .tflite flatbuffer, or `max_gap` is
+      not an int >= 1.
 
   Example:
     container, parts = encode_tflite(tflite_bytes)
@@ -250,7 +260,14 @@ def _read_kernel(reader, max_gap):
 def decode_tflite(container):
   """The .tflite bytes stored in a container from `encode_tflite`, byte for byte.
 
-  Raises InputError if the container is not one, is truncated or is corrupt.
+  Args:
+    container: the bytes `encode_tflite` returned.
+
+  Returns:
+    The .tflite file as bytes (its CRC-32 checked).
+
+  Raises:
+    InputError: the bytes are not a container, or it is truncated or corrupt.
 
   Example:
     tflite_bytes = decode_tflite(container)

@@ -18,10 +18,26 @@ from tfcompress.config import MODES
 
 
 def convert(model, mode, representative_images=None, sparse=False, per_channel=True):
-  """Returns the .tflite flatbuffer of `model` in `mode`; `sparse` adds EXPERIMENTAL_SPARSITY.
+  """Returns the .tflite flatbuffer of `model` in `mode`.
 
-  `per_channel=False` gives int8 kernels one scale per tensor instead of one per output
-  channel: after weight sharing, the k shared values then stay k int8 values per layer.
+  Args:
+    model: a Keras model that takes raw pixels (strip pruning/clustering wrappers first).
+    mode: "float32", "dynamic", "float16" or "int8".
+    representative_images: raw training images (N, H, W, C) to calibrate int8; needed
+      for "int8", unused otherwise.
+    sparse: add TFLite's EXPERIMENTAL_SPARSITY optimization (sparse weight format).
+    per_channel: False gives int8 kernels one scale per tensor instead of one per output
+      channel: after weight sharing the k shared values then stay k int8 values a layer.
+
+  Returns:
+    The .tflite file as bytes.
+
+  Raises:
+    InputError: an unknown `mode`; for "int8", no `representative_images` or images
+      of another shape than the model's input.
+
+  Example:
+    int8_bytes = convert(model, "int8", representative_images=x_train[:200])
   """
   if mode not in MODES:
     raise InputError(f"Unknown quantization mode {mode!r}. Use one of {', '.join(MODES)}.")
