@@ -18,7 +18,6 @@ LAYERS = ("data", "models", "distill", "prune", "quantize", "export", "evaluate"
 TOP = ("stages", "pipeline", "main", "bench", "cli_flags", "container_cli")
 # (importing module, subpackage above it) -> why it is allowed.
 KNOWN = {
-    ("tfcompress.report.writer", "stages"): "the report lists the stages of the registry",
 }
 PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "tfcompress"
 

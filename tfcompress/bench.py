@@ -30,6 +30,7 @@ def benchmark(workdir, threads=1, repeats=30, batch_sizes=(1, 32)):
   from tfcompress import artifacts  # pylint: disable=g-import-not-at-top  (imports TF)
   from tfcompress import config as config_lib  # pylint: disable=g-import-not-at-top
   from tfcompress import data as data_lib  # pylint: disable=g-import-not-at-top
+  from tfcompress import pipeline  # pylint: disable=g-import-not-at-top
   from tfcompress import report  # pylint: disable=g-import-not-at-top
   from tfcompress.evaluate import latency  # pylint: disable=g-import-not-at-top
   from tfcompress.evaluate import tflite  # pylint: disable=g-import-not-at-top
@@ -71,7 +72,8 @@ def benchmark(workdir, threads=1, repeats=30, batch_sizes=(1, 32)):
   result = {"threads": threads, "repeats": repeats, "batch_sizes": list(batch_sizes),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores", "models": rows}
   artifacts.write_json(layout.file(workdir, layout.BENCHMARK), result)
-  report.write(workdir, config, splits, [config.seed + i for i in range(config.repeats)])
+  seeds = [config.seed + i for i in range(config.repeats)]
+  report.write(workdir, config, splits, pipeline.reported(config, workdir, seeds), seeds)
   return result
 
 

@@ -59,8 +59,9 @@ def plan(config, workdir, seeds):
 
 
 def reported(config, workdir, seeds):
-  """The stages the report covers: the configured ones and, transitively, the stages they
-  take models or artifacts from (finished ones outside `stages` included)."""
+  """The stages the report covers, in run order: the configured ones and, transitively,
+  the stages they take models or artifacts from (finished ones outside `stages`
+  included)."""
   finished = _finished(workdir, seeds)
   keep, todo = set(), list(config.stages)
   while todo:
@@ -73,7 +74,7 @@ def reported(config, workdir, seeds):
       todo += [*graph.candidates(stage, config, finished), *stage.needs(config)]
     except InputError:
       pass  # A finished stage outside `stages` whose own inputs are gone: itself only.
-  return keep
+  return [s for s in graph.stages() if s.name in keep]
 
 
 def _check_stages(config, splits):
@@ -155,9 +156,9 @@ def run(config, workdir):
   try:
     _run_stages(config, workdir, splits, seeds, planned)
   except CollapseError:
-    report.write(workdir, config, splits, seeds, reported(config, workdir, seeds))
+    report.write(workdir, config, splits, reported(config, workdir, seeds), seeds)
     raise  # After writing the report: the flags, for the user to read.
-  written = report.write(workdir, config, splits, seeds, reported(config, workdir, seeds))
+  written = report.write(workdir, config, splits, reported(config, workdir, seeds), seeds)
   collapsed = [m for m in written["models"] if m.get("collapsed")]
   if collapsed:
     text = ", ".join(f"{m['name']} (stage {m['stage']}, seed {m['seed']})" for m in collapsed)

@@ -45,7 +45,8 @@ def test_stage_times_from_metrics_files(tmp_path):
   done("seed_0/export", seconds=3.0)
   done("seed_0/prune")  # Written before stages recorded their time: left out.
   os.makedirs(tmp_path / "seed_old")  # Not a seed folder: ignored.
-  times = writer.stage_times(str(tmp_path))
+  from tfcompress.stages import graph
+  times = writer.stage_times(str(tmp_path), graph.stages())
   assert times == [{"stage": "teacher", "seed": None, "seconds": 125.0},
                    {"stage": "student", "seed": 0, "seconds": 61.5},
                    {"stage": "export", "seed": 0, "seconds": 3.0}]

@@ -1,7 +1,8 @@
 """Collects each stage's metrics.json into WORKDIR/report.json, report.md and plots.
 
-The stages come from the graph's registry and each model from its stage's typed outputs:
-a new stage's models reach the report without a change here.
+The caller passes the stages (`stages.graph.Stage`s, in run order) and each model comes
+from its stage's typed outputs: a new stage's models reach the report without a change
+here.
 """
 import statistics
 
@@ -13,7 +14,6 @@ from tfcompress.evaluate.metrics import higher_is_better
 from tfcompress.report import plots
 from tfcompress.report import stats
 from tfcompress.report import tables
-from tfcompress.stages import graph
 
 MODEL_KINDS = ("keras", "tflite")  # Outputs that are models; "deployment" rows go apart.
 SUMMARY_KEYS = ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "auc",
@@ -21,12 +21,11 @@ SUMMARY_KEYS = ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "a
                 "compression_ratio", "latency_ms", "sparsity", "nonzero_params", "params")
 
 
-def _finished(workdir, seeds, names=None):
-  """(stage, seed, metrics.json contents) of each finished stage of `names` (None: all):
-  the stages that run once (seed None) first, then each seed's in graph order."""
+def _finished(workdir, seeds, stages):
+  """(stage, seed, metrics.json contents) of each finished stage of `stages`: those that
+  run once (seed None) first, then each seed's in order."""
   if seeds is None:
     seeds = layout.seeds(workdir)
-  stages = [s for s in graph.stages() if names is None or s.name in names]
   files = [(s.name, None) for s in stages if not s.seeded]
   files += [(s.name, seed) for seed in seeds for s in stages if s.seeded]
   for name, seed in files:
@@ -40,19 +39,19 @@ def rows(done):
   return [{**m, **o, "format": o["kind"]} for o, m in zip(done["outputs"], done["metrics"])]
 
 
-def collect(workdir, seeds=None, stages=None):
+def collect(workdir, stages, seeds=None):
   """Model rows of `workdir`: the once-run stages' first, then each seed's (all if None)."""
   return [r for _, _, done in _finished(workdir, seeds, stages) for r in rows(done)
           if r["kind"] in MODEL_KINDS]
 
 
-def stage_times(workdir, seeds=None, stages=None):
+def stage_times(workdir, stages, seeds=None):
   """Wall-clock seconds of every finished stage, as its metrics.json recorded them."""
   return [{"stage": stage, "seed": seed, "seconds": done["seconds"]}
           for stage, seed, done in _finished(workdir, seeds, stages) if "seconds" in done]
 
 
-def deployment(workdir, seeds=None, stages=None):
+def deployment(workdir, stages, seeds=None):
   """The deployment rows (TFLite Micro, boards, bundles) of each seed."""
   return [r for _, _, done in _finished(workdir, seeds, stages) for r in rows(done)
           if r["kind"] == "deployment"]
@@ -143,12 +142,13 @@ def lineage(entries):
   return chains
 
 
-def write(workdir, config, splits, seeds=None, stages=None):
+def write(workdir, config, splits, stages, seeds=None):
   """Writes report.json, report.md and the PNG plots for `workdir`; returns the report.
 
-  `seeds` and `stages` (names) limit it; None: every seed folder, every stage.
+  `stages`: the `stages.graph.Stage`s it covers, in run order; `seeds`: None for every
+  seed folder.
   """
-  entries = collect(workdir, seeds, stages)
+  entries = collect(workdir, stages, seeds)
   report = {
       "dataset": {"name": config.data.path or config.data.name,
                   "classes": list(splits.class_names), "input_shape": list(splits.input_shape),
@@ -162,17 +162,17 @@ def write(workdir, config, splits, seeds=None, stages=None):
       "lineage": lineage(entries),
       "paired_tests": stats.paired_tests(
           entries, splits.y_test, lambda e: np.load(layout.absolute(workdir, e["predictions"])),
-          {s.name: s.compare for s in graph.stages() if s.compare}),
+          {s.name: s.compare for s in stages if s.compare}),
       "distill_speed": epoch_time_ratio(entries),
-      "deployment": deployment(workdir, seeds, stages),
-      "stage_seconds": stage_times(workdir, seeds, stages),
+      "deployment": deployment(workdir, stages, seeds),
+      "stage_seconds": stage_times(workdir, stages, seeds),
       "benchmark": artifacts.read_json(layout.file(workdir, layout.BENCHMARK)),
   }
   report["teacher_vs_student"] = teacher_check(report["summary"], config.train.monitor)
   if report["benchmark"]:
     report["benchmark"]["teacher_to_int8_student"] = speedup(report["benchmark"])
   report["plots"] = plots.write_all(report, workdir,
-                                    {s.name for s in graph.stages() if s.curves})
+                                    {s.name for s in stages if s.curves})
   artifacts.write_json(layout.file(workdir, layout.REPORT_JSON), report)
   artifacts.write_bytes(layout.file(workdir, layout.REPORT_MD),
                         tables.markdown(report).encode())

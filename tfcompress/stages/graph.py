@@ -49,6 +49,15 @@ class Stage:
     compare: stages whose model the report pairs with this stage's (paired tests), besides
       the model it was made from.
     doc: one line for the graph listing.
+
+  Args:
+    The attributes above, by keyword.
+
+  Raises:
+    Nothing itself; `register` checks it.
+
+  Example:
+    Stage(name="copy", run=_copy, inputs=("student", "distill"), source=None)
   """
   name: str
   run: Callable
@@ -92,7 +101,22 @@ class Product:
 
 
 def register(stage):
-  """Adds `stage` to the graph; its inputs and needs must be registered already."""
+  """Adds `stage` to the graph, after every stage registered so far.
+
+  Args:
+    stage: a `Stage`; the stages in its `inputs` must be registered already.
+
+  Returns:
+    `stage`.
+
+  Raises:
+    TypeError: `stage` is not a Stage.
+    ValueError: a stage of that name exists, or an input is not registered.
+
+  Example:
+    register(Stage(name="copy", run=_copy, inputs=("student", "distill")))
+    # then: config.stages = (..., "copy")
+  """
   if not isinstance(stage, Stage):
     raise TypeError(f"Argument `stage` must be a Stage. Received: stage={stage!r}")
   if stage.name in _REGISTRY:
