@@ -360,3 +360,24 @@ def test_collapse_is_flagged_and_never_compressed(smoke_config, tmp_path):
   with open(os.path.join(workdir, "report.md")) as f:
     assert "student **COLLAPSED** (seed 0)" in f.read()
   assert not os.path.exists(os.path.join(workdir, "seed_0", "prune", "metrics.json"))
+
+
+def test_qat_stage_keeps_the_zeros_and_ships_an_int8_that_tflite_micro_runs(
+    smoke_config, tmp_path):
+  """prune -> qat (PQAT when the input is sparse) -> export, from the config alone."""
+  smoke_config.stages = ("student", "prune", "qat", "export")
+  smoke_config.prune.distill = False
+  smoke_config.prune.alphas = (2.0,)  # About 40% zeros: sparse, and still learning.
+  smoke_config.qat.distill = False
+  report = pipeline.run(smoke_config, str(tmp_path / "q"))
+  by_name = {m["name"]: m for m in report["models"]}
+  int8 = by_name["pruned_qat_int8"]
+  assert int8["stage"] == "qat" and int8["quantization"] == "int8" and int8["kind"] == "tflite"
+  assert int8["source"] == "pruned" and report["lineage"]["pruned_qat_int8"][1] == "pruned (prune)"
+  pruned = by_name["pruned"]
+  assert pruned["sparsity"] >= 0.2 and int8["preserve"] == "sparsity"
+  for layer, zeros in pruned["layer_sparsity"].items():  # The zeros reach the .tflite.
+    in_file = [v for name, v in int8["tflite_weight_sparsity"].items() if layer in name]
+    assert in_file and max(in_file) >= zeros - 0.01, (layer, int8["tflite_weight_sparsity"])
+  deploy = {d["name"]: d for d in report["deployment"]}
+  assert deploy["pruned_qat_int8"]["tflm_ok"] and deploy["pruned_qat_int8"]["tflm_agreement"] >= 0.95

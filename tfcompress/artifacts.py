@@ -34,6 +34,18 @@ def save_model(model, path):
   return path
 
 
+def save_weights(model, path):
+  """Saves `model`'s weights (HDF5 arrays, no code) atomically; returns `path`.
+
+  For models the `.keras` format cannot round-trip (TFMOT's quantization-aware wrappers).
+  """
+  os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+  tmp = _tmp(path, ".weights.h5")
+  model.save_weights(tmp)
+  os.replace(tmp, path)
+  return path
+
+
 def _format(path):
   """What kind of file `path` is, by its content (never by its name)."""
   if os.path.isdir(path):

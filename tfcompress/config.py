@@ -129,6 +129,13 @@ def base_config():
   c.quantize.sparse_format_min_sparsity = 0.5  # Try EXPERIMENTAL_SPARSITY from here on.
   c.quantize.per_channel = True  # False: one int8 scale per kernel (keeps shared values).
 
+  c.qat = ml_collections.ConfigDict()  # Quantization-aware training, stage `qat`.
+  c.qat.source = "last"  # student | distill | prune | cluster | best | last.
+  c.qat.preserve = "auto"  # none | sparsity | clusters | both | auto (what the input has).
+  c.qat.epochs = 2  # Fine-tuning with fake quantization.
+  c.qat.learning_rate = 1e-4
+  c.qat.distill = True  # Fine-tune through the Distiller (needs the teacher stage).
+
   c.export = ml_collections.ConfigDict()
   c.export.boards = ("esp32", "esp32s3")  # Flash and RAM budgets checked for int8 models.
 
@@ -161,6 +168,7 @@ _CHOICES = {
     "data.class_weights": ("auto", "balanced", "none"),
     "train.monitor": ("val_balanced_accuracy", "val_auc", "val_accuracy", "val_loss"),
     "cluster.init": ("kmeans++", "linear", "density"),
+    "qat.preserve": ("auto", "none", "sparsity", "clusters", "both"),
     "prune.scope": ("layer", "global"),
     "prune.rule": ("tolerance", "best"),
     "prune.schedule": ("polynomial", "constant"),

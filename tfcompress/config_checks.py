@@ -57,6 +57,8 @@ _RANGES = {
     "cluster.clusters": ("[2, inf)", ""),
     "cluster.epochs": ("[0, inf)", ""),
     "cluster.learning_rate": ("(0, inf)", ""),
+    "qat.epochs": ("[0, inf)", ""),
+    "qat.learning_rate": ("(0, inf)", ""),
     "quantize.calibration_images": ("[1, inf)", ""),
     "quantize.latency_repeats": ("[2, inf)", ""),
     "quantize.sparse_format_min_sparsity": ("[0, 1]", ""),

@@ -179,12 +179,15 @@ def _run_stages(config, workdir, splits, seeds, planned):
       stage_run = context.Run(config, workdir, splits, strategy, seed, stage)
       folder_seed = seed if stage.seeded else None
       candidates = planned[stage.name]
-      stage_run.source = context.pick_source(stage_run, candidates) if candidates else None
+      if stage.gather:
+        stage_run.sources = context.finished_inputs(stage_run, candidates)
+      elif candidates:
+        stage_run.source = context.pick_source(stage_run, candidates)
       inputs = {"source": stage_run.source, "candidates": list(candidates),
                 "needs": list(stage.needs(config))}
       done_path = layout.done_file(workdir, stage.name, folder_seed)
       done = artifacts.read_json(done_path)
-      depends = {stage_run.source, *inputs["needs"]}
+      depends = {stage_run.source, *stage_run.sources, *inputs["needs"]}
       again = [s for s in depends if s in ran.get(seed, ())]
       if done and done.get("inputs") == inputs and "outputs" in done and not again:
         logging.info("Stage %s (seed %d) already done: %s", stage.name, seed, done_path)

@@ -8,4 +8,5 @@ from tfcompress.stages import student  # noqa: F401  (registers student, distill
 from tfcompress.stages import prune  # noqa: F401
 from tfcompress.stages import cluster  # noqa: F401
 from tfcompress.stages import quantize  # noqa: F401
+from tfcompress.stages import qat  # noqa: F401
 from tfcompress.stages import export  # noqa: F401

@@ -40,6 +40,7 @@ class Run:
   seed: int = 0
   stage: Optional[graph.Stage] = None
   source: Optional[str] = None
+  sources: tuple = ()  # A `gather` stage's inputs.
   _datasets: int = dataclasses.field(default=0, repr=False)  # train_ds calls so far.
 
   def folder_seed(self, name):
@@ -168,14 +169,20 @@ def load_teacher(run, paths=None):
   return models.ensemble(members, run.config.teacher.combine)
 
 
-def pick_source(run, candidates):
-  """The candidate stage whose model `run.stage` takes: the only one, or the best on
-  validation (`train.monitor`; ties go to the later stage). Never a collapsed one.
-  """
+def finished_inputs(run, candidates):
+  """`candidates`, each checked to have finished (a gather stage takes them all)."""
   missing = [c for c in candidates if not run.outputs(c)]
   if missing:
     raise InputError(f"Stage `{run.stage.name}` needs the output of `{missing[0]}`, which has "
                      "not finished; add it to `stages`.")
+  return tuple(candidates)
+
+
+def pick_source(run, candidates):
+  """The candidate stage whose model `run.stage` takes: the only one, or the best on
+  validation (`train.monitor`; ties go to the later stage). Never a collapsed one.
+  """
+  finished_inputs(run, candidates)
   done = {}
   for name in candidates:
     found = [m for o, m in run.outputs(name) if o["kind"] == "keras"]

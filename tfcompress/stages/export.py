@@ -17,7 +17,7 @@ def export_stage(run):
   """Writes C arrays, TFLite Micro checks, board fits and Android bundles per model."""
   s = run.splits
   products = []
-  for o, m in run.outputs(run.source):
+  for source, o, m in [(name, o, m) for name in run.sources for o, m in run.outputs(name)]:
     if o["kind"] != "tflite" or o["role"] != "candidate":
       continue
     with open(layout.absolute(run.workdir, o["path"]), "rb") as f:
@@ -40,7 +40,7 @@ def export_stage(run):
                  if result["tflm_ok"] else f"not deployable: {result.get('tflm_reason')}")
     output = run.output(o["name"], "deployment", out_dir, role="deployment",
                         quantization=o["quantization"], source=o["name"])
-    output.source_stage = run.source
+    output.source_stage = source
     products.append(graph.Product(output, result))
   return products
 
@@ -52,5 +52,6 @@ def _check(config, splits):
 
 
 graph.register(graph.Stage(
-    name="export", run=export_stage, inputs=("quantize",), check=_check, curves=False,
+    name="export", run=export_stage, inputs=("quantize", "qat"), gather=True, check=_check,
+    curves=False,
     doc="C arrays, TFLite Micro check, board budgets and Android bundles of each .tflite"))

@@ -48,6 +48,8 @@ class Stage:
     curves: its training curves belong in training_curves.png.
     compare: stages whose model the report pairs with this stage's (paired tests), besides
       the model it was made from.
+    gather: takes the outputs of every configured input (`run.sources`) instead of one
+      model (export: every .tflite of quantize and qat).
     doc: one line for the graph listing.
 
   Args:
@@ -68,6 +70,7 @@ class Stage:
   check: Optional[Callable] = None
   curves: bool = True
   compare: tuple = ()
+  gather: bool = False
   doc: str = ""
 
 
@@ -186,6 +189,13 @@ def candidates(stage, config, finished):
   """
   if not stage.inputs:
     return ()
+  if stage.gather:
+    found = ([s for s in stage.inputs if s in config.stages]
+             or [s for s in stage.inputs if finished(s)])
+    if found:
+      return tuple(found)
+    raise InputError(f"Stage `{stage.name}` takes the outputs of {', '.join(stage.inputs)}, "
+                     "and none is in `stages` or finished. Add one to `stages`.")
   pick = choice(stage, config)
   field = f"`{stage.source}`" if stage.source else "its input"
   listed = [s for s in stage.inputs if s in config.stages]
@@ -197,8 +207,6 @@ def candidates(stage, config, finished):
                      f"Add {pick!r} to `stages`.")
   if pick == "last" and listed:
     return (listed[-1],)
-  if len(stage.inputs) == 1 and finished(stage.inputs[0]):
-    return stage.inputs  # Its only possible input, finished earlier (export after quantize).
   if pick == "best" and listed:
     return tuple(listed)
   if pick == "best" and all(finished(s) for s in stage.inputs):
@@ -215,8 +223,8 @@ def describe(config):
   lines = []
   for s in stages():
     inputs = " | ".join(s.inputs) or "-"
-    picked = f" (picked by {s.source})" if s.source else (" (the latest configured)"
-                                                          if s.inputs else "")
+    picked = (f" (picked by {s.source})" if s.source else " (all configured)" if s.gather
+              else " (the latest configured)" if s.inputs else "")
     needed = f"; needs {', '.join(s.needs(config))}" if s.needs(config) else ""
     lines.append(f"{s.name:<14} {'per seed' if s.seeded else 'once':<8}  from: {inputs}"
                  f"{picked}{needed}. {s.doc}")

@@ -13,7 +13,7 @@ from tfcompress.stages import context
 from tfcompress.stages import graph
 
 
-def _tflite_product(run, content, name, mode, path, reference_bytes, keras_model,
+def tflite_product(run, content, name, mode, path, reference_bytes, keras_model,
                     role="candidate", source=None):
   s = run.splits
   model = tflite.TFLiteModel(content)
@@ -65,7 +65,7 @@ def _compressed_files(run, model, mode, calibration, content, name, sparsity, gz
   return result
 
 
-def _reference(run):
+def reference(run):
   """(name, model) of the uncompressed model compression ratios divide: the conventional
   student when the `student` stage is configured, else the input model."""
   if "student" in run.config.stages and run.source != "student":
@@ -85,12 +85,12 @@ def quantize_stage(run):
   model = artifacts.load_model(run.input_path())
   source_name = run.input()[0]["name"]
   summary = sparsity_summary(model)
-  reference_name, reference_model = _reference(run)
+  reference_name, reference_model = reference(run)
   reference = quantize.convert(reference_model, "float32")
   products = []
   if "float32" in c.modes:
     ref_path = artifacts.write_bytes(run.out("reference_float32.tflite"), reference)
-    products.append(_tflite_product(run, reference, "reference_float32", "float32", ref_path,
+    products.append(tflite_product(run, reference, "reference_float32", "float32", ref_path,
                                     len(reference), reference_model, role="reference",
                                     source=reference_name))
   calibration = run.train_images(c.calibration_images)
@@ -98,7 +98,7 @@ def quantize_stage(run):
     content = quantize.convert(model, mode, calibration, per_channel=c.per_channel)
     name = f"{source_name}_{mode}"
     out = artifacts.write_bytes(run.out(f"{name}.tflite"), content)
-    product = _tflite_product(run, content, name, mode, out, len(reference), model)
+    product = tflite_product(run, content, name, mode, out, len(reference), model)
     metrics = product.metrics
     metrics.update(sparsity=summary["sparsity"], nonzero_params=summary["nonzero_params"],
                    params=int(model.count_params()))

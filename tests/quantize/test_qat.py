@@ -1,0 +1,50 @@
+"""Quantization-aware training: the schemes, and a layer TFMOT cannot quantize."""
+import numpy as np
+import pytest
+
+from tfcompress import quantize
+from tfcompress._keras import keras
+from tfcompress.errors import InputError
+from tfcompress.quantize import qat
+
+
+def _model(extra=None):
+  inputs = keras.Input((8, 8, 1))
+  x = keras.layers.Rescaling(1 / 255)(inputs)
+  x = keras.layers.Conv2D(4, 3, name="conv")(x)
+  x = keras.layers.BatchNormalization(name="bn")(x)
+  x = keras.layers.ReLU()(x)
+  if extra is not None:
+    x = extra(x)
+  x = keras.layers.GlobalAveragePooling2D()(x)
+  return keras.Model(inputs, keras.layers.Dense(2, name="fc")(x))
+
+
+def test_qat_trains_and_converts_to_a_full_int8_file_that_agrees():
+  from tfcompress.tflite_file import TFLiteModel
+  rng = np.random.default_rng(0)
+  x = rng.uniform(0, 255, (128, 8, 8, 1)).astype("float32")
+  y = (x[:, :, :4].mean(axis=(1, 2, 3)) > x[:, :, 4:].mean(axis=(1, 2, 3))).astype("int64")
+  model = _model()
+  with qat.quantize_scope():
+    wrapped = qat.qat_model(model)
+    assert np.allclose(wrapped.get_layer("quant_conv").get_weights()[0],
+                       model.get_layer("conv").get_weights()[0])  # Starts from the weights.
+    wrapped.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    wrapped.fit(x, y, epochs=5, verbose=0)
+  runner = TFLiteModel(quantize.convert(wrapped, "int8", x[:32]))
+  assert runner.input["dtype"] == np.int8 and runner.output["dtype"] == np.int8
+  agree = runner.predict(x).argmax(-1) == wrapped.predict(x, verbose=0).argmax(-1)
+  assert agree.mean() >= 0.9
+
+
+def test_a_layer_tfmot_cannot_quantize_is_named():
+  model = _model(keras.layers.LayerNormalization(name="norm"))
+  with pytest.raises(InputError, match=r"layer 'norm' \(LayerNormalization\)"):
+    with qat.quantize_scope():
+      qat.qat_model(model)
+
+
+def test_bad_preserve_is_refused():
+  with pytest.raises(InputError, match="Argument `preserve`"):
+    qat.scheme("zeros")

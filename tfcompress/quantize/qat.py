@@ -1,0 +1,93 @@
+"""Quantization-aware training (TFMOT): fake-quantized int8 training, then an int8 .tflite.
+
+`qat_model` annotates every layer TFMOT's default 8-bit scheme knows (batch norm after a
+convolution is folded into it), gives element-wise preprocessing TFMOT does not know
+(`Rescaling`) an output quantizer, and applies the scheme; with `preserve` the
+collaborative schemes keep pruned zeros (PQAT), shared cluster values (CQAT) or both
+(PCQAT). Any other layer TFMOT cannot quantize is an InputError that names it.
+
+Example:
+  with quantize_scope():
+    wrapped = qat_model(pruned, preserve="sparsity")
+  wrapped.compile(...); wrapped.fit(...)
+  int8 = convert(wrapped, "int8", representative_images=x_train[:256])
+"""
+import contextlib
+import re
+
+import tensorflow_model_optimization as tfmot
+from tensorflow_model_optimization.python.core.quantization.keras.default_8bit import (  # pylint: disable=g-multiple-import
+    default_8bit_quantize_configs as _configs)
+
+from tfcompress._keras import keras
+from tfcompress.errors import InputError
+
+_q = tfmot.quantization.keras
+PRESERVE = ("none", "sparsity", "clusters", "both")
+_OUTPUT_ONLY = (keras.layers.Rescaling,)  # Element-wise: only the output is quantized.
+
+
+def quantize_scope():
+  """The scope in which QAT models are built, trained and have weights loaded."""
+  return _q.quantize_scope(
+      {"Default8BitOutputQuantizeConfig": _configs.Default8BitOutputQuantizeConfig})
+
+
+def scheme(preserve="none"):
+  """TFMOT's quantization scheme that keeps what `preserve` names through QAT.
+
+  Args:
+    preserve: none | sparsity (PQAT) | clusters (CQAT) | both (PCQAT).
+
+  Returns:
+    A `tfmot` QuantizeScheme, or None for the default 8-bit one.
+
+  Raises:
+    InputError: `preserve` is not one of PRESERVE.
+  """
+  if preserve not in PRESERVE:
+    raise InputError(f"Argument `preserve` must be one of {', '.join(PRESERVE)}. "
+                     f"Received: preserve={preserve!r}")
+  combine = tfmot.experimental.combine
+  return {"none": None,
+          "sparsity": combine.Default8BitPrunePreserveQuantizeScheme(),
+          "clusters": combine.Default8BitClusterPreserveQuantizeScheme(preserve_sparsity=False),
+          "both": combine.Default8BitClusterPreserveQuantizeScheme(preserve_sparsity=True),
+          }[preserve]
+
+
+def _annotate(layer):
+  if isinstance(layer, _OUTPUT_ONLY):
+    return _q.quantize_annotate_layer(
+        layer, quantize_config=_configs.Default8BitOutputQuantizeConfig())
+  return layer
+
+
+def qat_model(model, preserve="none"):
+  """A copy of functional `model` with fake int8 quantization, ready to fine-tune.
+
+  Call it inside `quantize_scope()`; the copy starts from `model`'s weights.
+
+  Args:
+    model: a functional tf_keras model that outputs logits.
+    preserve: none | sparsity | clusters | both: what the collaborative scheme keeps.
+
+  Returns:
+    The quantization-aware Keras model (TFMOT wrappers); `convert(..., "int8")` turns it
+    into an int8 .tflite.
+
+  Raises:
+    InputError: a layer TFMOT cannot quantize (named with its type), or a bad `preserve`.
+  """
+  chosen = scheme(preserve)
+  copy = keras.models.clone_model(model, clone_function=_annotate)
+  copy.set_weights(model.get_weights())
+  try:
+    annotated = _q.quantize_annotate_model(copy)
+    return _q.quantize_apply(annotated, chosen) if chosen else _q.quantize_apply(annotated)
+  except RuntimeError as e:
+    found = re.search(r"Layer (\S+?):<class '([\w.]+)'>", str(e))
+    what = f"layer {found.group(1)!r} ({found.group(2).rsplit('.', 1)[-1]})" if found else str(e)
+    raise InputError(f"Argument `model` has {what}, which TFMOT's int8 quantization-aware "
+                     "training cannot quantize. Leave QAT out (post-training int8 in the "
+                     "quantize stage still works) or replace the layer.") from None

@@ -1,0 +1,65 @@
+"""The qat stage: quantization-aware training (TFMOT), the teacher still teaching, then an
+int8 .tflite scored like the quantize stage's.
+
+Its input is the model `qat.source` picks ("last": the latest configured of student,
+distill, prune, cluster). `qat.preserve="auto"` keeps what the input has: the zeros of a
+pruned model (PQAT), the shared values of a clustered one (CQAT), or both (PCQAT).
+"""
+import os
+
+from tfcompress import artifacts
+from tfcompress import prune
+from tfcompress import quantize
+from tfcompress.quantize import qat
+from tfcompress.stages import fitting
+from tfcompress.stages import graph
+from tfcompress.stages import quantize as quantize_stage
+
+_SPARSE = 0.2  # "auto" keeps the zeros of an input with at least this share of them.
+
+
+def _preserve(run, model):
+  """What the collaborative scheme keeps: `qat.preserve`, or with "auto" the input's."""
+  choice = run.config.qat.preserve
+  if choice != "auto":
+    return choice
+  sparse = prune.sparsity_summary(model)["sparsity"] >= _SPARSE
+  clustered = "distinct_values" in run.input()[1]
+  return {(False, False): "none", (True, False): "sparsity", (False, True): "clusters",
+          (True, True): "both"}[(sparse, clustered)]
+
+
+def qat_stage(run):
+  """Fine-tunes the input model with fake int8 quantization; writes and scores the int8."""
+  c = run.config.qat
+  model = artifacts.load_model(run.input_path())
+  source_name = run.input()[0]["name"]
+  preserve = _preserve(run, model)
+  with qat.quantize_scope():
+    with run.strategy.scope():
+      wrapped = qat.qat_model(model, preserve)
+    fitted, timer = fitting.train_student(run, wrapped, c.epochs,
+                                          run.config.distill if c.distill else None,
+                                          c.learning_rate)
+    weights = artifacts.save_weights(wrapped, run.out("model.weights.h5"))
+    calibration = run.train_images(run.config.quantize.calibration_images)
+    content = quantize.convert(wrapped, "int8", calibration)
+  name = f"{source_name}_qat_int8"
+  path = artifacts.write_bytes(run.out(f"{name}.tflite"), content)
+  _, reference_model = quantize_stage.reference(run)
+  reference_bytes = len(quantize.convert(reference_model, "float32"))
+  product = quantize_stage.tflite_product(run, content, name, "int8", path, reference_bytes,
+                                          model)
+  summary = prune.sparsity_summary(model)
+  product.metrics.update(
+      preserve=preserve, input_sparsity=summary["sparsity"], params=int(model.count_params()),
+      qat_weights=os.path.relpath(weights, run.workdir), history=fitted.history,
+      selection=fitted.selection(), epoch_seconds=timer.seconds)
+  return [product]
+
+
+graph.register(graph.Stage(
+    name="qat", run=qat_stage, inputs=("student", "distill", "prune", "cluster"),
+    source="qat.source", needs=lambda config: ("teacher",) if config.qat.distill else (),
+    doc="quantization-aware training (TFMOT; PQAT/CQAT/PCQAT keep zeros and shared "
+        "values), then an int8 .tflite"))
