@@ -34,8 +34,8 @@ def load(data_config, seed=0):
   c = data_config
   if c.path:
     if not os.path.exists(c.path):
-      raise InputError(f"Config `data.path` must be an .npz file or an image folder; nothing "
-                       f"is there. Received: data.path={c.path!r}")
+      raise InputError(f"Config `data.path` not found: it must be an .npz file or an image "
+                       f"folder. Received: data.path={c.path!r}")
     with config_keys(image_size="data.image_size", class_names="data.class_names"):
       if os.path.isdir(c.path):
         splits = folders.load_image_folder(c.path, c.image_size, c.color_mode,
