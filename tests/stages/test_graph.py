@@ -85,3 +85,11 @@ def test_listing_names_every_stage_and_its_inputs():
   drawn = graph.mermaid(config_lib.base_config())
   assert "prune.source" in text and "distill --> prune" in drawn
   assert "teacher -.-> distill" in drawn
+
+
+def test_docs_show_the_graph_the_registry_draws():
+  """docs/architecture.md is regenerated from `python -m tfcompress.stages.graph`."""
+  import pathlib
+  docs = (pathlib.Path(__file__).parents[2] / "docs" / "architecture.md").read_text()
+  config = config_lib.base_config()
+  assert graph.describe(config) in docs and graph.mermaid(config) in docs
