@@ -32,3 +32,25 @@ def test_paired_bootstrap_sees_a_real_difference_and_no_difference():
   assert same["difference"] == 0.0 and same["p_value"] == 1.0
   gain = stats.paired_bootstrap(y, a, better, samples=2000)
   assert gain["difference"] > 0.05 and gain["p_value"] < 0.01 and gain["ci95"][0] > 0
+
+
+def test_pairs_follow_lineage_compare_and_the_baseline():
+  def e(name, stage, role="candidate", source=None, quantization=None):
+    return {"name": name, "stage": stage, "role": role, "source": source,
+            "quantization": quantization}
+  entries = [e("student", "student", "baseline"), e("distilled", "distill"),
+             e("pruned", "prune", source="distilled"),
+             e("reference_float32", "quantize", "reference", "student", "float32"),
+             e("pruned_float32", "quantize", source="pruned", quantization="float32"),
+             e("pruned_int8", "quantize", source="pruned", quantization="int8"),
+             e("pruned_qat_int8", "qat", source="pruned", quantization="int8")]
+  pairs = stats._pairs(entries, {"distill": ("student",), "qat": ("quantize",)})  # pylint: disable=protected-access
+  assert set(pairs) == {
+      ("distill vs student", "student", "distilled"),
+      ("qat vs quantize", "pruned_int8", "pruned_qat_int8"),  # Same mode only.
+      ("prune", "distilled", "pruned"),
+      ("quantize (float32)", "pruned", "pruned_float32"),
+      ("quantize (int8)", "pruned", "pruned_int8"),
+      ("qat (int8)", "pruned", "pruned_qat_int8"),
+      ("baseline vs shipped int8", "student", "pruned_int8"),
+      ("baseline vs shipped int8", "student", "pruned_qat_int8")}

@@ -62,13 +62,14 @@ def paired_bootstrap(y_true, preds_a, preds_b, samples=BOOTSTRAP_SAMPLES, seed=0
 def _pairs(entries, compare):
   """(what, a, b) name pairs to compare: each model against the model it was made from,
   each stage's model against the models of the stages it names in `compare`
-  ({stage: (stage, ...)}), and the baseline student against each int8 candidate."""
+  ({stage: (stage, ...)}; .tflite models only in the same quantization mode), and the baseline student against each int8 candidate."""
   names = {e["name"] for e in entries}
   pairs = []
   for e in entries:
     for other in compare.get(e["stage"], ()):
       pairs += [(f"{e['stage']} vs {other}", o["name"], e["name"]) for o in entries
-                if o["stage"] == other and o.get("role") != "member"]
+                if o["stage"] == other and o.get("role") in ("baseline", "candidate")
+                and o.get("quantization") == e.get("quantization")]
   for e in entries:
     if e.get("source") and e.get("role") == "candidate":
       what = e["stage"] if not e.get("quantization") else f"{e['stage']} ({e['quantization']})"

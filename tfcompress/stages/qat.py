@@ -61,5 +61,6 @@ def qat_stage(run):
 graph.register(graph.Stage(
     name="qat", run=qat_stage, inputs=("student", "distill", "prune", "cluster"),
     source="qat.source", needs=lambda config: ("teacher",) if config.qat.distill else (),
+    compare=("quantize",), curves=False,
     doc="quantization-aware training (TFMOT; PQAT/CQAT/PCQAT keep zeros and shared "
         "values), then an int8 .tflite"))
