@@ -205,6 +205,8 @@ def test_unknown_names_fail_before_any_training(smoke_config, tmp_path):
     ({"student.model": "tests.test_pipeline:no_such_builder"}, r"no_such_builder"),
     ({"stages": ("student", "quantize"), "quantize.source": "cluster"},
      r"`quantize` takes its model from `cluster`"),
+    ({"stages": ("teacher", "student", "qat"), "student.model": "tests.test_pipeline:normed"},
+     r"Config `student.model` has layer 'norm' \(LayerNormalization\), which TFMOT"),
 ])
 def test_checks_run_before_the_first_stage_trains(smoke_config, tmp_path, settings, match):
   for key, value in settings.items():
@@ -317,6 +319,14 @@ def test_teacher_members_pruned_for_table_one(smoke_config, tmp_path):
   with open(os.path.join(workdir, "report.md")) as f:
     table_one = f.read().split("## Table I")[1].split("## Table II")[0]
   assert "mobilenetv2_pruned" in table_one
+
+
+def normed(input_shape, num_classes):
+  """A plug-in student with a layer TFMOT's QAT cannot quantize."""
+  from tfcompress._keras import keras
+  inputs = keras.Input(input_shape)
+  x = keras.layers.LayerNormalization(name="norm")(keras.layers.Flatten()(inputs))
+  return keras.Model(inputs, keras.layers.Dense(num_classes)(x))
 
 
 def constant_student(input_shape, num_classes):

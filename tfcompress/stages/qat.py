@@ -10,10 +10,12 @@ import os
 from tfcompress import artifacts
 from tfcompress import prune
 from tfcompress import quantize
+from tfcompress.errors import config_keys
 from tfcompress.quantize import qat
 from tfcompress.stages import fitting
 from tfcompress.stages import graph
 from tfcompress.stages import quantize as quantize_stage
+from tfcompress.stages import student
 
 _SPARSE = 0.2  # "auto" keeps the zeros of an input with at least this share of them.
 
@@ -58,8 +60,14 @@ def qat_stage(run):
   return [product]
 
 
+def _check(config, splits):
+  """TFMOT can quantize every layer of the student (before anything trains)."""
+  with qat.quantize_scope(), config_keys(model="student.model"):
+    qat.qat_model(student.build(config, splits))
+
+
 graph.register(graph.Stage(
-    name="qat", run=qat_stage, inputs=("student", "distill", "prune", "cluster"),
+    name="qat", run=qat_stage, check=_check, inputs=("student", "distill", "prune", "cluster"),
     source="qat.source", needs=lambda config: ("teacher",) if config.qat.distill else (),
     compare=("quantize",), curves=False,
     doc="quantization-aware training (TFMOT; PQAT/CQAT/PCQAT keep zeros and shared "
