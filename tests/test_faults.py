@@ -187,7 +187,7 @@ def _wait_for(path, child):
 
 
 def test_real_ctrl_c_is_one_line(tmp_path, argv):
-  child = _start([*argv, "--config.student.epochs=40"])
+  child = _start([*argv, "--config.student.epochs=400"])
   _wait_for(tmp_path / "w" / "fingerprint.json", child)
   child.send_signal(signal.SIGINT)
   _, err = child.communicate(timeout=120)
@@ -196,7 +196,7 @@ def test_real_ctrl_c_is_one_line(tmp_path, argv):
 
 def test_kill_9_mid_stage_releases_the_lock_and_the_run_resumes(
     tmp_path, argv, capsys, monkeypatch):
-  argv.append("--config.student.epochs=40")
+  argv.append("--config.student.epochs=400")
   child = _start(argv)
   try:
     _wait_for(tmp_path / "w" / "fingerprint.json", child)

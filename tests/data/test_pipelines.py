@@ -80,7 +80,7 @@ def test_loaders_name_their_arguments_and_load_the_config_keys(tiny_npz, tmp_pat
     arrays.load_npz(str(tmp_path / "missing.npz"))
   c = base_config().data
   c.path = str(tmp_path / "missing.npz")
-  with pytest.raises(InputError, match=r"Config `data.path` must .* data.path='/.*missing.npz'"):
+  with pytest.raises(InputError, match=r"Config `data.path` not found: .* data.path='/.*missing.npz'"):
     pipelines.load(c)
   c.path, c.class_names = tiny_npz, ("cat", "dog", "bird")
   with pytest.raises(InputError, match=r"Config `data.class_names` names 3 .* data.class_names="):

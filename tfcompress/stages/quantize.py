@@ -86,25 +86,25 @@ def quantize_stage(run):
   source_name = run.input()[0]["name"]
   summary = sparsity_summary(model)
   reference_name, reference_model = reference(run)
-  reference = quantize.convert(reference_model, "float32")
+  reference_file = quantize.convert(reference_model, "float32")
   products = []
   if "float32" in c.modes:
-    ref_path = artifacts.write_bytes(run.out("reference_float32.tflite"), reference)
-    products.append(tflite_product(run, reference, "reference_float32", "float32", ref_path,
-                                    len(reference), reference_model, role="reference",
+    ref_path = artifacts.write_bytes(run.out("reference_float32.tflite"), reference_file)
+    products.append(tflite_product(run, reference_file, "reference_float32", "float32", ref_path,
+                                    len(reference_file), reference_model, role="reference",
                                     source=reference_name))
   calibration = run.train_images(c.calibration_images)
   for mode in c.modes:
     content = quantize.convert(model, mode, calibration, per_channel=c.per_channel)
     name = f"{source_name}_{mode}"
     out = artifacts.write_bytes(run.out(f"{name}.tflite"), content)
-    product = tflite_product(run, content, name, mode, out, len(reference), model)
+    product = tflite_product(run, content, name, mode, out, len(reference_file), model)
     metrics = product.metrics
     metrics.update(sparsity=summary["sparsity"], nonzero_params=summary["nonzero_params"],
                    params=int(model.count_params()))
     metrics.update(_compressed_files(run, model, mode, calibration, content, name,
                                      summary["sparsity"], metrics["gzip_bytes"]))
-    metrics["smallest_ratio"] = len(reference) / metrics["smallest_bytes"]
+    metrics["smallest_ratio"] = len(reference_file) / metrics["smallest_bytes"]
     products.append(product)
   return products
 
