@@ -134,7 +134,9 @@ def base_config():
   c.qat.preserve = "auto"  # none | sparsity | clusters | both | auto (what the input has).
   c.qat.epochs = 2  # Fine-tuning with fake quantization.
   c.qat.learning_rate = 1e-4
-  c.qat.distill = True  # Fine-tune through the Distiller (needs the teacher stage).
+  # Through the Distiller (needs the teacher stage). Off: chosen on validation, where
+  # QAT on the labels scored val balanced accuracy 0.9539 against 0.9289 (BUILD_NOTES).
+  c.qat.distill = False
 
   c.export = ml_collections.ConfigDict()
   c.export.boards = ("esp32", "esp32s3")  # Flash and RAM budgets checked for int8 models.
