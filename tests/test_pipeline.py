@@ -168,12 +168,16 @@ def test_workdir_with_another_config_is_refused(smoke_config, tmp_path):
 def test_three_class_rgb_npz_runs_unchanged(smoke_config, rgb3_npz, tmp_path):
   smoke_config.data.path = rgb3_npz
   smoke_config.prune.distill = False  # The one-epoch teacher may be at chance here.
+  smoke_config.stages = (*smoke_config.stages, "qat")
+  smoke_config.qat.distill = True  # QAT through the Distiller, the teacher online.
   smoke_config.distill.mode = "online"
   smoke_config.teacher.combine = "vote"
   report = pipeline.run(smoke_config, str(tmp_path / "rgb"))
   assert len(report["dataset"]["classes"]) == 3
   assert report["dataset"]["input_shape"] == [32, 32, 3]
   assert report["models"][-1]["confusion_matrix"] and len(report["models"][-1]["confusion_matrix"]) == 3
+  qat_int8 = report["models"][-1]
+  assert qat_int8["stage"] == "qat" and qat_int8["history"]["distillation_loss"]
 
 
 def test_a_failed_first_run_does_not_lock_the_workdir(smoke_config, tmp_path):
