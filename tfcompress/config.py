@@ -35,6 +35,7 @@ def base_config():
   Example:
     config = base_config()
     config.stages = ("student", "prune", "quantize")
+    config.prune.distill = False  # No teacher stage to distill from.
     report = tfcompress.run(config, "runs/mine")
   """
   c = ml_collections.ConfigDict()

@@ -5,6 +5,7 @@ stage whose `metrics.json` exists (with the same inputs) is skipped, so a stoppe
 picks up where it stopped. Seeded stages run once per seed when `config.repeats > 1`;
 the teacher runs once.
 """
+import hashlib
 import json
 import os
 import time
@@ -77,6 +78,13 @@ def reported(config, workdir, seeds):
   return [s for s in graph.stages() if s.name in keep]
 
 
+def _version(workdir, name, seed):
+  """sha256 of the metrics.json stage `name` finished with: it changes when it reruns."""
+  path = layout.done_file(workdir, name, seed if graph.get(name).seeded else None)
+  with open(path, "rb") as f:
+    return hashlib.sha256(f.read()).hexdigest()[:16]
+
+
 def _check_stages(config, splits):
   """Every configured stage's own checks (layer names, plug-ins, boards), before training."""
   for stage in graph.configured(config):
@@ -124,7 +132,7 @@ def run(config, workdir):
   Each stage takes its input from the stage its config field picks (`prune.source`, ...),
   never from whatever the workdir holds, so `config.json` alone reproduces the run. A
   finished stage is run again when the input the config picks for it changed, or when a
-  stage it depends on ran again.
+  stage it depends on ran again since (its `metrics.json` records the sha256 of theirs).
 
   Args:
     config: a config from `base_config()` or a file in configs/.
@@ -173,7 +181,6 @@ def run(config, workdir):
 
 def _run_stages(config, workdir, splits, seeds, planned):
   strategy = training.strategy(config.strategy)
-  ran = {seed: set() for seed in seeds}  # Stages that ran in this call, per seed.
   for stage in graph.configured(config):
     for seed in (seeds if stage.seeded else [config.seed]):
       stage_run = context.Run(config, workdir, splits, strategy, seed, stage)
@@ -183,17 +190,16 @@ def _run_stages(config, workdir, splits, seeds, planned):
         stage_run.sources = context.finished_inputs(stage_run, candidates)
       elif candidates:
         stage_run.source = context.pick_source(stage_run, candidates)
+      depends = sorted({stage_run.source, *stage_run.sources, *stage.needs(config)} - {None})
+      # What this run would take: the stages, and the exact files they finished with.
       inputs = {"source": stage_run.source, "candidates": list(candidates),
-                "needs": list(stage.needs(config))}
+                "needs": list(stage.needs(config)),
+                "versions": {d: _version(workdir, d, seed) for d in depends}}
       done_path = layout.done_file(workdir, stage.name, folder_seed)
       done = artifacts.read_json(done_path)
-      depends = {stage_run.source, *stage_run.sources, *inputs["needs"]}
-      again = [s for s in depends if s in ran.get(seed, ())]
-      if done and done.get("inputs") == inputs and "outputs" in done and not again:
+      if done and done.get("inputs") == inputs and "outputs" in done:
         logging.info("Stage %s (seed %d) already done: %s", stage.name, seed, done_path)
         continue
-      for s in (seeds if not stage.seeded else [seed]):
-        ran[s].add(stage.name)
       keras.utils.set_random_seed(seed)
       start = time.time()
       products = stage.run(stage_run)

@@ -17,7 +17,7 @@ def _entry(name, seed, acc, size=100, stage="student", fmt="keras", role="baseli
 
 def test_summary_over_seeds_and_markdown():
   entries = [_entry("student", 0, 0.8), _entry("student", 1, 0.9),
-             dict(_entry("distilled", 0, 0.9, stage="distill", role="candidate"), epoch_seconds=[9.0, 3.0, 3.0])]
+             dict(_entry("distilled", 0, 0.9, stage="distill", role="candidate"), mode="cached", epoch_seconds=[9.0, 3.0, 3.0])]
   summary = writer.summarize(entries)
   acc = summary["student"]["accuracy"]
   assert acc["mean"] == pytest.approx(0.85) and acc["std"] == pytest.approx(0.0707, abs=1e-3)

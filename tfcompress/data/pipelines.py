@@ -134,8 +134,8 @@ def train_dataset(x, y, data_config, extra=None, noise=0.0, seed=0, passes=1):
   """Shuffled, augmented, batched training pipeline of (x, y) or ((x, extra), y).
 
   One epoch of it goes `passes` times over the data, each pass shuffled anew. `seed`
-  alone fixes the order and the augmentation of every epoch (TensorFlow's global seed
-  plays no part), and each epoch draws new ones.
+  and the global seed fix the order and the augmentation of every epoch, whatever random
+  operations ran before, and each epoch draws new ones.
   """
   c = data_config
   inputs = (x, extra) if extra is not None else x

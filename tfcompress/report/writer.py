@@ -93,7 +93,7 @@ def epoch_time_ratio(entries):
     return statistics.median(times) if times else None
   student = median_of([e for e in entries if e.get("role") == "baseline"])
   distilled = median_of([e for e in entries if e.get("role") == "candidate"
-                         and e.get("epoch_seconds")])
+                         and e.get("mode") in ("cached", "online")])  # The distill stage's.
   if not student or not distilled:
     return None
   return {"student_epoch_seconds": student, "distill_epoch_seconds": distilled,

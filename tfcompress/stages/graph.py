@@ -183,7 +183,7 @@ def candidates(stage, config, finished):
   """The stages `stage` may take its model from, as the config picks them.
 
   `finished(name)` says whether that stage finished in the workdir for every seed: a
-  stage named outright, or the only input of a stage, may come from an earlier run;
+  stage named outright may come from an earlier run;
   "best" and "last" look only at `config.stages` (when none of the inputs is configured,
   "best" needs all of them finished). Raises InputError, before anything trains, when the pick is impossible.
   """

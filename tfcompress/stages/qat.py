@@ -5,9 +5,8 @@ Its input is the model `qat.source` picks ("last": the latest configured of stud
 distill, prune, cluster). `qat.preserve="auto"` keeps what the input has: the zeros of a
 pruned model (PQAT), the shared values of a clustered one (CQAT), or both (PCQAT).
 """
-import os
-
 from tfcompress import artifacts
+from tfcompress import layout
 from tfcompress import prune
 from tfcompress import quantize
 from tfcompress.errors import config_keys
@@ -55,9 +54,15 @@ def qat_stage(run):
   summary = prune.sparsity_summary(model)
   product.metrics.update(
       preserve=preserve, input_sparsity=summary["sparsity"], params=int(model.count_params()),
-      qat_weights=os.path.relpath(weights, run.workdir), history=fitted.history,
+      qat_weights=layout.relative(run.workdir, weights), history=fitted.history,
       selection=fitted.selection(), epoch_seconds=timer.seconds)
   return [product]
+
+
+def _needs(config):
+  """The teacher when QAT distills; the student when it is the float32 reference."""
+  return (*(("teacher",) if config.qat.distill else ()),
+          *quantize_stage.reference_needs(config))
 
 
 def _check(config, splits):
@@ -68,7 +73,7 @@ def _check(config, splits):
 
 graph.register(graph.Stage(
     name="qat", run=qat_stage, check=_check, inputs=("student", "distill", "prune", "cluster"),
-    source="qat.source", needs=lambda config: ("teacher",) if config.qat.distill else (),
+    source="qat.source", needs=_needs,
     compare=("quantize",), curves=False,
     doc="quantization-aware training (TFMOT; PQAT/CQAT/PCQAT keep zeros and shared "
         "values), then an int8 .tflite"))

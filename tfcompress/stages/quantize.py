@@ -75,6 +75,11 @@ def reference(run):
   return output["name"], artifacts.load_model(layout.absolute(run.workdir, output["path"]))
 
 
+def reference_needs(config):
+  """The conventional student, when configured, is the float32 reference."""
+  return ("student",) if "student" in config.stages else ()
+
+
 def quantize_stage(run):
   """Converts the input model (`quantize.source`) in every mode.
 
@@ -115,5 +120,5 @@ def _rel(run, path):
 
 graph.register(graph.Stage(
     name="quantize", run=quantize_stage, inputs=("student", "distill", "prune", "cluster"),
-    source="quantize.source", curves=False,
+    source="quantize.source", needs=reference_needs, curves=False,
     doc="TFLite conversion in every mode (float32, dynamic, float16, int8), scored in LiteRT"))
