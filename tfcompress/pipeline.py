@@ -80,7 +80,7 @@ def reported(config, workdir, seeds):
 
 def _version(workdir, name, seed):
   """sha256 of the metrics.json stage `name` finished with: it changes when it reruns."""
-  path = layout.done_file(workdir, name, seed if graph.get(name).seeded else None)
+  path = layout.done_file(workdir, name, graph.get(name).folder_seed(seed))
   with open(path, "rb") as f:
     return hashlib.sha256(f.read()).hexdigest()[:16]
 
@@ -184,16 +184,16 @@ def _run_stages(config, workdir, splits, seeds, planned):
   for stage in graph.configured(config):
     for seed in (seeds if stage.seeded else [config.seed]):
       stage_run = context.Run(config, workdir, splits, strategy, seed, stage)
-      folder_seed = seed if stage.seeded else None
+      folder_seed = stage.folder_seed(seed)
       candidates = planned[stage.name]
       if stage.gather:
         stage_run.sources = context.finished_inputs(stage_run, candidates)
       elif candidates:
         stage_run.source = context.pick_source(stage_run, candidates)
-      depends = sorted({stage_run.source, *stage_run.sources, *stage.needs(config)} - {None})
+      needs = list(stage.needs(config))
+      depends = sorted({stage_run.source, *stage_run.sources, *needs} - {None})
       # What this run would take: the stages, and the exact files they finished with.
-      inputs = {"source": stage_run.source, "candidates": list(candidates),
-                "needs": list(stage.needs(config)),
+      inputs = {"source": stage_run.source, "candidates": list(candidates), "needs": needs,
                 "versions": {d: _version(workdir, d, seed) for d in depends}}
       done_path = layout.done_file(workdir, stage.name, folder_seed)
       done = artifacts.read_json(done_path)

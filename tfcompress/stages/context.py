@@ -45,7 +45,7 @@ class Run:
 
   def folder_seed(self, name):
     """The seed in the folder of stage `name`: None for a stage that runs once."""
-    return self.seed if graph.get(name).seeded else None
+    return graph.get(name).folder_seed(self.seed)
 
   def out(self, *parts):
     """A path inside this stage's folder."""

@@ -73,6 +73,10 @@ class Stage:
   gather: bool = False
   doc: str = ""
 
+  def folder_seed(self, seed):
+    """The seed in this stage's folder name: None for a stage that runs once."""
+    return seed if self.seeded else None
+
 
 @dataclasses.dataclass
 class Output:
