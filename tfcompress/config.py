@@ -96,8 +96,22 @@ def base_config():
   c.distill.beta = 0.1  # Weight of the hard (label) loss.
   c.distill.epochs = 15
 
+  c.channels = ml_collections.ConfigDict()  # Channel (structured) pruning, stage `channels`.
+  c.channels.source = "best"  # distill | student | best (on validation, not collapsed).
+  c.channels.criterion = "l1"  # l1 | l2 (filter norms) | bn_scale | activation (on images).
+  c.channels.ratio = 0.5  # Share of the prunable channels removed.
+  c.channels.scope = "global"  # global (ranked across layers) | layer (each loses `ratio`).
+  c.channels.floor = 0.25  # Each layer keeps at least this share of its channels.
+  c.channels.layer_ratios = ""  # Per-layer ratios, "conv1=0.25,conv4=0.75" (not ranked).
+  c.channels.iterations = 1  # Prune-and-fine-tune rounds (1: one shot).
+  c.channels.epochs = 5  # Fine-tuning per round.
+  c.channels.learning_rate = 5e-4
+  c.channels.distill = True  # Fine-tune through the Distiller (needs the teacher stage).
+  c.channels.calibration_images = 512  # Activation scores and batch-norm statistics.
+  c.channels.latency_repeats = 200  # Side-by-side LiteRT timing rounds, before vs after.
+
   c.prune = ml_collections.ConfigDict()
-  c.prune.source = "best"  # distill | student | best (of the two on validation, not collapsed).
+  c.prune.source = "best"  # distill | student | channels | best (on validation, not collapsed).
   c.prune.method = "stddev"  # stddev (the paper's) | tfmot | iterative (Han et al.).
   c.prune.alphas = PAPER_ALPHAS  # stddev: threshold std(w) / alpha; small alpha prunes more.
   c.prune.scope = "layer"  # stddev: each layer's own std | one global std.
@@ -114,7 +128,8 @@ def base_config():
   c.prune.distill = True  # Retrain through the Distiller (the teacher keeps teaching).
 
   c.cluster = ml_collections.ConfigDict()  # Weight sharing (TFMOT), stage `cluster`.
-  c.cluster.source = "last"  # student | distill | prune | best | last (latest in `stages`).
+  c.cluster.source = "last"  # student | distill | channels | prune | best | last (latest in
+  # `stages`).
   c.cluster.clusters = 16
   c.cluster.init = "kmeans++"  # kmeans++ | linear | density.
   c.cluster.preserve_sparsity = True
@@ -123,7 +138,7 @@ def base_config():
   c.cluster.distill = True  # Fine-tune through the Distiller (needs the teacher stage).
 
   c.quantize = ml_collections.ConfigDict()
-  c.quantize.source = "last"  # student | distill | prune | cluster | best | last.
+  c.quantize.source = "last"  # student | distill | channels | prune | cluster | best | last.
   c.quantize.modes = MODES
   c.quantize.calibration_images = 256  # Representative dataset for int8.
   c.quantize.latency_repeats = 50
@@ -131,7 +146,7 @@ def base_config():
   c.quantize.per_channel = True  # False: one int8 scale per kernel (keeps shared values).
 
   c.qat = ml_collections.ConfigDict()  # Quantization-aware training, stage `qat`.
-  c.qat.source = "last"  # student | distill | prune | cluster | best | last.
+  c.qat.source = "last"  # student | distill | channels | prune | cluster | best | last.
   c.qat.preserve = "auto"  # none | sparsity | clusters | both | auto (what the input has).
   c.qat.epochs = 2  # Fine-tuning with fake quantization.
   c.qat.learning_rate = 1e-4
@@ -159,6 +174,8 @@ def smoke(config):
   config.prune.calibration_images = 64
   config.quantize.calibration_images = 32
   config.quantize.latency_repeats = 5
+  config.channels.calibration_images = 64
+  config.channels.latency_repeats = 5
   return config
 
 
@@ -173,6 +190,8 @@ _CHOICES = {
     "cluster.init": ("kmeans++", "linear", "density"),
     "qat.preserve": ("auto", "none", "sparsity", "clusters", "both"),
     "prune.scope": ("layer", "global"),
+    "channels.criterion": ("l1", "l2", "bn_scale", "activation"),
+    "channels.scope": ("global", "layer"),
     "prune.rule": ("tolerance", "best"),
     "prune.schedule": ("polynomial", "constant"),
 }

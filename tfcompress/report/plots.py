@@ -95,6 +95,41 @@ def accuracy_vs_size(summary, workdir):
   return _save(fig, workdir, "accuracy_vs_size")
 
 
+def accuracy_vs_cost(report, workdir):
+  """Test accuracy against multiply-accumulates and against bytes, for every model with both
+  (the first seed's figures); shows what channel pruning buys on a device."""
+  seed = next((e["seed"] for e in report["models"] if e["seed"] is not None), None)
+  points = [(e["cost"]["macs"], e["size_bytes"], e["accuracy"], e["name"], e["format"])
+            for e in report["models"] if e.get("cost") and e.get("size_bytes")
+            and e.get("accuracy") is not None and e["seed"] == seed
+            and e.get("role") not in ("member", "teacher")]
+  for e in report["models"]:  # The int8 files the channels stage timed side by side.
+    if e.get("device") and e["seed"] == seed:
+      d = e["device"]
+      points += [(e["macs_before"], d["before"]["bytes"], d["before"]["accuracy"],
+                  f"{e['source']} int8", "tflite"),
+                 (e["cost"]["macs"], d["after"]["bytes"], d["after"]["accuracy"],
+                  f"{e['name']} int8", "tflite")]
+  if not any(e.get("device") for e in report["models"]) or not points:
+    return None
+  fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+  for ax, index, label in ((axes[0], 0, "multiply-accumulates per image"),
+                           (axes[1], 1, "size on disk (bytes)")):
+    for fmt, marker in (("keras", "o"), ("tflite", "s")):
+      chosen = [p for p in points if p[4] == fmt]
+      ax.scatter([p[index] for p in chosen], [p[2] for p in chosen], marker=marker, s=28,
+                 label=f"{fmt} model")
+    for p in points:
+      if p[4] == "keras" or "int8" in p[3]:
+        ax.annotate(p[3], (p[index], p[2]), fontsize=7, xytext=(4, -10),
+                    textcoords="offset points")
+    ax.set_xscale("log")
+    ax.set_xlabel(f"{label}, log scale")
+    ax.set_ylabel("test accuracy")
+  axes[0].legend(loc="lower right")
+  return _save(fig, workdir, "accuracy_vs_cost")
+
+
 def write_all(report, workdir, curve_stages):
   """Writes every plot the report has data for; returns {name: file name}.
 
@@ -102,5 +137,6 @@ def write_all(report, workdir, curve_stages):
   """
   made = {"training_curves": training_curves(report["models"], workdir, curve_stages),
           "alpha_sweep": alpha_sweep(report["models"], workdir),
-          "accuracy_vs_size": accuracy_vs_size(report["summary"], workdir)}
+          "accuracy_vs_size": accuracy_vs_size(report["summary"], workdir),
+          "accuracy_vs_cost": accuracy_vs_cost(report, workdir)}
   return {k: v for k, v in made.items() if v}

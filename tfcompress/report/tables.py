@@ -91,7 +91,8 @@ def markdown(report):
   out += ["", "Energy: one inference under the Horowitz 45 nm cost model "
           "(`tfcompress.evaluate.energy` states its assumptions)."]
   out += _lineage(report) + _teacher(report) + _seeds(report) + _paired(report)
-  out += _deep_compression(report) + _deployment(report) + _sweep(report) + _speed(report)
+  out += _deep_compression(report) + _deployment(report) + _device(report) + _sweep(report)
+  out += _speed(report)
   out += _times(report) + _benchmark(report) + _plots(report)
   return "\n".join(out) + "\n"
 
@@ -227,6 +228,54 @@ def _deployment(report):
                   "boards"], rows),
           "", "Agreement: share of test images whose predicted class is the same in TFLite "
           "Micro and in LiteRT."]
+
+
+def _mean(values):
+  values = [v for v in values if v is not None]
+  return sum(values) / len(values) if values else None
+
+
+def _num(value, pattern):
+  return "-" if value is None else pattern.format(value)
+
+
+def _device(report):
+  """Channel pruning as the device sees it: int8 before and after, timed side by side."""
+  found = {}
+  for e in report["models"]:
+    if e.get("device"):
+      found.setdefault(e["name"], []).append(e)
+  out = []
+  for name, group in found.items():
+    rows = []
+    for side, label in (("before", f"{group[0]['source']} (input)"), ("after", name)):
+      def avg(key, side=side):
+        return _mean([e["device"][side].get(key) for e in group])
+      macs = _mean([e["macs_before"] if side == "before" else e["cost"]["macs"] for e in group])
+      params = _mean([e["params_before"] if side == "before" else e["params"] for e in group])
+      rows.append([f"{label} int8", _num(params, "{:,.0f}"), _num(macs, "{:,.0f}"),
+                   _num(avg("bytes"), "{:,.0f}"), _num(avg("tflm_arena_bytes"), "{:,.0f}"),
+                   _num(avg("accuracy"), "{:.4f}"), _num(avg("litert_ms"), "{:.4f}"),
+                   _num(avg("litert_builtin_ms"), "{:.4f}"), _num(avg("tflm_ms"), "{:.4f}")])
+    ratio = {k: _mean([e["device"]["after"].get(k) for e in group])
+             for k in ("bytes_ratio", "arena_ratio", "litert_speedup", "litert_builtin_speedup",
+                       "tflm_speedup")}
+    seeds = ", ".join(str(e["seed"]) for e in group)
+    out += ["", f"## Device: channel pruning, before and after ({name}; seeds {seeds})", "",
+            _table(["int8 model", "params", "MACs", ".tflite bytes", "TFLite Micro arena",
+                    "test accuracy", "LiteRT ms (XNNPACK)", "LiteRT ms (built-in kernels)",
+                    "TFLite Micro host ms"], rows), "",
+            f"After / before, means over seeds: .tflite {_num(ratio['bytes_ratio'], '{:.2f}')}x "
+            f"smaller, arena {_num(ratio['arena_ratio'], '{:.2f}')} of before; "
+            f"{_num(ratio['litert_speedup'], '{:.2f}')}x (LiteRT XNNPACK), "
+            f"{_num(ratio['litert_builtin_speedup'], '{:.2f}')}x (LiteRT built-in kernels) and "
+            f"{_num(ratio['tflm_speedup'], '{:.2f}')}x (TFLite Micro) faster. Batch 1, one "
+            "thread; the two files were timed in alternation in one run (medians). TFLite "
+            "Micro's time is its reference kernels on this host, not an MCU's."]
+    whole = group[0].get("kept_whole") or {}
+    if whole:
+      out += ["", "Kept whole: " + "; ".join(f"{k} ({v})" for k, v in whole.items()) + "."]
+  return out
 
 
 def _sweep(report):

@@ -27,6 +27,6 @@ def cluster_stage(run):
 
 
 graph.register(graph.Stage(
-    name="cluster", run=cluster_stage, inputs=("student", "distill", "prune"),
+    name="cluster", run=cluster_stage, inputs=("student", "distill", "channels", "prune"),
     source="cluster.source", needs=lambda config: ("teacher",) if config.cluster.distill else (),
     doc="weight sharing (TFMOT clustering), centroids fine-tuned"))

@@ -99,6 +99,6 @@ def _check(config, splits):
 
 
 graph.register(graph.Stage(
-    name="prune", run=prune_stage, inputs=("student", "distill"), source="prune.source",
+    name="prune", run=prune_stage, inputs=("student", "distill", "channels"), source="prune.source",
     needs=lambda config: ("teacher",) if config.prune.distill else (), check=_check,
     curves=False, doc="std-dev (alpha sweep), TFMOT or iterative pruning, then retraining"))

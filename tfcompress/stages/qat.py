@@ -72,7 +72,8 @@ def _check(config, splits):
 
 
 graph.register(graph.Stage(
-    name="qat", run=qat_stage, check=_check, inputs=("student", "distill", "prune", "cluster"),
+    name="qat", run=qat_stage, check=_check,
+    inputs=("student", "distill", "channels", "prune", "cluster"),
     source="qat.source", needs=_needs,
     compare=("quantize",), curves=False,
     doc="quantization-aware training (TFMOT; PQAT/CQAT/PCQAT keep zeros and shared "
