@@ -396,3 +396,33 @@ def test_qat_stage_keeps_the_zeros_and_ships_an_int8_that_tflite_micro_runs(
     assert in_file and max(in_file) >= zeros - 0.01, (layer, int8["tflite_weight_sparsity"])
   deploy = {d["name"]: d for d in report["deployment"]}
   assert deploy["pruned_qat_int8"]["tflm_ok"] and deploy["pruned_qat_int8"]["tflm_agreement"] >= 0.95
+
+
+def test_channels_shrink_fire_net_on_the_device_and_compose_with_pruning(
+    smoke_config, rgb3_npz, tmp_path):
+  """fire_net (Concatenate in every Fire module) -> channels -> std-dev pruning -> int8."""
+  smoke_config.data.path = rgb3_npz
+  smoke_config.student.model = "fire_net"
+  smoke_config.stages = ("student", "channels", "prune", "quantize", "export")
+  smoke_config.channels.distill = smoke_config.prune.distill = False
+  smoke_config.quantize.modes = ("float32", "int8")
+  workdir = str(tmp_path / "c")
+  report = pipeline.run(smoke_config, workdir)
+  by_name = {m["name"]: m for m in report["models"]}
+  slim = by_name["student_slim"]
+  assert slim["source"] == "student" and by_name["pruned"]["source"] == "student_slim"
+  assert slim["channels_after"]["fire1_expand3x3"] < slim["channels_before"]["fire1_expand3x3"]
+  assert slim["params"] < 0.5 * slim["params_before"] and slim["cost"]["macs"] < slim["macs_before"]
+  before, after = slim["device"]["before"], slim["device"]["after"]
+  assert after["bytes"] < before["bytes"] and after["tflm_arena_bytes"] < before["tflm_arena_bytes"]
+  assert after["tflm_ok"] and after["tflm_agreement"] >= 0.98
+  assert by_name["pruned"]["sparsity"] > 0  # Unstructured pruning on what is left.
+  assert report["lineage"]["pruned_int8"][1:] == ["pruned (prune)", "student_slim (channels)",
+                                                  "student (student)"]
+  deploy = {d["name"]: d for d in report["deployment"]}
+  assert deploy["pruned_int8"]["tflm_ok"] and deploy["pruned_int8"]["tflm_agreement"] >= 0.98
+  with open(os.path.join(workdir, "report.md")) as f:
+    text = f.read()
+  assert "## Device: channel pruning, before and after (student_slim" in text
+  assert "Kept whole: classifier (its channels are the model's outputs)" in text
+  assert os.path.exists(os.path.join(workdir, "accuracy_vs_cost.png"))

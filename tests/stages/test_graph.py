@@ -22,8 +22,9 @@ def _finished(*names):
     # "best": the configured students only, whatever else the workdir holds.
     (("student", "distill", "prune"), {}, (), ("student", "distill")),
     (("student", "prune"), {}, ("distill",), ("student",)),
-    # Nothing configured: "best" needs every input finished.
+    # Nothing configured: "best" takes the finished inputs.
     (("prune",), {}, ("student", "distill"), ("student", "distill")),
+    (("prune",), {}, ("distill", "channels"), ("distill", "channels")),
     # Named outright: configured, or finished in an earlier run.
     (("student", "distill", "prune"), {"prune": "student"}, (), ("student",)),
     (("prune",), {"prune": "distill"}, ("distill",), ("distill",)),
@@ -49,7 +50,7 @@ def test_a_single_input_may_come_from_an_earlier_run():
 
 
 @pytest.mark.parametrize("stages,sources,finished,match", [
-    (("prune",), {}, ("student",), "none is in `stages`"),
+    (("prune",), {}, (), "none is in `stages`"),
     (("student", "prune"), {"prune": "distill"}, (), "neither in `stages` nor finished"),
     (("quantize",), {}, ("prune",), "none is in `stages`"),
     (("student", "prune"), {"prune": "cluster"}, (), "prune.source` must be one of"),

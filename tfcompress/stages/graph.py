@@ -189,7 +189,7 @@ def candidates(stage, config, finished):
   `finished(name)` says whether that stage finished in the workdir for every seed: a
   stage named outright may come from an earlier run;
   "best" and "last" look only at `config.stages` (when none of the inputs is configured,
-  "best" needs all of them finished). Raises InputError, before anything trains, when the pick is impossible.
+  "best" takes the finished ones). Raises InputError, before anything trains, when the pick is impossible.
   """
   if not stage.inputs:
     return ()
@@ -213,8 +213,9 @@ def candidates(stage, config, finished):
     return (listed[-1],)
   if pick == "best" and listed:
     return tuple(listed)
-  if pick == "best" and all(finished(s) for s in stage.inputs):
-    return tuple(stage.inputs)
+  done = [s for s in stage.inputs if finished(s)]
+  if pick == "best" and done:
+    return tuple(done)
   raise InputError(f"Stage `{stage.name}` takes its model from one of "
                    f"{', '.join(stage.inputs)} ({field}={pick!r}), and none is in `stages`. "
                    f"Add one to `stages`" + (f", or name a finished one in `{stage.source}`."
