@@ -202,6 +202,16 @@ def test_unknown_names_fail_before_any_training(smoke_config, tmp_path):
   assert not os.path.exists(tmp_path / "b" / "teacher")
 
 
+def reshaped(input_shape, num_classes):
+  """A plug-in student with a Reshape the channel pruner cannot carry channels through."""
+  from tfcompress._keras import keras
+  inputs = keras.Input(input_shape)
+  x = keras.layers.Conv2D(4, 3, name="conv")(inputs)
+  x = keras.layers.Reshape((-1, 4), name="reshape")(x)
+  x = keras.layers.GlobalAveragePooling1D()(x)
+  return keras.Model(inputs, keras.layers.Dense(num_classes)(x))
+
+
 @pytest.mark.parametrize("settings,match", [
     ({"prune.method": "iterative", "prune.layer_targets": "fc9=0.5"},
      r"Config `prune.layer_targets` names layer 'fc9'"),
@@ -212,6 +222,13 @@ def test_unknown_names_fail_before_any_training(smoke_config, tmp_path):
      r"`quantize` takes its model from `cluster`"),
     ({"stages": ("teacher", "student", "qat"), "student.model": "tests.test_pipeline:normed"},
      r"Config `student.model` has layer 'norm' \(LayerNormalization\), which TFMOT"),
+    ({"stages": ("student", "search"), "search.distill": False}, r"Stage `search` needs a budget"),
+    ({"stages": ("student", "channels"), "channels.distill": False,
+      "channels.layer_ratios": "logits=0.5"},
+     r"'logits', which is not a prunable layer"),
+    ({"stages": ("student", "channels"), "channels.distill": False,
+      "student.model": "tests.test_pipeline:reshaped"},
+     r"layer 'reshape' \(Reshape\)"),
 ])
 def test_checks_run_before_the_first_stage_trains(smoke_config, tmp_path, settings, match):
   for key, value in settings.items():
@@ -426,3 +443,37 @@ def test_channels_shrink_fire_net_on_the_device_and_compose_with_pruning(
   assert "## Device: channel pruning, before and after (student_slim" in text
   assert "Kept whole: classifier (its channels are the model's outputs)" in text
   assert os.path.exists(os.path.join(workdir, "accuracy_vs_cost.png"))
+
+
+def test_search_ships_the_best_candidate_that_fits_and_resumes(smoke_config, tmp_path):
+  smoke_config.stages = ("student", "search", "export")
+  smoke_config.search.distill = False
+  smoke_config.target.flash_bytes = 12288
+  smoke_config.target.arena_bytes = 8192
+  workdir = str(tmp_path / "s")
+  report = pipeline.run(smoke_config, workdir)
+  found = [m for m in report["models"] if m["stage"] == "search"]
+  assert len(found) == 1 and found[0]["kind"] == "tflite"
+  won = found[0]
+  assert won["size_bytes"] <= 12288 and won["tflm_verified"]["tflm_arena_bytes"] <= 8192
+  trained = [r for r in won["candidates"] if r.get("trained")]
+  assert trained and all(not r["over"] for r in trained)
+  assert all(not r.get("trained") for r in won["candidates"] if r["over"])
+  assert won["candidates"][0]["keep"] == 1.0 and won["candidates"][0]["over"]
+  best = max(r["val"]["balanced_accuracy"] for r in trained)
+  assert won["winner"]["val"]["balanced_accuracy"] == best  # Chosen on validation.
+  deploy = {d["name"]: d for d in report["deployment"]}
+  assert deploy[won["name"]]["tflm_ok"]
+  with open(os.path.join(workdir, "report.md")) as f:
+    assert "## Search: the most accurate model that fits" in f.read()
+  assert os.path.exists(os.path.join(workdir, "search_front.png"))
+  # Interrupted after its candidates trained: they are read back, not trained again.
+  results = [os.path.join(workdir, os.path.dirname(r["tflite"]), "result.json") for r in trained]
+  stamps = [os.path.getmtime(p) for p in results]
+  os.remove(os.path.join(workdir, "seed_0", "search", "metrics.json"))
+  again = pipeline.run(smoke_config, workdir)
+  assert [os.path.getmtime(p) for p in results] == stamps
+  assert [m["name"] for m in again["models"] if m["stage"] == "search"] == [won["name"]]
+  smoke_config.target.arena_bytes = 1024  # Nothing fits: one line says what to change.
+  with pytest.raises(InputError, match="No candidate fits the target"):
+    pipeline.run(smoke_config, str(tmp_path / "none"))

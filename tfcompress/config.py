@@ -154,6 +154,23 @@ def base_config():
   # QAT on the labels scored val balanced accuracy 0.9539 against 0.9289 (BUILD_NOTES).
   c.qat.distill = False
 
+  c.target = ml_collections.ConfigDict()  # The device budget of stage `search` (0: no limit).
+  c.target.board = ""  # A board of tfcompress.export.boards fills flash and arena.
+  c.target.flash_bytes = 0  # The .tflite file.
+  c.target.arena_bytes = 0  # The TFLite Micro tensor arena.
+  c.target.macs = 0  # Multiply-accumulates per image.
+
+  c.search = ml_collections.ConfigDict()  # Stage `search`: the best model that fits `target`.
+  c.search.source = "best"  # student | distill | best (on validation, not collapsed).
+  # Widths: the share of every layer's channels kept. Untrained candidates cost a
+  # conversion and a TFLite Micro run each (about a second), so the grid can be fine.
+  c.search.keep = (1.0, 0.875, 0.75, 0.625, 0.5, 0.4375, 0.375, 0.3125, 0.25, 0.1875, 0.125)
+  c.search.modes = ("int8",)  # int8 | float32: what TFLite Micro runs.
+  c.search.trials = 3  # The widest candidates that fit are fine-tuned, this many at most.
+  c.search.epochs = 3  # Fine-tuning per candidate (channels.criterion picks the channels).
+  c.search.learning_rate = 5e-4
+  c.search.distill = True  # Fine-tune through the Distiller (needs the teacher stage).
+
   c.export = ml_collections.ConfigDict()
   c.export.boards = ("esp32", "esp32s3")  # Flash and RAM budgets checked for int8 models.
 
@@ -176,6 +193,7 @@ def smoke(config):
   config.quantize.latency_repeats = 5
   config.channels.calibration_images = 64
   config.channels.latency_repeats = 5
+  config.search.trials = min(config.search.trials, 2)
   return config
 
 

@@ -130,6 +130,34 @@ def accuracy_vs_cost(report, workdir):
   return _save(fig, workdir, "accuracy_vs_cost")
 
 
+def search_front(report, workdir):
+  """The search's candidates: validation score against .tflite bytes (trained ones), the
+  budget as a line, the Pareto front and the winner (the first seed's search)."""
+  found = [e for e in report["models"] if e.get("candidates")]
+  if not found:
+    return None
+  e = found[0]
+  trained = [r for r in e["candidates"] if r.get("trained")]
+  monitor = report.get("monitor", "val_balanced_accuracy")[len("val_"):]
+  fig, ax = plt.subplots(figsize=(7, 4.5))
+  ax.scatter([r["flash_bytes"] for r in trained], [r["val"][monitor] for r in trained], s=30,
+             label="fine-tuned candidate", zorder=3)
+  front = [r for r in trained if (r["keep"], r["mode"]) in {tuple(p) for p in e["pareto"]}]
+  front.sort(key=lambda r: r["flash_bytes"])
+  ax.plot([r["flash_bytes"] for r in front], [r["val"][monitor] for r in front], "r--",
+          marker="o", mfc="none", ms=11, lw=1, label="Pareto front", zorder=2)
+  for r in trained:
+    ax.annotate(f"keep {r['keep']:g} {r['mode']}", (r["flash_bytes"], r["val"][monitor]),
+                fontsize=7, xytext=(4, -10), textcoords="offset points")
+  if e["budget"].get("flash_bytes"):
+    ax.axvline(e["budget"]["flash_bytes"], color="gray", ls=":", label="flash budget")
+  ax.set_xlabel(".tflite bytes")
+  ax.set_ylabel(f"validation {monitor}")
+  ax.set_title(f"Search: {e['name']} won (seed {e['seed']})")
+  ax.legend(loc="lower right")
+  return _save(fig, workdir, "search_front")
+
+
 def write_all(report, workdir, curve_stages):
   """Writes every plot the report has data for; returns {name: file name}.
 
@@ -138,5 +166,6 @@ def write_all(report, workdir, curve_stages):
   made = {"training_curves": training_curves(report["models"], workdir, curve_stages),
           "alpha_sweep": alpha_sweep(report["models"], workdir),
           "accuracy_vs_size": accuracy_vs_size(report["summary"], workdir),
-          "accuracy_vs_cost": accuracy_vs_cost(report, workdir)}
+          "accuracy_vs_cost": accuracy_vs_cost(report, workdir),
+          "search_front": search_front(report, workdir)}
   return {k: v for k, v in made.items() if v}

@@ -91,7 +91,8 @@ def markdown(report):
   out += ["", "Energy: one inference under the Horowitz 45 nm cost model "
           "(`tfcompress.evaluate.energy` states its assumptions)."]
   out += _lineage(report) + _teacher(report) + _seeds(report) + _paired(report)
-  out += _deep_compression(report) + _deployment(report) + _device(report) + _sweep(report)
+  out += _deep_compression(report) + _deployment(report) + _device(report) + _search(report)
+  out += _sweep(report)
   out += _speed(report)
   out += _times(report) + _benchmark(report) + _plots(report)
   return "\n".join(out) + "\n"
@@ -275,6 +276,37 @@ def _device(report):
     whole = group[0].get("kept_whole") or {}
     if whole:
       out += ["", "Kept whole: " + "; ".join(f"{k} ({v})" for k, v in whole.items()) + "."]
+  return out
+
+
+def _search(report):
+  """The budget search of each seed: every candidate, what it broke, the winner."""
+  out = []
+  monitor = report.get("monitor", "val_balanced_accuracy")[len("val_"):]
+  for e in report["models"]:
+    if not e.get("candidates"):
+      continue
+    limits = ", ".join(f"{k} <= {v:,}" for k, v in e["budget"].items() if v)
+    front = {tuple(p) for p in e["pareto"]}
+    rows = []
+    for r in e["candidates"]:
+      won = (r["keep"], r["mode"]) == (e["winner"]["keep"], e["winner"]["mode"])
+      rows.append([f"{r['keep']:g}", r["mode"], f"{r['params']:,}", f"{r['macs']:,}",
+                   f"{r['flash_bytes']:,}", _num(r["arena_bytes"], "{:,}"),
+                   r["over"] or "fits",
+                   _num((r.get("val") or {}).get(monitor), "{:.4f}"),
+                   "winner" if won else "Pareto" if (r["keep"], r["mode"]) in front else ""])
+    cost = e.get("cost_vs_distill")
+    check = e["tflm_verified"]
+    out += ["", f"## Search: the most accurate model that fits ({limits}; seed {e['seed']})",
+            "", _table(["keep", "mode", "params", "MACs", ".tflite bytes", "arena bytes",
+                        "budget", f"val {monitor}", ""], rows), "",
+            f"Winner {e['name']}: {e['size_bytes']:,} bytes, arena {check['tflm_arena_bytes']:,} "
+            f"bytes in TFLite Micro on the test images (agreement with LiteRT "
+            f"{check['tflm_agreement']:.4f}); val {monitor} {e['winner']['val'][monitor]:.4f}, "
+            f"test accuracy {e['accuracy']:.4f}. Candidates over the budget were measured "
+            f"untrained and never trained. Search time {e['search_seconds']:.0f} s"
+            + (f", {cost:.2f}x the distill stage's." if cost else ".")]
   return out
 
 

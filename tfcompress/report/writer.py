@@ -155,6 +155,7 @@ def write(workdir, config, splits, stages, seeds=None):
                   "train": len(splits.y_train), "val": len(splits.y_val),
                   "test": len(splits.y_test)},
       "student_model": config.student.model,
+      "monitor": config.train.monitor,
       "models": entries,
       "summary": summarize(entries),
       "collapsed": [{"name": e["name"], "stage": e["stage"], "seed": e["seed"],

@@ -10,4 +10,5 @@ from tfcompress.stages import prune  # noqa: F401
 from tfcompress.stages import cluster  # noqa: F401
 from tfcompress.stages import quantize  # noqa: F401
 from tfcompress.stages import qat  # noqa: F401
+from tfcompress.stages import search  # noqa: F401
 from tfcompress.stages import export  # noqa: F401

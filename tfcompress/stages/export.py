@@ -1,6 +1,6 @@
 """The export stage: what a firmware or app developer drops into their project.
 
-For each .tflite of the quantize stage: a run in the TFLite Micro interpreter (smallest
+For each .tflite of the quantize, qat and search stages: a run in the TFLite Micro interpreter (smallest
 arena, agreement with LiteRT on the whole test set); the models it accepts (int8,
 float32) also get a C array (`.h`/`.cc`) and a fit check on the named boards; every
 model gets an Android bundle.
@@ -52,6 +52,6 @@ def _check(config, splits):
 
 
 graph.register(graph.Stage(
-    name="export", run=export_stage, inputs=("quantize", "qat"), gather=True, check=_check,
+    name="export", run=export_stage, inputs=("quantize", "qat", "search"), gather=True, check=_check,
     curves=False,
     doc="C arrays, TFLite Micro check, board budgets and Android bundles of each .tflite"))
