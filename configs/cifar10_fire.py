@@ -1,5 +1,6 @@
 r"""CIFAR-10 (the JPEG copy, 32x32 RGB): a teacher ensemble distils a Fire-module student,
-which is then pruned, clustered and quantized to int8.
+which then loses channels (through the Fire modules' concatenations), is pruned,
+clustered and quantized to int8.
 
   tfcompress --config=configs/cifar10_fire.py --workdir=runs/cifar10
   tfcompress --config=configs/cifar10_fire.py:smoke --workdir=/tmp/cifar10_smoke
@@ -17,7 +18,10 @@ SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "s
 
 def get_config(arg=None):
   config = base_config()
-  config.stages = ("teacher", "student", "distill", "prune", "cluster", "quantize", "export")
+  config.stages = ("teacher", "student", "distill", "channels", "prune", "cluster", "quantize",
+                   "export")
+  # Channels first (a smaller dense model for the device), then zeros and shared values.
+  config.prune.source = "channels"
   config.data.path = os.path.normpath(os.path.join(SHARED, "cifar10_jpeg.npz"))
   config.data.class_names = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog",
                              "horse", "ship", "truck")  # The .npz holds labels 0-9 only.

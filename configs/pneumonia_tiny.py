@@ -7,8 +7,8 @@ channels removed, fine-tuned by the teacher, shipped as an int8 file of at most 
 The report's "Device" section sets the int8 file of the unpruned distilled student beside
 the channel-pruned one: bytes, TFLite Micro arena, accuracy and latency, timed side by side.
 """
-import importlib.util
 import os
+import runpy
 
 from tfcompress.config import smoke
 
@@ -16,10 +16,7 @@ from tfcompress.config import smoke
 def _pneumonia():
   """configs/pneumonia.py beside this file (config files are loaded by path, not package)."""
   path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pneumonia.py")
-  spec = importlib.util.spec_from_file_location("pneumonia_config", path)
-  module = importlib.util.module_from_spec(spec)
-  spec.loader.exec_module(module)
-  return module.get_config()
+  return runpy.run_path(path)["get_config"]()
 
 
 def get_config(arg=None):

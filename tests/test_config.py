@@ -64,6 +64,16 @@ def test_configs_import_no_tensorflow():
   assert out.stdout.strip() == "False"
 
 
+@pytest.mark.parametrize("name", sorted(
+    p.name for p in __import__("pathlib").Path(__file__).parents[1].joinpath("configs").glob("*.py")))
+def test_every_shipped_config_and_its_smoke_variant_pass_the_checks(name):
+  import runpy
+  path = __import__("pathlib").Path(__file__).parents[1] / "configs" / name
+  get_config = runpy.run_path(str(path))["get_config"]
+  for arg in (None, "smoke"):
+    config_lib.check(get_config(arg))
+
+
 def test_a_removed_key_says_what_replaced_it():
   with pytest.raises(InputError, match="prune.teacher` is gone.*teacher_prune"):
     config_lib.update(config_lib.base_config(), {"prune": {"teacher": True}})
