@@ -19,7 +19,7 @@ from tfcompress.config_checks import check_numbers
 from tfcompress.errors import InputError
 
 PAPER_ALPHAS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 5.0, 10.0, 15.0)
-MODES = ("float32", "dynamic", "float16", "int8")
+MODES = ("float32", "dynamic", "float16", "int8", "int16x8")
 
 
 def base_config():
@@ -144,6 +144,9 @@ def base_config():
   c.quantize.latency_repeats = 50
   c.quantize.sparse_format_min_sparsity = 0.5  # Try EXPERIMENTAL_SPARSITY from here on.
   c.quantize.per_channel = True  # False: one int8 scale per kernel (keeps shared values).
+  # Selective quantization: also write an int8 file with this many layers kept in float,
+  # those that add the most error (report.md's per-layer table); 0: none.
+  c.quantize.float_layers = 0
 
   c.qat = ml_collections.ConfigDict()  # Quantization-aware training, stage `qat`.
   c.qat.source = "last"  # student | distill | channels | prune | cluster | best | last.

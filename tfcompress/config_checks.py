@@ -76,6 +76,7 @@ _RANGES = {
     "quantize.calibration_images": ("[1, inf)", ""),
     "quantize.latency_repeats": ("[2, inf)", ""),
     "quantize.sparse_format_min_sparsity": ("[0, 1]", ""),
+    "quantize.float_layers": ("[0, inf)", "layers kept in float; 0: none"),
 }
 
 

@@ -5,6 +5,9 @@
 - `float16`: float16 weights.
 - `int8`: full integer: int8 weights, activations, input and output, calibrated on a
   representative dataset of raw training images.
+- `int16x8`: full integer with int16 activations (input and output too) and int8 weights
+  (LiteRT's "16x8" mode): more accurate activations for a little more arena; TFLite
+  Micro runs it.
 
 Example:
   tflite_bytes = convert(model, "int8", representative_images=x_train[:200])
@@ -48,9 +51,9 @@ def convert(model, mode, representative_images=None, sparse=False, per_channel=T
   converter.optimizations = optimizations
   if mode == "float16":
     converter.target_spec.supported_types = [tf.float16]
-  if mode == "int8":
+  if mode in ("int8", "int16x8"):
     if representative_images is None or len(representative_images) == 0:
-      raise InputError("int8 quantization needs calibration data: pass "
+      raise InputError(f"{mode} quantization needs calibration data: pass "
                        "`representative_images` (a few hundred training images).")
     images = np.asarray(representative_images, np.float32)
     expected = tuple(model.input_shape[1:])
@@ -58,9 +61,13 @@ def convert(model, mode, representative_images=None, sparse=False, per_channel=T
       raise InputError(f"Calibration images must have shape (N, {expected}). "
                        f"Received: {images.shape}")
     converter.representative_dataset = lambda: ([images[i:i + 1]] for i in range(len(images)))
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    converter.inference_input_type = tf.int8
-    converter.inference_output_type = tf.int8
+    if mode == "int8":
+      converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    else:
+      converter.target_spec.supported_ops = [
+          tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]
+    converter.inference_input_type = converter.inference_output_type = (
+        tf.int8 if mode == "int8" else tf.int16)
   if not per_channel:
     converter._experimental_disable_per_channel = True  # pylint: disable=protected-access
   return converter.convert()

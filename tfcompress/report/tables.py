@@ -91,7 +91,8 @@ def markdown(report):
   out += ["", "Energy: one inference under the Horowitz 45 nm cost model "
           "(`tfcompress.evaluate.energy` states its assumptions)."]
   out += _lineage(report) + _teacher(report) + _seeds(report) + _paired(report)
-  out += _deep_compression(report) + _deployment(report) + _device(report) + _search(report)
+  out += _deep_compression(report) + _deployment(report) + _layer_errors(report)
+  out += _device(report) + _search(report)
   out += _sweep(report)
   out += _speed(report)
   out += _times(report) + _benchmark(report) + _plots(report)
@@ -256,15 +257,18 @@ def _device(report):
       params = _mean([e["params_before"] if side == "before" else e["params"] for e in group])
       rows.append([f"{label} int8", _num(params, "{:,.0f}"), _num(macs, "{:,.0f}"),
                    _num(avg("bytes"), "{:,.0f}"), _num(avg("tflm_arena_bytes"), "{:,.0f}"),
-                   _num(avg("accuracy"), "{:.4f}"), _num(avg("litert_ms"), "{:.4f}"),
-                   _num(avg("litert_builtin_ms"), "{:.4f}"), _num(avg("tflm_ms"), "{:.4f}")])
+                   _num(avg("accuracy"), "{:.4f}"),
+                   f"{_num(avg('litert_ms'), '{:.4f}')} ({_num(avg('litert_iqr_ms'), '{:.4f}')})",
+                   f"{_num(avg('litert_builtin_ms'), '{:.4f}')} "
+                   f"({_num(avg('litert_builtin_iqr_ms'), '{:.4f}')})",
+                   _num(avg("tflm_ms"), "{:.4f}")])
     ratio = {k: _mean([e["device"]["after"].get(k) for e in group])
              for k in ("bytes_ratio", "arena_ratio", "litert_speedup", "litert_builtin_speedup",
                        "tflm_speedup")}
     seeds = ", ".join(str(e["seed"]) for e in group)
     out += ["", f"## Device: channel pruning, before and after ({name}; seeds {seeds})", "",
             _table(["int8 model", "params", "MACs", ".tflite bytes", "TFLite Micro arena",
-                    "test accuracy", "LiteRT ms (XNNPACK)", "LiteRT ms (built-in kernels)",
+                    "test accuracy", "LiteRT ms (IQR), XNNPACK", "LiteRT ms (IQR), built-in kernels",
                     "TFLite Micro host ms"], rows), "",
             f"After / before, means over seeds: .tflite {_num(ratio['bytes_ratio'], '{:.2f}')}x "
             f"smaller, arena {_num(ratio['arena_ratio'], '{:.2f}')} of before; "
@@ -276,6 +280,25 @@ def _device(report):
     whole = group[0].get("kept_whole") or {}
     if whole:
       out += ["", "Kept whole: " + "; ".join(f"{k} ({v})" for k, v in whole.items()) + "."]
+  return out
+
+
+def _layer_errors(report, rows_shown=5):
+  """Where int8 / int16x8 lose accuracy: the layers that add the most error (first seed)."""
+  found = [e for e in report["models"] if e.get("layer_errors")]
+  if not found:
+    return []
+  out = ["", "## Per-layer quantization error (validation images)", "",
+         "Each layer's output in the .tflite file against the float model: RMSE over the "
+         "float output's standard deviation, accumulated up to the layer, and the part the "
+         "layer adds (its figure minus its input's). `quantize.float_layers=N` writes an "
+         "int8 file with the N worst layers kept in float."]
+  seed = found[0]["seed"]
+  for e in [e for e in found if e["seed"] == seed]:
+    rows = [[r["layer"], f"{r['added_error']:+.4f}", f"{r['relative_rmse']:.4f}",
+             f"{r['rmse_over_scale']:.2f}"] for r in e["layer_errors"][:rows_shown]]
+    out += ["", f"{e['name']} (seed {seed}; the {len(rows)} that add the most):", "",
+            _table(["layer", "added error", "error so far", "RMSE / scale"], rows)]
   return out
 
 

@@ -9,8 +9,12 @@ from tfcompress.evaluate import latency as latency_lib
 from tfcompress.evaluate import tflite
 from tfcompress.evaluate.metrics import classification_metrics
 from tfcompress.prune import sparsity_summary
+from tfcompress.quantize import layer_error
 from tfcompress.stages import context
 from tfcompress.stages import graph
+
+
+_ERROR_IMAGES = 64  # Validation images the per-layer quantization error is measured on.
 
 
 def tflite_product(run, content, name, mode, path, reference_bytes, keras_model,
@@ -111,7 +115,24 @@ def quantize_stage(run):
                                      summary["sparsity"], metrics["gzip_bytes"]))
     metrics["smallest_ratio"] = len(reference_file) / metrics["smallest_bytes"]
     products.append(product)
+    if mode in ("int8", "int16x8"):
+      errors = layer_error.layer_errors(content, model, run.splits.x_val[:_ERROR_IMAGES])
+      metrics["layer_errors"] = errors
+      if mode == "int8" and c.float_layers:
+        products.append(_selective(run, model, calibration, errors, name, reference_file))
   return products
+
+
+def _selective(run, model, calibration, errors, name, reference_file):
+  """The int8 file with the `quantize.float_layers` layers that add the most error in float."""
+  worst = errors[:run.config.quantize.float_layers]
+  content = layer_error.selective_int8(model, calibration, [r["tensor"] for r in worst])
+  out = artifacts.write_bytes(run.out(f"{name}_selective.tflite"), content)
+  product = tflite_product(run, content, f"{name}_selective", "int8", out,
+                           len(reference_file), model)
+  product.output.quantization = "int8_selective"
+  product.metrics["float_layers"] = [r["layer"] for r in worst]
+  return product
 
 
 def _rel(run, path):
