@@ -478,3 +478,23 @@ def test_search_ships_the_best_candidate_that_fits_and_resumes(smoke_config, tmp
   smoke_config.target.arena_bytes = 1024  # Nothing fits: one line says what to change.
   with pytest.raises(InputError, match="No candidate fits the target"):
     pipeline.run(smoke_config, str(tmp_path / "none"))
+
+
+def test_pcqat_keeps_zeros_and_shared_values_to_the_tflite(smoke_config, tmp_path):
+  """prune -> cluster -> qat (PCQAT): the .tflite kernels keep the zeros and <= k values."""
+  smoke_config.student.model = "lenet_300_100"
+  smoke_config.stages = ("student", "prune", "cluster", "qat")
+  smoke_config.prune.distill = smoke_config.cluster.distill = smoke_config.qat.distill = False
+  smoke_config.prune.alphas = (2.0,)
+  smoke_config.cluster.clusters = 8
+  report = pipeline.run(smoke_config, str(tmp_path / "pcqat"))
+  by_name = {m["name"]: m for m in report["models"]}
+  int8 = by_name["pruned_clustered_qat_int8"]
+  assert int8["preserve"] == "both"
+  kernels = {k: v for k, v in int8["tflite_distinct_values"].items() if "MatMul" in k}
+  assert len(kernels) == 3 and max(kernels.values()) <= 8, kernels
+  zeros = by_name["pruned_clustered"]["layer_sparsity"]
+  for layer, share in zeros.items():
+    in_file = [v for k, v in int8["tflite_weight_sparsity"].items() if layer in k]
+    assert in_file and max(in_file) >= share - 0.01, (layer, int8["tflite_weight_sparsity"])
+  assert int8["container_bytes"] < int8["size_bytes"] and int8["smallest_ratio"] > 4

@@ -52,6 +52,11 @@ def qat_stage(run):
   product = quantize_stage.tflite_product(run, content, name, "int8", path, reference_bytes,
                                           model)
   summary = prune.sparsity_summary(model)
+  with qat.quantize_scope():  # Deep Compression's files, as the quantize stage writes them.
+    product.metrics.update(quantize_stage.compressed_files(
+        run, wrapped, "int8", calibration, content, name, summary["sparsity"],
+        product.metrics["gzip_bytes"]))
+  product.metrics["smallest_ratio"] = reference_bytes / product.metrics["smallest_bytes"]
   product.metrics.update(
       preserve=preserve, input_sparsity=summary["sparsity"], params=int(model.count_params()),
       qat_weights=layout.relative(run.workdir, weights), history=fitted.history,

@@ -30,14 +30,15 @@ def tflite_product(run, content, name, mode, path, reference_bytes, keras_model,
   metrics.update(latency_ms=latency["median_ms"], latency_iqr_ms=latency["iqr_ms"],
                  compression_ratio=reference_bytes / len(content),
                  cost=energy.inference_cost(keras_model, mode),
-                 tflite_weight_sparsity=tflite.weight_sparsity(content))
+                 tflite_weight_sparsity=tflite.weight_sparsity(content),
+                 tflite_distinct_values=tflite.weight_distinct_values(content))
   logging.info("%s: test accuracy %.4f, %d bytes (%.2fx), %.3f ms/image", name,
                metrics["accuracy"], len(content), metrics["compression_ratio"],
                metrics["latency_ms"])
   return graph.Product(run.output(name, "tflite", path, role, mode, source), metrics)
 
 
-def _compressed_files(run, model, mode, calibration, content, name, sparsity, gzip_bytes):
+def compressed_files(run, model, mode, calibration, content, name, sparsity, gzip_bytes):
   """Deep Compression's files for one model: the container, and a sparse-format .tflite.
 
   The container is decoded again and checked byte for byte. The EXPERIMENTAL_SPARSITY
@@ -111,7 +112,7 @@ def quantize_stage(run):
     metrics = product.metrics
     metrics.update(sparsity=summary["sparsity"], nonzero_params=summary["nonzero_params"],
                    params=int(model.count_params()))
-    metrics.update(_compressed_files(run, model, mode, calibration, content, name,
+    metrics.update(compressed_files(run, model, mode, calibration, content, name,
                                      summary["sparsity"], metrics["gzip_bytes"]))
     metrics["smallest_ratio"] = len(reference_file) / metrics["smallest_bytes"]
     products.append(product)
