@@ -14,12 +14,15 @@ def test_run_writes_models_report_and_resumes(smoke_config, tmp_path):
   names = [m["name"] for m in report["models"]]
   assert names == ["mobilenetv2", "teacher", "student", "distilled", "pruned",
                    "reference_float32", "pruned_float32", "pruned_dynamic",
-                   "pruned_float16", "pruned_int8", "pruned_int16x8"]
+                   "pruned_float16", "pruned_int8", "pruned_int16x8", "pruned_int4_weights",
+                   "pruned_int4x8"]
   deploy = {d["name"]: d for d in report["deployment"]}
   assert deploy["pruned_int8"]["tflm_ok"]
   assert deploy["pruned_int8"]["tflm_agreement"] >= 0.99
   assert deploy["pruned_int8"]["boards"]["esp32"]["fits"]
   assert deploy["pruned_int16x8"]["tflm_ok"] and deploy["pruned_int16x8"]["tflm_agreement"] >= 0.99
+  assert deploy["pruned_int4x8"]["tflm_ok"] and deploy["pruned_int4x8"]["tflm_agreement"] >= 0.95
+  assert not deploy["pruned_int4_weights"]["tflm_ok"]  # Float activations: no int4 DEQUANTIZE.
   assert not deploy["pruned_dynamic"]["tflm_ok"]
   assert deploy["pruned_dynamic"]["tflm_reason"]
   for m in report["models"]:

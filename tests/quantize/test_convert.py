@@ -18,15 +18,29 @@ def test_every_mode_runs_in_the_interpreter(model_and_images):
   model, images = model_and_images
   expected = model.predict(images, verbose=0)
   sizes = {}
-  for mode in ("float32", "dynamic", "float16", "int8"):
+  for mode in ("float32", "dynamic", "float16", "int8", "int16x8", "int4_weights", "int4x8"):
     content = convert(model, mode, images)
     sizes[mode] = len(content)
     runner = tflite.TFLiteModel(content)
     got = runner.predict(images)
     assert got.shape == expected.shape
-    tol = 1e-4 if mode == "float32" else 0.1 * np.abs(expected).max() + 1e-2
+    step = 0.3 if mode.startswith("int4") else 0.1  # 16 levels a weight instead of 256.
+    tol = 1e-4 if mode == "float32" else step * np.abs(expected).max() + 1e-2
     assert np.abs(got - expected).max() <= tol, mode
   assert sizes["int8"] < sizes["float16"] < sizes["float32"]
+  assert sizes["int4x8"] < sizes["int8"] and sizes["int4_weights"] < sizes["float16"]
+
+
+def test_int16x8_and_int4x8_are_integer_files(model_and_images):
+  model, images = model_and_images
+  wide = tflite.TFLiteModel(convert(model, "int16x8", images))
+  assert wide.input["dtype"] == np.int16 and wide.output["dtype"] == np.int16
+  small = tflite.TFLiteModel(convert(model, "int4x8", images))
+  assert small.input["dtype"] == np.int8
+  with pytest.raises(InputError, match="int4x8 quantization needs calibration"):
+    convert(model, "int4x8")
+  with pytest.raises(InputError, match="int16x8 quantization needs calibration"):
+    convert(model, "int16x8")
 
 
 def test_int8_file_has_int8_input_and_output(model_and_images):

@@ -16,7 +16,8 @@ read; float16 weights are dequantized to float32 before use (float MACs, 16-bit 
 dynamic-range models multiply in int8 after quantizing activations on the fly (int8
 MACs, 8-bit weight reads, 32-bit activations); int16x8 models read 8-bit weights and
 16-bit activations and are counted as int8 MACs (the table has no 16-bit multiply, so
-this is a lower bound). Two memory scenarios: `sram` (everything
+this is a lower bound); int4 modes read 4-bit weights (int4x8's dense layers keep 8 bits,
+so a lower bound), int4_weights computes in float. Two memory scenarios: `sram` (everything
 on chip, like a microcontroller) and `dram` (weights from DRAM, activations in SRAM, like
 a phone with a model too big for its caches).
 
@@ -33,7 +34,8 @@ PJ = {"fp32_mac": 4.6, "int8_mac": 0.3, "sram_read32": 5.0, "dram_read32": 640.0
 # (bits per weight read, bits per activation access, MAC kind) for each TFLite mode.
 MODES = {"keras": (32, 32, "fp32_mac"), "float32": (32, 32, "fp32_mac"),
          "float16": (16, 32, "fp32_mac"), "dynamic": (8, 32, "int8_mac"),
-         "int8": (8, 8, "int8_mac"), "int16x8": (8, 16, "int8_mac")}
+         "int8": (8, 8, "int8_mac"), "int16x8": (8, 16, "int8_mac"),
+         "int4_weights": (4, 32, "fp32_mac"), "int4x8": (4, 8, "int8_mac")}
 
 
 def _size(shape):

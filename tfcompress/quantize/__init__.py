@@ -8,5 +8,6 @@ from tfcompress.quantize.convert import convert
 from tfcompress.quantize.container import read_container  # noqa: F401
 from tfcompress.quantize.container import write_container  # noqa: F401
 from tfcompress.quantize.convert import MODES  # noqa: F401
+from tfcompress.quantize.int4 import INT4_MODES  # noqa: F401
 
 __all__ = ["convert", "decode_tflite", "encode_tflite"]

@@ -8,6 +8,7 @@
 - `int16x8`: full integer with int16 activations (input and output too) and int8 weights
   (LiteRT's "16x8" mode): more accurate activations for a little more arena; TFLite
   Micro runs it.
+- `int4_weights`, `int4x8`: 4-bit kernels through the LiteRT quantizer (`quantize/int4.py`).
 
 Example:
   tflite_bytes = convert(model, "int8", representative_images=x_train[:200])
@@ -18,6 +19,8 @@ from tfcompress._keras import tf
 from tfcompress.errors import InputError
 
 from tfcompress.config import MODES
+from tfcompress.quantize.int4 import int4
+from tfcompress.quantize.int4 import INT4_MODES
 
 
 def convert(model, mode, representative_images=None, sparse=False, per_channel=True):
@@ -44,6 +47,8 @@ def convert(model, mode, representative_images=None, sparse=False, per_channel=T
   """
   if mode not in MODES:
     raise InputError(f"Unknown quantization mode {mode!r}. Use one of {', '.join(MODES)}.")
+  if mode in INT4_MODES:  # The LiteRT quantizer, from the float32 file.
+    return int4(convert(model, "float32"), mode, representative_images)
   converter = tf.lite.TFLiteConverter.from_keras_model(model)
   optimizations = [] if mode == "float32" else [tf.lite.Optimize.DEFAULT]
   if sparse:

@@ -52,7 +52,8 @@ def compressed_files(run, model, mode, calibration, content, name, sparsity, gzi
   path = artifacts.write_bytes(run.out(f"{name}.dctf"), container)
   result = {"container_bytes": len(container), "container_parts": parts,
             "container_path": _rel(run, path)}
-  if sparsity >= run.config.quantize.sparse_format_min_sparsity:
+  if (sparsity >= run.config.quantize.sparse_format_min_sparsity
+      and mode not in quantize.INT4_MODES):  # The LiteRT quantizer writes no sparse format.
     sparse = quantize.convert(model, mode, calibration, sparse=True,
                               per_channel=run.config.quantize.per_channel)
     result["sparse_tflite_bytes"] = len(sparse)
