@@ -218,16 +218,18 @@ def _deployment(report):
     fit = "; ".join(f"{b}: {'fits' if v['fits'] else 'does not fit'} (RAM margin "
                     f"{v['ram_margin_bytes']:,} B, flash margin {v['flash_margin_bytes']:,} B)"
                     for b, v in boards.items())
+    seed = "-" if r.get("seed") is None else r["seed"]
     if r["tflm_ok"]:
-      rows.append([r["name"], "yes", f"{r['tflm_arena_bytes']:,}", f"{r['tflm_agreement']:.4f}",
-                   fit])
+      rows.append([r["name"], seed, "yes", f"{r['tflm_arena_bytes']:,}",
+                   f"{r['tflm_agreement']:.4f}", fit])
     else:
-      rows.append([r["name"], "no: " + r.get("tflm_reason", "?").replace("|", "/"), "-", "-", "-"])
+      rows.append([r["name"], seed, "no: " + r.get("tflm_reason", "?").replace("|", "/"), "-",
+                   "-", "-"])
   if not rows:
     return []
   return ["", "## Deployment: TFLite Micro and microcontroller budgets", "",
-          _table(["model", "runs in TFLite Micro", "arena bytes", "agreement with LiteRT",
-                  "boards"], rows),
+          _table(["model", "seed", "runs in TFLite Micro", "arena bytes",
+                  "agreement with LiteRT", "boards"], rows),
           "", "Agreement: share of test images whose predicted class is the same in TFLite "
           "Micro and in LiteRT."]
 
