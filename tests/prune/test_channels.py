@@ -150,3 +150,21 @@ def test_criteria_find_the_weak_channel():
     ch.channel_scores(model, "activation")
   with pytest.raises(InputError, match="`criterion` must be one of"):
     ch.channel_scores(model, "taylor")
+
+
+def test_broadcast_merges_sequential_models_and_late_normalization():
+  i = keras.Input((8, 8, 3))
+  x = L.Conv2D(6, 3, padding="same", name="features")(i)
+  gate = L.Conv2D(1, 1, activation="sigmoid", name="gate")(x)
+  y = L.Multiply(name="attend")([x, gate])  # Broadcasts 1 channel over 6.
+  model = keras.Model(i, L.Dense(2, name="out")(L.GlobalAveragePooling2D()(y)))
+  groups = {g.name: g for g in ch.channel_groups(model)}
+  assert "another width" in groups["features"].reason and groups["gate"].reason
+  sequential = keras.Sequential([keras.Input((8, 8, 1)), L.Conv2D(4, 3), L.Flatten(),
+                                 L.Dense(2)])
+  with pytest.raises(InputError, match="wrap a Sequential one"):
+    ch.channel_groups(sequential)
+  i = keras.Input((8, 8, 1))
+  x = L.Normalization(axis=-1, mean=0.0, variance=1.0, name="norm")(L.Conv2D(4, 3, name="c")(i))
+  with pytest.raises(InputError, match=r"layer 'norm' \(Normalization\)"):
+    ch.channel_groups(keras.Model(i, L.Dense(2)(L.Flatten()(x))))

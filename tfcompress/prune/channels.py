@@ -41,8 +41,6 @@ _ELEMENTWISE = (_L.BatchNormalization, _L.ReLU, _L.Activation, _L.LeakyReLU, _L.
                 _L.Cropping2D, _L.UpSampling2D, _L.GaussianNoise, _L.GaussianDropout,
                 _L.ActivityRegularization)
 _MERGE = (_L.Add, _L.Subtract, _L.Multiply, _L.Average, _L.Maximum, _L.Minimum)
-# Layers that shape the input, before any producer (any channel count is fine there).
-_FRONT = (_L.InputLayer, _L.Rescaling, _L.Normalization, _L.Resizing)
 
 
 def _is_producer(layer):
@@ -82,9 +80,10 @@ def _inbound(layer_config):
 
 def _functional(model):
   if not isinstance(model, keras.Model) or not hasattr(model, "_nested_inputs") or (
-      not model._is_graph_network):  # pylint: disable=protected-access
+      not model._is_graph_network) or isinstance(model, keras.Sequential):  # pylint: disable=protected-access
     raise InputError("Channel pruning needs a functional tf_keras Model (keras.Model(inputs, "
-                     f"outputs)). Received: {type(model).__name__}")
+                     "outputs); wrap a Sequential one as keras.Model(m.inputs, m.outputs)). "
+                     f"Received: {type(model).__name__}")
   if isinstance(model.output, (list, tuple)):
     raise InputError("Channel pruning needs a model with one output.")
   return model.get_config()
@@ -118,19 +117,20 @@ def _walk(model):
     elif isinstance(layer, _ELEMENTWISE) or (_is_depthwise(layer) and layer.depth_multiplier == 1):
       single[name] = ones[0] if ones else None
     elif isinstance(layer, _MERGE):
-      if every and all(ones):
+      widths = {model.get_layer(i).output_shape[-1] for i in inbound[name]}
+      if every and all(ones) and len(widths) == 1:
         for g in ones[1:]:
           parent[find(g)] = find(ones[0])
         single[name] = ones[0]
       else:
         frozen.update({g: f"{type(layer).__name__} {name!r} joins it with channels no single "
-                          "pruned layer owns" for g in every})
+                          "pruned layer owns, or of another width" for g in every})
     elif isinstance(layer, _L.Flatten) or (
         isinstance(layer, _L.Concatenate) and layer.axis in (-1, len(layer.output_shape) - 1)):
       pass
     elif _is_depthwise(layer):
       frozen.update({g: f"{name!r} has depth_multiplier > 1" for g in every})
-    elif every and not isinstance(layer, _FRONT):
+    elif every:  # Rescaling, Normalization ... after a pruned layer: not carried either.
       blocked.append((name, type(layer).__name__, every))
   for out in config["output_layers"]:
     frozen.update({g: "its channels are the model's outputs" for g in carried[out[0]]})
@@ -361,8 +361,9 @@ def shrink(model, keep):
       keeps every channel.
 
   Returns:
-    A new tf_keras Model with the same layer names and fewer filters / units. On the
-    kept channels it computes exactly what `model` computes.
+    A new tf_keras Model with the same layer names and fewer filters / units. It computes
+    what `model` computes when the removed channels contribute nothing downstream (tests
+    silence them to check this); otherwise fine-tune it.
 
   Raises:
     InputError: a group name that is not prunable, indices out of range or empty, or

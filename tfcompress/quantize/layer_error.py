@@ -71,10 +71,12 @@ def layer_errors(content, model, images):
   runner.invoke()
   names = {layer.name for layer in model.layers}
   output_index = runner.get_output_details()[0]["index"]
+  outputs = {int(i) for op in runner._get_ops_details() for i in op["outputs"]}  # pylint: disable=protected-access
   found = {}
   for t in runner.get_tensor_details():
     t_scale, t_zero = t["quantization"]
-    if not t_scale or t["index"] == source["index"] or len(t["shape"]) < 2:
+    if (not t_scale or t["index"] not in outputs or t["index"] == source["index"]
+        or len(t["shape"]) < 2):  # Activations only: no kernels, even per-tensor ones.
       continue
     layer = model.layers[-1].name if t["index"] == output_index else _layer_of(t["name"], names)
     if layer is None or t["shape"][0] != len(images):

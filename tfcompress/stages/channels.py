@@ -96,13 +96,24 @@ def channels_stage(run):
                       device=_on_device(run, model, slim, source_name))]
 
 
-def _check(config, splits):
-  """The student's channels can be pruned as configured (layers it cannot carry, ratios)."""
+def check_prunable(config, splits, keep=None):
+  """The configured student's channels can be pruned and the smaller model rebuilt, before
+  anything trains: at the configured ratio, or every layer at share `keep`."""
   c = config.channels
   model = student.build(config, splits)
+  scores = channels_lib.channel_scores(model, "l1")
   with config_keys(layer_ratios="channels.layer_ratios"):
-    channels_lib.keep_channels(model, channels_lib.channel_scores(model, "l1"), c.ratio,
-                               c.scope, c.floor, channels_lib.parse_ratios(c.layer_ratios))
+    if keep is None:
+      kept = channels_lib.keep_channels(model, scores, c.ratio, c.scope, c.floor,
+                                        channels_lib.parse_ratios(c.layer_ratios))
+    else:
+      kept = channels_lib.keep_channels(model, scores, 1.0 - keep, "layer", keep)
+  channels_lib.shrink(model, kept)
+
+
+def _check(config, splits):
+  """The student's channels can be pruned as configured (layers it cannot carry, ratios)."""
+  check_prunable(config, splits)
 
 
 graph.register(graph.Stage(
