@@ -13,14 +13,10 @@ import time
 
 import numpy as np
 
+from tfcompress.evaluate.latency import spread
 from tfcompress.export.tflm import tflm_check
 from tfcompress.tflite_file import TFLiteModel
 from sklearn.metrics import accuracy_score
-
-
-def _spread(times):
-  q = statistics.quantiles(times, n=4) if len(times) > 1 else [times[0]] * 3
-  return statistics.median(times), q[2] - q[0]
 
 
 def compare(files, images, labels, repeats=200, tflm_rounds=3, tflm_images=100):
@@ -30,8 +26,9 @@ def compare(files, images, labels, repeats=200, tflm_rounds=3, tflm_images=100):
   the built-in kernels alone ("litert_builtin"); each of `repeats` rounds invokes every
   model once, in turn, and times `invoke()` alone (the input is already set, as on a
   device). On inputs as small as 28x28, XNNPACK's fixed cost per invoke can hide the
-  difference in work; the built-in kernels and TFLite Micro show it. TFLite Micro runs `tflm_images` images per model in `tflm_rounds` alternating
-  rounds (its host time: the reference kernels on this CPU, not an MCU's cycles).
+  difference in work; the built-in kernels and TFLite Micro show it. TFLite Micro runs
+  `tflm_images` images per model in `tflm_rounds` alternating rounds (its host time: the
+  reference kernels on this CPU, not an MCU's cycles).
 
   Args:
     files: {name: .tflite bytes}; the first is the baseline of the ratios.
@@ -78,7 +75,7 @@ def compare(files, images, labels, repeats=200, tflm_rounds=3, tflm_images=100):
       rows[n].update({k: result[k] for k in ("tflm_ok", "tflm_reason", "tflm_arena_bytes",
                                              "tflm_agreement")})
   for (n, k), ms in times.items():
-    rows[n][f"{k}_ms"], rows[n][f"{k}_iqr_ms"] = _spread(ms)
+    rows[n][f"{k}_ms"], rows[n][f"{k}_iqr_ms"] = spread(ms)
   for n in names:
     ok = [t for t in tflm_times[n] if t is not None]
     rows[n]["tflm_ms"] = statistics.median(ok) if ok else None

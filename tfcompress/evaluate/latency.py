@@ -16,8 +16,14 @@ def time_calls(fn, repeats=30, warmup=3):
     start = time.perf_counter()
     fn()
     times.append((time.perf_counter() - start) * 1000.0)
+  median, iqr = spread(times)
+  return {"median_ms": median, "iqr_ms": iqr, "repeats": repeats}
+
+
+def spread(times):
+  """(median, interquartile range) of a list of timings."""
   q = statistics.quantiles(times, n=4) if len(times) > 1 else [times[0]] * 3
-  return {"median_ms": statistics.median(times), "iqr_ms": q[2] - q[0], "repeats": repeats}
+  return statistics.median(times), q[2] - q[0]
 
 
 def keras_latency(model, images, batch_size, repeats=30):

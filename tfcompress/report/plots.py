@@ -1,4 +1,5 @@
 """PNG plots next to report.md: training curves, the alpha sweep, accuracy against size."""
+import math
 import os
 
 import matplotlib
@@ -59,8 +60,9 @@ def alpha_sweep(entries, workdir):
 
 
 def pareto_front(points):
-  """Points (size, accuracy, name) not beaten by a smaller-or-equal, more accurate one."""
-  front, best = [], -1.0
+  """Points (size, score, item) not beaten by a smaller-or-equal one that scores higher
+  (an accuracy, or a signed validation score that may be negative)."""
+  front, best = [], -math.inf
   for size, acc, name in sorted(points, key=lambda p: (p[0], -p[1])):
     if acc > best:
       front.append((size, acc, name))

@@ -29,7 +29,7 @@ def _teach(config):
 
 
 def _rounds(run, model, images):
-  """Prunes and fine-tunes `model` round by round; returns (model, fitted, kept)."""
+  """Prunes and fine-tunes `model` round by round; returns (the smaller model, fitted)."""
   c = run.config.channels
   with config_keys(layer_ratios="channels.layer_ratios"):
     ratios = channels_lib.parse_ratios(c.layer_ratios)

@@ -178,6 +178,13 @@ def finished_inputs(run, candidates):
   return tuple(candidates)
 
 
+def monitor_key(config):
+  """(key in a model's `val` scores, +1 or -1) of `train.monitor`: sign * score is better
+  when larger."""
+  monitor = config.train.monitor
+  return monitor[len("val_"):], 1 if higher_is_better(monitor) else -1
+
+
 def pick_source(run, candidates):
   """The candidate stage whose model `run.stage` takes: the only one, or the best on
   validation (`train.monitor`; ties go to the later stage). Never a collapsed one.
@@ -194,7 +201,6 @@ def pick_source(run, candidates):
                         f"model collapsed ({why}). {health.ADVICE}")
   if len(healthy) == 1:
     return next(iter(healthy))
-  monitor = run.config.train.monitor
-  key, sign = monitor[len("val_"):], 1 if higher_is_better(monitor) else -1
+  key, sign = monitor_key(run.config)
   order = {name: i for i, name in enumerate(candidates)}
   return max(healthy, key=lambda k: (sign * healthy[k]["val"][key], order[k]))

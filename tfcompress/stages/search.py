@@ -31,10 +31,11 @@ from tfcompress import quantize
 from tfcompress._keras import keras
 from tfcompress.errors import InputError
 from tfcompress.evaluate import energy
-from tfcompress.evaluate.metrics import higher_is_better
 from tfcompress.evaluate.metrics import validation_scores
 from tfcompress.prune import channels as channels_lib
+from tfcompress.report import plots
 from tfcompress.stages import channels as channels_stage
+from tfcompress.stages import context
 from tfcompress.stages import fitting
 from tfcompress.stages import graph
 from tfcompress.stages import quantize as quantize_stage
@@ -126,16 +127,6 @@ def _train(run, row, model, calibration, images):
   return row
 
 
-def pareto(rows):
-  """The rows no smaller-or-equal row beats on `score` (flash bytes against val score)."""
-  front, best = [], None
-  for row in sorted(rows, key=lambda r: (r["flash_bytes"], -r["score"])):
-    if best is None or row["score"] > best:
-      front.append(row)
-      best = row["score"]
-  return front
-
-
 def search_stage(run):
   """Measures every width and mode, trains the widest that fit, ships the best on val."""
   c = run.config
@@ -161,8 +152,7 @@ def search_stage(run):
     raise InputError(f"No candidate fits the target {limits}: the smallest (keep "
                      f"{smallest['keep']:g}, {smallest['mode']}) has {smallest['over']}. Add "
                      "smaller widths to `search.keep` or relax `target`.")
-  monitor = c.train.monitor[len("val_"):]
-  sign = 1 if higher_is_better(c.train.monitor) else -1
+  monitor, sign = context.monitor_key(c)
   trained = []
   for row in fitting_rows:
     row.update(_train(run, row, model, calibration, images))
@@ -188,7 +178,9 @@ def search_stage(run):
   product = quantize_stage.tflite_product(run, content, name, winner["mode"], path,
                                           len(reference), slim)
   product.metrics.update(
-      budget=limits, candidates=rows, pareto=[(r["keep"], r["mode"]) for r in pareto(trained)],
+      budget=limits, candidates=rows,
+      pareto=[(r["keep"], r["mode"]) for _, _, r in plots.pareto_front(
+          [(r["flash_bytes"], r["score"], r) for r in trained])],
       winner={k: winner[k] for k in ("keep", "mode", "flash_bytes", "macs", "val")},
       tflm_verified=check, search_seconds=seconds, params=winner["params"],
       cost_vs_distill=_cost_ratio(run, seconds), reference=reference_name)
