@@ -6,6 +6,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+# Two logical CPU devices, so MirroredStrategy has two replicas to split batches over
+# (tests/test_distribute.py). Must happen before TensorFlow runs anything; the default
+# strategy still places everything on the first.
+CPU_REPLICAS = 2
+tf.config.set_logical_device_configuration(
+    tf.config.list_physical_devices("CPU")[0],
+    [tf.config.LogicalDeviceConfiguration()] * CPU_REPLICAS)
 
 
 def make_images(n, size=28, channels=1, num_classes=2, seed=0):

@@ -21,3 +21,11 @@ def test_messages_say_what_to_do():
   assert failures.message(InputError("bad"))[0] == "bad"
   assert failures.message(OSError("Unable to open file"))[0] == "Unable to open file."
   assert failures.message(RuntimeError("bug")) is None  # Bugs keep their traceback.
+
+
+def test_a_lost_worker_is_one_line_and_other_tensorflow_errors_are_not():
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  lost = tf.errors.UnavailableError(None, None, "failed to connect to all addresses")
+  text, code = failures.message(lost)
+  assert "worker" in text and "same command" in text and code == 1
+  assert failures.message(tf.errors.InvalidArgumentError(None, None, "shape")) is None

@@ -24,14 +24,50 @@ def save_model(model, path):
   The optimizer state is left out: the file is the deployable model.
   """
   os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-  if getattr(model, "optimizer", None) is not None:  # An uncompiled copy: weights only.
-    copy = keras.models.clone_model(model)
+  float32 = with_policy(model, "float32")  # Mixed-precision models are saved as float32.
+  if float32 is model and getattr(model, "optimizer", None) is not None:
+    copy = keras.models.clone_model(model)  # An uncompiled copy: weights only.
     copy.set_weights(model.get_weights())
-    model = copy
+    float32 = copy
+  model = float32
   tmp = _tmp(path, ".keras")
   model.save(tmp)
   os.replace(tmp, path)
   return path
+
+
+_FLOAT_POLICIES = ("float32", "float16", "bfloat16", "mixed_float16", "mixed_bfloat16")
+
+
+def with_policy(model, policy):
+  """`model` rebuilt with every layer computing in the Keras dtype `policy` ("float32",
+  "mixed_float16", ...), its weights copied; `model` itself when it computes so already.
+
+  Example:
+    model = with_policy(model, "float32")  # Before converting a mixed-precision model.
+  """
+  layers = [model, *(m for m in model.submodules if isinstance(m, keras.layers.Layer))]
+  if all(layer.dtype_policy.name == policy for layer in layers):
+    return model
+  copy = model.__class__.from_config(_set_policy(model.get_config(), policy))
+  copy.set_weights(model.get_weights())
+  return copy
+
+
+def _set_policy(config, policy):
+  """A model config with each layer's `dtype` set to `policy` (inputs keep theirs)."""
+  if isinstance(config, list):
+    return [_set_policy(c, policy) for c in config]
+  if not isinstance(config, dict):
+    return config
+  out = {k: _set_policy(v, policy) for k, v in config.items()}
+  inner = out.get("config")
+  if out.get("class_name") != "InputLayer" and isinstance(inner, dict) and "dtype" in inner:
+    dtype = inner["dtype"]
+    name = dtype.get("config", {}).get("name") if isinstance(dtype, dict) else dtype
+    if name in _FLOAT_POLICIES:
+      inner["dtype"] = policy
+  return out
 
 
 def save_weights(model, path):

@@ -41,7 +41,9 @@ def base_config():
   c = ml_collections.ConfigDict()
   c.seed = 0
   c.repeats = 1  # Student stages run once per seed: seed, seed + 1, ...
-  c.strategy = "default"  # default | mirrored | one_device | multi_worker_mirrored
+  # tf.distribute: default | mirrored (the GPUs of one machine) | one_device |
+  # multi_worker_mirrored (machines named by TF_CONFIG). `data.batch_size` is global.
+  c.strategy = "default"
   # The stages to run, by name (`python -m tfcompress.stages.graph` lists them); they run
   # in the graph's order whatever the order here.
   c.stages = ("teacher", "student", "distill", "prune", "quantize", "export")
@@ -55,7 +57,7 @@ def base_config():
   c.data.val_fraction = 0.1  # Stratified split of train when there is no val split.
   c.data.class_names = ()  # Names of labels 0, 1, ... (default: the data's, else numbers).
   c.data.limit = 0  # Keep only this many train/val/test examples each (0: all).
-  c.data.batch_size = 32
+  c.data.batch_size = 32  # Global: each of N replicas takes batch_size / N per step.
   c.data.flip = True  # Random horizontal flip.
   c.data.crop_scale = 0.8  # Random resized crop: smallest kept area (1.0: off).
   c.data.teacher_noise = 0.03  # Gaussian noise std for the teacher, as a fraction of 255.
@@ -71,6 +73,10 @@ def base_config():
   c.train.monitor = "val_balanced_accuracy"  # | val_auc | val_accuracy | val_loss.
   c.train.patience = 0  # Stop after this many epochs without improvement (0: never).
   c.train.min_steps = 800  # Small data: each epoch repeats the data to reach this many steps.
+  # Keras dtype policy of the models the training stages build or load: float32 |
+  # mixed_float16 (GPUs) | mixed_bfloat16 (TPUs, recent CPUs). Weights and losses stay
+  # float32, and every saved model is float32.
+  c.train.mixed_precision = "float32"
 
   c.teacher = ml_collections.ConfigDict()
   c.teacher.members = ("mobilenetv2", "densenet121")
@@ -204,6 +210,7 @@ def smoke(config):
 _CHOICES = {
     "strategy": ("default", "mirrored", "one_device", "multi_worker_mirrored"),
     "data.color_mode": ("grayscale", "rgb"),
+    "train.mixed_precision": ("float32", "mixed_float16", "mixed_bfloat16"),
     "teacher.combine": ("mean", "vote"),
     "distill.mode": ("cached", "online"),
     "prune.method": ("stddev", "tfmot", "iterative"),

@@ -1,7 +1,7 @@
 """Failures a user can meet, as one line on stderr and a non-zero exit, never a traceback.
 
 Bad input (`InputError`), a full disk, a path that cannot be written, a path that is a
-file, and Ctrl-C. Used by the three binaries (tfcompress, tfcompress-bench,
+file, a lost worker of a multi-worker run, and Ctrl-C. Used by the three binaries (tfcompress, tfcompress-bench,
 tfcompress-container); anything else is a bug and keeps its traceback.
 
 Example:
@@ -17,6 +17,8 @@ from tfcompress.errors import InputError
 INPUT_EXIT = 2  # Bad input, as absl's usage errors.
 OS_EXIT = 1
 INTERRUPT_EXIT = 130  # 128 + SIGINT, as a shell reports Ctrl-C.
+# What a collective op raises when a peer of a multi-worker run died (no TF import here).
+_PEER_ERRORS = ("UnavailableError", "DeadlineExceededError")
 
 
 def one_line(text):
@@ -42,6 +44,10 @@ def message(error):
   if isinstance(error, KeyboardInterrupt):
     return ("interrupted. Run the same command again to resume: finished stages (and finished "
             "teacher members) are kept."), INTERRUPT_EXIT
+  if type(error).__name__ in _PEER_ERRORS and type(error).__module__.startswith("tensorflow"):
+    return (f"a worker of this multi-worker run stopped or cannot be reached ("
+            f"{type(error).__name__}). Start every worker again with the same command and "
+            "--workdir: finished stages are kept."), OS_EXIT
   if not isinstance(error, OSError):
     return None
   code, where = error.errno, _where(error)
@@ -72,7 +78,7 @@ def guard(prog):
   """Turns the failures `message` knows into one line on stderr and SystemExit."""
   try:
     yield
-  except (InputError, KeyboardInterrupt, OSError) as e:
+  except (Exception, KeyboardInterrupt) as e:  # pylint: disable=broad-except
     found = message(e)
     if found is None:
       raise

@@ -64,14 +64,19 @@ def main(argv):
     _fail("--config and --workdir are required, e.g. "
           "tfcompress --config=configs/pneumonia.py --workdir=runs/pneumonia")
   from tfcompress import pipeline  # pylint: disable=g-import-not-at-top  (imports TensorFlow)
+  from tfcompress import training  # pylint: disable=g-import-not-at-top
   try:
     config = _CONFIG.value
     config.to_dict()
   except Exception as e:  # pylint: disable=broad-except  (config_flags defers load errors)
     _fail(_config_error(flags.FLAGS["config"].config_filename, _message(e)))
   with failures.guard("tfcompress"):
-    pipeline.run(config, _WORKDIR.value)
-  logging.info("Report: %s", layout.file(_WORKDIR.value, layout.REPORT_MD))
+    training.strategy(config.strategy)  # Before any op runs, as tf.distribute requires.
+    written = pipeline.run(config, _WORKDIR.value)
+  if written is None:
+    logging.info("Worker done; the chief writes the report in %s.", _WORKDIR.value)
+  else:
+    logging.info("Report: %s", layout.file(_WORKDIR.value, layout.REPORT_MD))
 
 
 def run():

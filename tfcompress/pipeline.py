@@ -125,7 +125,6 @@ def _check_workdir(config, workdir):
   artifacts.write_json(path, new)
 
 
-@workdir_lib.exclusive  # One run per workdir (WORKDIR/.lock); temporary files swept.
 def run(config, workdir):
   """Runs the configured stages in `workdir`, skipping finished ones; returns the report.
 
@@ -134,12 +133,19 @@ def run(config, workdir):
   finished stage is run again when the input the config picks for it changed, or when a
   stage it depends on ran again since (its `metrics.json` records the sha256 of theirs).
 
+  Under `strategy="multi_worker_mirrored"` every worker calls `run` with the same config
+  and workdir. The chief holds the workdir and writes everything in it; each other worker
+  trains beside it in a private copy of the workdir (so it skips the stages the chief
+  skips), skips the stages that do not train, writes no report, returns None and removes
+  its copy.
+
   Args:
     config: a config from `base_config()` or a file in configs/.
     workdir: the folder for artifacts and the report (created if missing).
 
   Returns:
-    The report (also written as WORKDIR/report.json and report.md).
+    The report (also written as WORKDIR/report.json and report.md); None on a worker
+    that is not the chief.
 
   Raises:
     InputError: a config value, the data or the workdir cannot work (one line says why).
@@ -151,6 +157,16 @@ def run(config, workdir):
     report = tfcompress.run(tfcompress.base_config(), "runs/pneumonia")
   """
   config_lib.check(config)
+  strategy = training.strategy(config.strategy)
+  if training.is_chief(strategy):
+    return _run(config, workdir)
+  with workdir_lib.worker_copy(workdir, training.worker_id(strategy)) as scratch:
+    _run(config, scratch, chief=False)
+  return None
+
+
+@workdir_lib.exclusive  # One run per workdir (WORKDIR/.lock); temporary files swept.
+def _run(config, workdir, chief=True):
   seeds = [config.seed + i for i in range(config.repeats)]
   planned = plan(config, workdir, seeds)
   splits = data_lib.load(config.data, config.seed)
@@ -161,6 +177,9 @@ def run(config, workdir):
   logging.info("Data: %d train, %d val, %d test images of shape %s, classes %s",
                len(splits.y_train), len(splits.y_val), len(splits.y_test), splits.input_shape,
                splits.class_names)
+  if not chief:
+    _run_stages(config, workdir, splits, seeds, planned, chief)
+    return None
   try:
     _run_stages(config, workdir, splits, seeds, planned)
   except CollapseError:
@@ -179,9 +198,11 @@ def run(config, workdir):
   return written
 
 
-def _run_stages(config, workdir, splits, seeds, planned):
+def _run_stages(config, workdir, splits, seeds, planned, chief=True):
   strategy = training.strategy(config.strategy)
   for stage in graph.configured(config):
+    if not (chief or stage.trains):
+      continue  # Conversion, checks and export: on the chief alone.
     for seed in (seeds if stage.seeded else [config.seed]):
       stage_run = context.Run(config, workdir, splits, strategy, seed, stage)
       folder_seed = stage.folder_seed(seed)
@@ -202,7 +223,8 @@ def _run_stages(config, workdir, splits, seeds, planned):
         continue
       keras.utils.set_random_seed(seed)
       start = time.time()
-      products = stage.run(stage_run)
+      with training.precision(config.train.mixed_precision if stage.trains else "float32"):
+        products = stage.run(stage_run)
       for p in products:
         p.output.stage, p.output.seed = stage.name, folder_seed
       artifacts.write_json(done_path, {

@@ -3,6 +3,7 @@
 Every stage trains through `fit`, which keeps the epoch that scored best on the validation
 images (`train.monitor`), can stop early (`train.patience`) and writes TensorBoard scalars.
 """
+import contextlib
 import dataclasses
 import math
 import time
@@ -40,14 +41,36 @@ def optimizer(train_config, steps, learning_rate=None):
 
 
 def compile_classifier(model, opt):
-  model.compile(optimizer=opt,
-                loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                metrics=["accuracy"])
+  model.compile(optimizer=opt, loss=_cross_entropy, metrics=["accuracy"])
   return model
 
 
+_STRATEGIES = {}  # One strategy per process: tf.distribute allows one collective setup.
+POLICIES = ("float32", "mixed_float16", "mixed_bfloat16")
+
+
+def _cross_entropy(y, logits):
+  """Cross-entropy from logits, computed in float32 whatever the model's compute dtype."""
+  return keras.losses.sparse_categorical_crossentropy(y, tf.cast(logits, tf.float32),
+                                                      from_logits=True)
+
+
 def strategy(name):
-  """The tf.distribute strategy a config names; models are built inside its scope."""
+  """The tf.distribute strategy a config names, made once per process; models that train
+  are built (or loaded) inside its scope.
+
+  `multi_worker_mirrored` must be made before TensorFlow runs anything (the tfcompress
+  binary makes it first); its cluster comes from the `TF_CONFIG` environment variable.
+
+  Raises:
+    InputError: an unknown name, or a multi-worker strategy asked for too late.
+  """
+  if name not in _STRATEGIES:
+    _STRATEGIES[name] = _make(name)
+  return _STRATEGIES[name]
+
+
+def _make(name):
   if name == "default":
     return tf.distribute.get_strategy()
   if name == "mirrored":
@@ -56,9 +79,42 @@ def strategy(name):
     return tf.distribute.OneDeviceStrategy("/cpu:0" if not tf.config.list_logical_devices("GPU")
                                            else "/gpu:0")
   if name == "multi_worker_mirrored":
-    return tf.distribute.MultiWorkerMirroredStrategy()
+    try:
+      return tf.distribute.MultiWorkerMirroredStrategy()
+    except (RuntimeError, ValueError) as e:
+      raise InputError(f"`strategy`='multi_worker_mirrored' could not start ({e}). It must be "
+                       "made before TensorFlow runs anything: run the `tfcompress` binary, or "
+                       "call tfcompress.training.strategy('multi_worker_mirrored') first in "
+                       "your program; TF_CONFIG must describe the cluster.") from None
   raise InputError(f"Unknown `strategy`={name!r}. Use default, mirrored, one_device or "
                    "multi_worker_mirrored.")
+
+
+def is_chief(strat):
+  """True for the process that writes artifacts: the only one, or a cluster's chief."""
+  return strat.extended.should_checkpoint
+
+
+def worker_id(strat):
+  """("worker", 1)-like (task type, index) of this process in its cluster; None alone."""
+  resolver = getattr(strat, "cluster_resolver", None)
+  if resolver is None or not resolver.task_type:
+    return None
+  return resolver.task_type, resolver.task_id
+
+
+@contextlib.contextmanager
+def precision(policy):
+  """Sets the Keras dtype policy (`train.mixed_precision`) for the block: the models
+  built in it compute in float16 or bfloat16 and keep float32 weights."""
+  if policy not in POLICIES:
+    raise InputError(f"Unknown `train.mixed_precision`={policy!r}. Use one of {POLICIES}.")
+  old = keras.mixed_precision.global_policy()
+  keras.mixed_precision.set_global_policy(policy)
+  try:
+    yield
+  finally:
+    keras.mixed_precision.set_global_policy(old)
 
 
 @dataclasses.dataclass

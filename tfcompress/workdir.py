@@ -16,6 +16,7 @@ import inspect
 import os
 import re
 import shutil
+import tempfile
 
 from tfcompress import layout
 from tfcompress.errors import InputError
@@ -118,3 +119,29 @@ def exclusive(fn):
     with claim(signature.bind(*args, **kwargs).arguments["workdir"]):
       return fn(*args, **kwargs)
   return wrapper
+
+
+@contextlib.contextmanager
+def worker_copy(workdir, worker):
+  """A private copy of `workdir` for a worker of a multi-worker run that is not the chief.
+
+  It starts as the chief's workdir (hard links where the file system allows, copies
+  elsewhere), so the worker skips the stages the chief skips; it is removed at the end.
+  `worker` names it, e.g. ("worker", 1).
+  """
+  name = "-".join(str(p) for p in (worker or ("worker",)))
+  scratch = tempfile.mkdtemp(prefix=f"tfcompress-{name}-")
+  try:
+    if os.path.isdir(workdir):
+      skip = lambda _, names: [n for n in names if n == LOCK or _TMP.search(n)]  # noqa: E731
+      shutil.copytree(workdir, scratch, ignore=skip, copy_function=_link, dirs_exist_ok=True)
+    yield scratch
+  finally:
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _link(source, target):
+  try:
+    os.link(source, target)
+  except OSError:
+    shutil.copy2(source, target)

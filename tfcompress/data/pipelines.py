@@ -153,7 +153,11 @@ def train_dataset(x, y, data_config, extra=None, noise=0.0, seed=0, passes=1):
     return (augment(images, c.flip, c.crop_scale, noise, key), other), labels
 
   ds = ds.map(_augment, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-  return ds.prefetch(tf.data.AUTOTUNE)
+  # Several workers: each builds this same seeded pipeline and keeps its share of every
+  # batch (in-memory data has no files to shard by), so logits stay with their images.
+  options = tf.data.Options()
+  options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+  return ds.with_options(options).prefetch(tf.data.AUTOTUNE)
 
 
 def eval_dataset(x, y=None, batch_size=256):

@@ -78,7 +78,10 @@ class Distiller(keras.Model):
     return images, self.teacher(images, training=False)
 
   def _loss_terms(self, y, logits, teacher_logits, sample_weight):
-    """(total, hard, soft): per-example terms, weighted, averaged over the global batch."""
+    """(total, hard, soft): per-example terms in float32, weighted, summed over this
+    replica's examples and divided by the global batch size (so the replicas' gradients
+    add up to the single-device ones)."""
+    logits = tf.cast(logits, tf.float32)  # Mixed precision: losses in float32.
     hard = keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True)
     soft = (tf.zeros_like(hard) if teacher_logits is None
             else kd_per_example(tf.stop_gradient(teacher_logits), logits, self.temperature))
@@ -94,8 +97,8 @@ class Distiller(keras.Model):
       loss, hard, soft = self._loss_terms(y, logits, teacher_logits, sample_weight)
       if self.student.losses:
         loss += tf.nn.scale_regularization_loss(tf.add_n(self.student.losses))
-    grads = tape.gradient(loss, self.student.trainable_variables)
-    self.optimizer.apply_gradients(zip(grads, self.student.trainable_variables))
+    # minimize() scales the loss when the optimizer is a LossScaleOptimizer (float16).
+    self.optimizer.minimize(loss, self.student.trainable_variables, tape=tape)
     return self._update(y, logits, loss, hard, soft)
 
   def test_step(self, data):
@@ -108,9 +111,12 @@ class Distiller(keras.Model):
     return self._update(y, logits, loss, hard, soft)
 
   def _update(self, y, logits, loss, hard, soft):
-    self.loss_tracker.update_state(loss)
-    self.student_loss_tracker.update_state(hard)
-    self.distillation_loss_tracker.update_state(soft)
+    # Each replica's terms are its share of the global mean; the trackers average over
+    # replicas, so they take each share times the number of replicas.
+    replicas = tf.distribute.get_replica_context().num_replicas_in_sync
+    self.loss_tracker.update_state(loss * replicas)
+    self.student_loss_tracker.update_state(hard * replicas)
+    self.distillation_loss_tracker.update_state(soft * replicas)
     self.compiled_metrics.update_state(y, logits)
     return {m.name: m.result() for m in self.metrics}
 

@@ -15,6 +15,7 @@ Example:
 """
 import numpy as np
 
+from tfcompress import artifacts
 from tfcompress._keras import tf
 from tfcompress.errors import InputError
 
@@ -49,6 +50,7 @@ def convert(model, mode, representative_images=None, sparse=False, per_channel=T
     raise InputError(f"Unknown quantization mode {mode!r}. Use one of {', '.join(MODES)}.")
   if mode in INT4_MODES:  # The LiteRT quantizer, from the float32 file.
     return int4(convert(model, "float32"), mode, representative_images)
+  model = artifacts.with_policy(model, "float32")  # A mixed-precision model converts as float32.
   converter = tf.lite.TFLiteConverter.from_keras_model(model)
   optimizations = [] if mode == "float32" else [tf.lite.Optimize.DEFAULT]
   if sparse:

@@ -78,7 +78,7 @@ def _on_device(run, before, after, name):
 def channels_stage(run):
   """Removes channels of the input model (`channels.source`) and fine-tunes the result."""
   c = run.config.channels
-  model = artifacts.load_model(run.input_path())
+  model = run.load_model()
   source_name = run.input()[0]["name"]
   images = run.train_images(c.calibration_images)
   before = channels_lib.channel_counts(model)

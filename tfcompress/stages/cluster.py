@@ -6,6 +6,7 @@ distill, prune).
 from tfcompress import artifacts
 from tfcompress import layout
 from tfcompress import prune
+from tfcompress import training
 from tfcompress.quantize import clustering
 from tfcompress.stages import fitting
 from tfcompress.stages import graph
@@ -13,8 +14,13 @@ from tfcompress.stages import graph
 
 def cluster_stage(run):
   """Clusters the input model and fine-tunes the centroids (taught when `cluster.distill`)."""
+  with training.precision("float32"):  # TFMOT's wrappers take float32 models only.
+    return _cluster_stage(run)
+
+
+def _cluster_stage(run):
   c = run.config.cluster
-  model = artifacts.load_model(run.input_path())
+  model = run.load_model()
   with run.strategy.scope():
     wrapped = clustering.cluster_model(model, c.clusters, c.init, c.preserve_sparsity)
   fitted, _ = fitting.train_student(run, wrapped, c.epochs,

@@ -64,6 +64,13 @@ class Run:
   def input_path(self):
     return layout.absolute(self.workdir, self.input()[0]["path"])
 
+  def load_model(self, path=None):
+    """A saved model (by default the input) to train: its variables made under the
+    strategy, computing in the current Keras dtype policy (`train.mixed_precision`)."""
+    with self.strategy.scope():
+      return artifacts.with_policy(artifacts.load_model(path or self.input_path()),
+                                   keras.mixed_precision.global_policy().name)
+
   def tensorboard(self, *sub):
     """Where this stage writes TensorBoard scalars."""
     return layout.tensorboard(self.workdir, self.stage.name,

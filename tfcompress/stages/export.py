@@ -54,4 +54,5 @@ def _check(config, splits):
 graph.register(graph.Stage(
     name="export", run=export_stage, inputs=("quantize", "qat", "search"), gather=True, check=_check,
     curves=False,
-    doc="C arrays, TFLite Micro check, board budgets and Android bundles of each .tflite"))
+    doc="C arrays, TFLite Micro check, board budgets and Android bundles of each .tflite",
+    trains=False))

@@ -51,6 +51,8 @@ class Stage:
     gather: takes the outputs of every configured input (`run.sources`) instead of one
       model (export: every .tflite of quantize and qat).
     doc: one line for the graph listing.
+    trains: it trains a model (under the config's `strategy`, on every worker of a
+      multi-worker run); False: it only converts, measures or writes (on the chief alone).
 
   Args:
     The attributes above, by keyword.
@@ -72,6 +74,7 @@ class Stage:
   compare: tuple = ()
   gather: bool = False
   doc: str = ""
+  trains: bool = True
 
   def folder_seed(self, seed):
     """The seed in this stage's folder name: None for a stage that runs once."""
@@ -224,15 +227,16 @@ def candidates(stage, config, finished):
 
 def describe(config):
   """The graph as text: one line a stage, with its inputs, the field that picks, its needs
-  (as `config` sets them)."""
+  (as `config` sets them), and "chief only" for a stage that does not train."""
   lines = []
   for s in stages():
     inputs = " | ".join(s.inputs) or "-"
     picked = (f" (picked by {s.source})" if s.source else " (all configured)" if s.gather
               else " (the latest configured)" if s.inputs else "")
     needed = f"; needs {', '.join(s.needs(config))}" if s.needs(config) else ""
+    where = "" if s.trains else "; chief only"
     lines.append(f"{s.name:<14} {'per seed' if s.seeded else 'once':<8}  from: {inputs}"
-                 f"{picked}{needed}. {s.doc}")
+                 f"{picked}{needed}{where}. {s.doc}")
   return "\n".join(lines)
 
 

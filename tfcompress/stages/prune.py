@@ -32,9 +32,10 @@ def _teach(config):
 def _stddev(run, model):
   c = run.config.prune
   s = run.splits
-  rows, chosen, pruned, masks = prune.alpha_sweep(
-      model, s.x_val, s.y_val, run.train_images(c.calibration_images), c.alphas, c.scope,
-      c.rule, c.tolerance)
+  with run.strategy.scope():  # The copies it prunes are retrained.
+    rows, chosen, pruned, masks = prune.alpha_sweep(
+        model, s.x_val, s.y_val, run.train_images(c.calibration_images), c.alphas, c.scope,
+        c.rule, c.tolerance)
   swept = prune.sparsity_summary(pruned)
   fitted = _retrain(run, pruned, [prune.HoldMasks(masks)])
   prune.apply_masks(masks)
@@ -80,7 +81,7 @@ METHODS = {"stddev": _stddev, "tfmot": _tfmot, "iterative": _iterative}
 
 def prune_stage(run):
   """Prunes the model `prune.source` picks and retrains it."""
-  model = artifacts.load_model(run.input_path())
+  model = run.load_model()
   pruned, fitted, details = METHODS[run.config.prune.method](run, model)
   summary = prune.sparsity_summary(pruned)
   out = artifacts.save_model(pruned, run.out(layout.MODEL))

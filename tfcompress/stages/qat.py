@@ -9,6 +9,7 @@ from tfcompress import artifacts
 from tfcompress import layout
 from tfcompress import prune
 from tfcompress import quantize
+from tfcompress import training
 from tfcompress.errors import config_keys
 from tfcompress.quantize import qat
 from tfcompress.stages import fitting
@@ -32,8 +33,13 @@ def _preserve(run, model):
 
 def qat_stage(run):
   """Fine-tunes the input model with fake int8 quantization; writes and scores the int8."""
+  with training.precision("float32"):  # TFMOT's wrappers take float32 models only.
+    return _qat_stage(run)
+
+
+def _qat_stage(run):
   c = run.config.qat
-  model = artifacts.load_model(run.input_path())
+  model = run.load_model()
   source_name = run.input()[0]["name"]
   preserve = _preserve(run, model)
   with qat.quantize_scope():

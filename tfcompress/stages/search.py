@@ -131,7 +131,7 @@ def search_stage(run):
   """Measures every width and mode, trains the widest that fit, ships the best on val."""
   c = run.config
   limits = budget(c)
-  model = artifacts.load_model(run.input_path())
+  model = run.load_model()
   source_name = run.input()[0]["name"]
   calibration = run.train_images(c.quantize.calibration_images)
   images = run.train_images(c.channels.calibration_images)

@@ -29,4 +29,5 @@ def teacher_prune_stage(run):
 graph.register(graph.Stage(
     name="teacher_prune", run=teacher_prune_stage, seeded=False,
     needs=lambda config: ("teacher",), curves=False,
-    doc="each teacher member std-dev pruned at its own alpha (the paper's Table I)"))
+    doc="each teacher member std-dev pruned at its own alpha (the paper's Table I)",
+    trains=False))
