@@ -108,17 +108,14 @@ def _free_ports(n):
   return ports
 
 
-def test_two_workers_on_loopback_write_one_report(tiny_npz, tmp_path, capsys, monkeypatch):
-  flags = [f"--config={SMOKE}", f"--config.data.path={tiny_npz}", "--config.data.limit=0",
-           "--config.quantize.modes=('int8',)"]
-  workdir, scratch = tmp_path / "two", tmp_path / "tmp"
-  scratch.mkdir()
+def _two_workers(flags, workdir, scratch, logs):
+  """Runs `tfcompress FLAGS` as worker 0 and 1 of a loopback cluster; (exit codes, log tails)."""
   cluster = {"worker": [f"127.0.0.1:{p}" for p in _free_ports(2)]}
   workers = []
   for index in range(2):
     env = dict(os.environ, TMPDIR=str(scratch), TF_CONFIG=json.dumps(
         {"cluster": cluster, "task": {"type": "worker", "index": index}}))
-    log = open(tmp_path / f"worker{index}.log", "w")  # pylint: disable=consider-using-with
+    log = open(logs / f"worker{index}.log", "w")  # pylint: disable=consider-using-with
     workers.append((subprocess.Popen(
         [sys.executable, "-m", "tfcompress.main", *flags, f"--workdir={workdir}",
          "--config.strategy=multi_worker_mirrored"], env=env, cwd=REPO, stdout=log,
@@ -130,22 +127,43 @@ def test_two_workers_on_loopback_write_one_report(tiny_npz, tmp_path, capsys, mo
     finally:
       process.kill()
       log.close()
-  tails = [(tmp_path / f"worker{i}.log").read_text()[-2000:] for i in range(2)]
-  assert codes == [0, 0], tails
-  assert "Worker done; the chief writes the report" in tails[1]
+  return codes, [(logs / f"worker{i}.log").read_text() for i in range(2)]
+
+
+def test_two_workers_on_loopback_write_one_report_and_resume(tiny_npz, tmp_path, capsys,
+                                                            monkeypatch):
+  flags = [f"--config={SMOKE}", f"--config.data.path={tiny_npz}", "--config.data.limit=0",
+           "--config.quantize.modes=('int8',)"]
+  workdir, scratch = tmp_path / "two", tmp_path / "tmp"
+  scratch.mkdir()
+  codes, logs = _two_workers(flags, workdir, scratch, tmp_path)
+  assert codes == [0, 0], [log[-2000:] for log in logs]
+  assert "Worker done; the chief writes the report" in logs[1]
   assert os.listdir(scratch) == []  # The worker's copy of the workdir is gone.
   reports = [os.path.join(d, f) for d, _, files in os.walk(tmp_path) for f in files
              if f == "report.json"]
   assert reports == [str(workdir / "report.json")]
+  with open(workdir / "report.json") as f:
+    first = json.load(f)
+
+  # Resumed: both workers skip every finished stage (a worker that trained alone would
+  # wait for its peer forever), and the report is the same.
+  codes, logs = _two_workers(flags, workdir, scratch, tmp_path)
+  assert codes == [0, 0], [log[-2000:] for log in logs]
+  # The chief skips the 6 stages; the worker the 4 that train (not quantize and export).
+  assert [log.count("already done") for log in logs] == [6, 4], [l[-2000:] for l in logs]
+  assert not any(" done in " in log for log in logs)
+  with open(workdir / "report.json") as f:
+    again = json.load(f)
+  assert [m["accuracy"] for m in again["models"]] == [m["accuracy"] for m in first["models"]]
 
   code, err = run_main([*flags, f"--workdir={tmp_path / 'one'}"], capsys, monkeypatch)
   assert code == 0, err
-  accuracy = {}
-  for run in ("one", "two"):
-    with open(tmp_path / run / "report.json") as f:
-      accuracy[run] = {m["name"]: m["accuracy"] for m in json.load(f)["models"]}
-  assert set(accuracy["one"]) == set(accuracy["two"])
+  with open(tmp_path / "one" / "report.json") as f:
+    one = {m["name"]: m["accuracy"] for m in json.load(f)["models"]}
+  two = {m["name"]: m["accuracy"] for m in first["models"]}
+  assert set(one) == set(two)
   for name in ("student", "distilled", "pruned", "pruned_int8"):
     # Each worker takes half of every batch: other orders, the same result within noise
     # (0.1 is 5 of the 48 test images).
-    assert abs(accuracy["two"][name] - accuracy["one"][name]) <= 0.1, (name, accuracy)
+    assert abs(two[name] - one[name]) <= 0.1, (name, one, two)
