@@ -41,3 +41,20 @@ def test_arrays_hash_follows_the_pixels(tmp_path):
   before = fingerprint.arrays_sha256(splits)
   splits.x_test[0, 0, 0, 0] += 1
   assert fingerprint.arrays_sha256(splits) != before
+
+
+def test_another_trained_model_file_is_refused_once_artifacts_exist(tmp_path):
+  workdir = str(tmp_path / "w")
+  os.makedirs(workdir)
+  config = _config(save(tmp_path / "d.npz", arrays()))
+  config.student.model = str(tmp_path / "mine.keras")
+  (tmp_path / "mine.keras").write_bytes(b"trained once")
+  splits = data_lib.load(config.data)
+  assert "student_model_sha256" in fingerprint.check(workdir, config, splits)
+  (tmp_path / "w" / "student").mkdir()
+  (tmp_path / "w" / "student" / "model.keras").write_bytes(b"")
+  fingerprint.check(workdir, config, splits)  # The same file: fine.
+  (tmp_path / "mine.keras").write_bytes(b"trained again")
+  with pytest.raises(InputError, match=r"another model file \(student_model_sha256: .*"
+                                       r"student.model='.*mine.keras'"):
+    fingerprint.check(workdir, config, splits)

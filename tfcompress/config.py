@@ -91,7 +91,9 @@ def base_config():
   c.teacher.combine = "mean"  # mean (of logits) | vote (majority).
 
   c.student = ml_collections.ConfigDict()
-  c.student.model = "paper_cnn"  # A registered name or "package.module:function".
+  # A registered name, "package.module:function", or a trained model file (.keras from
+  # tf_keras or Keras 3, or .h5) that the student stage takes as it is.
+  c.student.model = "paper_cnn"
   c.student.epochs = 15
   c.student.bn_momentum = 0.9  # Batch-norm moving averages (Keras' 0.99 lags on small data).
 

@@ -62,12 +62,17 @@ def check(workdir, config, splits, free_fields=()):
   path = layout.file(workdir, layout.FINGERPRINT)
   new = {"data_sha256": data_sha256(config.data, splits),
          "config_sha256": config_sha256(config, free_fields)}
+  model = config.student.model
+  if os.path.isfile(model):  # A trained model given as a file: a new file is a new run.
+    new["student_model_sha256"] = _file_sha256(model)
   old = artifacts.read_json(path)
   if old is not None and workdir_lib.has_artifacts(workdir):
-    was, now = str(old.get("data_sha256")), new["data_sha256"]
-    if was != now:
-      raise InputError(f"{workdir!r} holds a run made from other data (data_sha256: "
-                       f"{was[:12]!r} -> {now[:12]!r}; data.path={config.data.path!r}). "
-                       "Use a new --workdir, or delete this one.")
+    for key, what, given in (
+        ("data_sha256", "other data", f"data.path={config.data.path!r}"),
+        ("student_model_sha256", "another model file", f"student.model={model!r}")):
+      was, now = str(old.get(key)), str(new.get(key))
+      if was != now and (key in old or key in new):
+        raise InputError(f"{workdir!r} holds a run made from {what} ({key}: {was[:12]!r} -> "
+                         f"{now[:12]!r}; {given}). Use a new --workdir, or delete this one.")
   artifacts.write_json(path, new)
   return new

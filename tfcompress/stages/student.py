@@ -10,7 +10,10 @@ from tfcompress.stages import graph
 
 
 def build(config, splits):
-  """The configured student, untrained, with the configured batch-norm momentum."""
+  """The configured student with the configured batch-norm momentum: untrained, or the
+  trained model `student.model` names as a file."""
+  if models.is_trained_file(config.student.model):
+    return models.load_trained(config.student.model, splits.input_shape, splits.num_classes)
   with config_keys(name="student.model"):
     plugins.check_student(config.student.model)
     student = models.build_student(config.student.model, splits.input_shape,
@@ -27,8 +30,13 @@ def _build(run):
 
 
 def student_stage(run):
-  """The student trained conventionally, on the labels alone."""
+  """The student trained conventionally, on the labels alone; a trained model given as a
+  file (`student.model`) is taken as it is."""
   student = _build(run)
+  if models.is_trained_file(run.config.student.model):
+    path = artifacts.save_model(student, run.out(layout.MODEL))
+    return [run.product(student, "student", path, role="baseline",
+                        trained_file=run.config.student.model)]
   fitted, timer = fitting.train_student(run, student, run.config.student.epochs)
   path = artifacts.save_model(student, run.out(layout.MODEL))
   return [run.product(student, "student", path, fitted, role="baseline",
