@@ -51,11 +51,16 @@ def base_config():
 
   c.data = ml_collections.ConfigDict()
   c.data.name = "pneumoniamnist"  # Used when `path` is empty: shipped or keras.datasets.
-  c.data.path = ""  # An .npz file or an image folder root/{train,val,test}/<class>/.
+  # An .npz file, an image folder root/{train,val,test}/<class>/, or SVHN's official
+  # files (a folder with train_32x32.mat and test_32x32.mat, or the train file).
+  c.data.path = ""
   c.data.image_size = 0  # Resize to this square size; 0 keeps arrays as stored.
   c.data.color_mode = "grayscale"  # For image folders: grayscale | rgb.
   c.data.val_fraction = 0.1  # Stratified split of train when there is no val split.
   c.data.class_names = ()  # Names of labels 0, 1, ... (default: the data's, else numbers).
+  # Map source classes (by name or label) to new ones, e.g. Kermany's three folders to the
+  # paper's two: "NORMAL:normal, BACTERIA:pneumonia, VIRUS:pneumonia". "" keeps them.
+  c.data.merge_classes = ""
   c.data.limit = 0  # Keep only this many train/val/test examples each (0: all).
   c.data.batch_size = 32  # Global: each of N replicas takes batch_size / N per step.
   c.data.flip = True  # Random horizontal flip.

@@ -7,14 +7,16 @@ import numpy as np
 from tfcompress._keras import tf
 from tfcompress.data import arrays as arrays_lib
 from tfcompress.data import folders
+from tfcompress.data import svhn
 from tfcompress.errors import InputError
 from tfcompress.errors import config_keys
 
 
 def load(data_config, seed=0):
-  """Loads the data a config names: `path` (.npz or image folder), else `name`.
+  """Loads the data a config names: `path` (.npz, image folder or SVHN's .mat files),
+  else `name`.
 
-  Then renames the classes (`class_names`), keeps `limit` examples a split and resizes
+  Then renames the classes (`class_names`), merges them (`merge_classes`), keeps `limit` examples a split and resizes
   to `image_size`, when those are set.
 
   Args:
@@ -37,7 +39,9 @@ def load(data_config, seed=0):
       raise InputError(f"Config `data.path` not found: it must be an .npz file or an image "
                        f"folder. Received: data.path={c.path!r}")
     with config_keys(image_size="data.image_size", class_names="data.class_names"):
-      if os.path.isdir(c.path):
+      if svhn.is_svhn(c.path):
+        splits = svhn.load_svhn(c.path, c.val_fraction, seed)
+      elif os.path.isdir(c.path):
         splits = folders.load_image_folder(c.path, c.image_size, c.color_mode,
                                            c.val_fraction, seed)
       else:
@@ -54,6 +58,8 @@ def load(data_config, seed=0):
                      "or set `data.path` to an .npz file or image folder.")
   if c.class_names:
     splits = _rename(splits, tuple(c.class_names))
+  if c.merge_classes:
+    splits = merge_classes(splits, c.merge_classes)
   if c.limit:
     splits = _limit(splits, c.limit, seed)
   if c.image_size and splits.input_shape[0] != c.image_size:
@@ -72,6 +78,45 @@ def _rename(splits, names):
     raise InputError("Config `data.class_names` needs a distinct, non-empty, one-line name "
                      f"per class (they become the lines of labels.txt). {given}")
   return dataclasses.replace(splits, class_names=names)
+
+
+def merge_classes(splits, spec):
+  """`splits` with source classes mapped to new ones: "normal:normal, bacterial:pneumonia,
+  viral:pneumonia" (the paper's two classes from Kermany's three). A source class is named
+  by its class name or its label; new labels follow the new names' first appearance.
+
+  Raises:
+    InputError: a malformed pair, an unknown source class, or a class left unmapped.
+
+  Example:
+    merge_classes(splits, "0:even, 1:odd, 2:even")
+  """
+  given = f"Received: data.merge_classes={spec!r}"
+  mapping = {}
+  for pair in (p.strip() for p in spec.split(",") if p.strip()):
+    source, _, target = (part.strip() for part in pair.partition(":"))
+    if not source or not target:
+      raise InputError(f"Config `data.merge_classes` takes 'source:new' pairs separated by "
+                       f"commas, e.g. 'normal:normal, bacterial:pneumonia'. {given}")
+    mapping[source] = target
+  names = splits.class_names
+  labels = {}
+  for source, target in mapping.items():
+    label = names.index(source) if source in names else (
+        int(source) if source.isdigit() and int(source) < len(names) else None)
+    if label is None:
+      raise InputError(f"Config `data.merge_classes` names class {source!r}, which the data "
+                       f"lacks; its classes are {list(names)}. {given}")
+    labels[label] = target
+  missing = [names[i] for i in range(len(names)) if i not in labels]
+  if missing:
+    raise InputError(f"Config `data.merge_classes` leaves classes {missing} unmapped; map "
+                     f"every class of {list(names)}. {given}")
+  new_names = tuple(dict.fromkeys(mapping.values()))
+  table = np.array([new_names.index(labels[i]) for i in range(len(names))], np.int64)
+  return dataclasses.replace(
+      splits, y_train=table[splits.y_train], y_val=table[splits.y_val],
+      y_test=table[splits.y_test], class_names=new_names)
 
 
 def _limit(splits, n, seed):
