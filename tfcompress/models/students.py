@@ -1,6 +1,5 @@
 """Student networks. Every model takes raw [0, 255] pixels and outputs logits."""
-import importlib
-
+from tfcompress import plugins
 from tfcompress._keras import keras
 from tfcompress.errors import InputError
 
@@ -136,17 +135,8 @@ def build_student(name, input_shape, num_classes, l2=1.25e-4):
   """
   if name in STUDENTS:
     return STUDENTS[name](input_shape, num_classes, l2=l2)
-  if ":" not in name:
+  if not plugins.is_plugin(name):
     raise InputError(f"Argument `name` names an unknown student. Use one of "
                      f"{', '.join(sorted(STUDENTS))} or 'package.module:function'. "
                      f"Received: name={name!r}")
-  module_name, fn_name = name.split(":", 1)
-  try:
-    fn = getattr(importlib.import_module(module_name), fn_name)
-  except (ImportError, AttributeError) as e:
-    raise InputError(f"Could not import the student `name`={name!r}: {e}") from None
-  model = fn(input_shape=input_shape, num_classes=num_classes)
-  if not isinstance(model, keras.Model) or tuple(model.output_shape) != (None, num_classes):
-    raise InputError(f"Student function {name!r} must return a tf_keras Model with output "
-                     f"shape (None, {num_classes}). Received: {model!r}")
-  return model
+  return plugins.build(name, input_shape, num_classes)

@@ -1,9 +1,14 @@
-"""The teacher: an ensemble of keras.applications members, each with a new logits head."""
+"""The teacher: an ensemble of members (keras.applications, the paper's classic networks,
+or plug-ins), each with a new logits head."""
+import collections
 import os
+import re
 
+from tfcompress import plugins
 from tfcompress._keras import keras
 from tfcompress._keras import tf
 from tfcompress.errors import InputError
+from tfcompress.models import classic
 
 _apps = keras.applications
 MEMBERS = {
@@ -14,16 +19,38 @@ MEMBERS = {
     "resnet50": (_apps.ResNet50, _apps.resnet50.preprocess_input),
     "vgg16": (_apps.VGG16, _apps.vgg16.preprocess_input),
     "vgg19": (_apps.VGG19, _apps.vgg19.preprocess_input),
+    # The founding paper's members that keras.applications lacks (trained from scratch).
+    "alexnet": (classic.alexnet, classic.preprocess_input),
+    "googlenet": (classic.googlenet, classic.preprocess_input),
+    "resnet18": (classic.resnet18, classic.preprocess_input),
+    "resnet34": (classic.resnet34, classic.preprocess_input),
 }
 # InceptionV3 needs at least 75x75 inputs; the others 32x32.
 MIN_SIZE = {"inceptionv3": 75}
 
 
 def check_member(name):
-  """Raises InputError unless `name` is a known member."""
-  if name not in MEMBERS:
+  """Raises InputError unless `name` is a known member or an importable plug-in."""
+  if plugins.is_plugin(name):
+    plugins.check(name, "teacher member")
+  elif name not in MEMBERS:
     raise InputError(f"Argument `members` names an unknown teacher member {name!r}. "
-                     f"Use any of: {', '.join(sorted(MEMBERS))}.")
+                     f"Use any of: {', '.join(sorted(MEMBERS))}, or 'package.module:function'.")
+
+
+def member_names(members):
+  """A unique model and file name per member: its name (a plug-in's function name), with
+  _2, _3... on repeats.
+
+  Example:
+    member_names(["resnet18", "resnet18", "my.mod:net"])  # ["resnet18", "resnet18_2", "net"]
+  """
+  seen, names = collections.Counter(), []
+  for member in members:
+    stem = re.sub(r"\W", "_", member.split(":")[-1])
+    seen[stem] += 1
+    names.append(stem if seen[stem] == 1 else f"{stem}_{seen[stem]}")
+  return names
 
 
 def check_weights(weights):
@@ -59,6 +86,8 @@ def _base(name, size, weights):
   if weights in (None, "", "imagenet"):
     try:
       return ctor(include_top=False, weights=weights or None, input_shape=shape, pooling="avg")
+    except InputError:
+      raise
     except Exception as e:  # pylint: disable=broad-except  (download failures vary)
       raise InputError(f"Could not get ImageNet weights for {name} ({type(e).__name__}: "
                        f"{str(e)[:120]}). Offline, set `weights` to a local no-top "
@@ -74,15 +103,19 @@ def _base(name, size, weights):
 
 
 def build_member(name, input_shape, num_classes, weights=None, input_size=32,
-                 bn_momentum=0.9, dropout=0.2, l2=1.25e-4):
-  """One teacher member: Preprocess -> keras.applications base -> new logits head.
+                 bn_momentum=0.9, dropout=0.2, l2=1.25e-4, model_name=None):
+  """One teacher member: Preprocess -> base -> new logits head.
 
   With pretrained `weights` ('imagenet' or a file) the base is frozen (transfer
-  learning; see `unfreeze_top`); with None it is trained from scratch.
+  learning; see `unfreeze_top`); with None it is trained from scratch. A plug-in
+  ("package.module:function") is called as for students and owns its preprocessing and
+  head; only `bn_momentum` is applied to it.
 
   Args:
-    name: a keras.applications member: densenet121, efficientnetb0, inceptionv3,
-      mobilenetv2, resnet50, vgg16 or vgg19.
+    name: a keras.applications member (densenet121, efficientnetb0, inceptionv3,
+      mobilenetv2, resnet50, vgg16, vgg19), one of the paper's classic networks
+      (alexnet, googlenet, resnet18, resnet34; no ImageNet weights ship for these), or
+      "package.module:function".
     input_shape: (height, width, channels) of the raw images.
     num_classes: the number of logits.
     weights: None, "imagenet" (downloaded) or the path of a no-top .h5 weights file.
@@ -90,6 +123,8 @@ def build_member(name, input_shape, num_classes, weights=None, input_size=32,
     bn_momentum: the batch-norm momentum of the base.
     dropout: the dropout rate before the logits.
     l2: L2 weight decay of the logits layer.
+    model_name: the model's name (default `name`); members of one ensemble need
+      different names.
 
   Returns:
     A functional Keras model from raw [0, 255] pixels to logits.
@@ -102,26 +137,39 @@ def build_member(name, input_shape, num_classes, weights=None, input_size=32,
     member = build_member("mobilenetv2", (28, 28, 1), num_classes=2)
   """
   check_member(name)
+  model_name = model_name or member_names([name])[0]
+  if plugins.is_plugin(name):
+    member = plugins.build(name, input_shape, num_classes, "teacher member")
+    member._name = model_name  # pylint: disable=protected-access
+    _set_momentum(member, bn_momentum)
+    return member
   size = max(input_size, MIN_SIZE.get(name, 32))
   base = _base(name, size, weights)
   base.trainable = not weights
-  for layer in base.layers:
-    if isinstance(layer, keras.layers.BatchNormalization):
-      layer.momentum = bn_momentum
+  _set_momentum(base, bn_momentum)
   inputs = keras.Input(input_shape, name="image")
   x = Preprocess(name, size, name="preprocess")(inputs)
   x = base(x, training=None if not weights else False)
   x = keras.layers.Dropout(dropout, name="dropout")(x)
   reg = keras.regularizers.l2(l2) if l2 else None
   outputs = keras.layers.Dense(num_classes, kernel_regularizer=reg, name="logits")(x)
-  return keras.Model(inputs, outputs, name=name)
+  return keras.Model(inputs, outputs, name=model_name)
+
+
+def _set_momentum(model, momentum):
+  for layer in model.submodules:
+    if isinstance(layer, keras.layers.BatchNormalization):
+      layer.momentum = momentum
 
 
 def unfreeze_top(member, num_layers):
   """Makes the top `num_layers` of a member's base trainable, batch norm kept frozen."""
   if num_layers < 0:
     raise InputError(f"`fine_tune_layers` must be >= 0. Received: {num_layers}")
-  base = next(l for l in member.layers if isinstance(l, keras.Model))
+  base = next((l for l in member.layers if isinstance(l, keras.Model)), None)
+  if base is None:  # A plug-in without a nested base: all of it trains.
+    member.trainable = True
+    return member
   base.trainable = True
   for layer in base.layers[:max(len(base.layers) - num_layers, 0)]:
     layer.trainable = False

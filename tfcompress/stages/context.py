@@ -76,10 +76,11 @@ class Run:
     return layout.tensorboard(self.workdir, self.stage.name,
                               self.folder_seed(self.stage.name), *sub)
 
-  def restart(self):
+  def restart(self, offset=0):
     """Starts a resumable part of a stage (a teacher member) as the pipeline starts a
-    stage run: the global seed set to the run's seed, data seeds counted from it again."""
-    keras.utils.set_random_seed(self.seed)
+    stage run: the global seed set to the run's seed (plus `offset`, e.g. for a repeated
+    member), data seeds counted from it again."""
+    keras.utils.set_random_seed(self.seed + offset)
     self._datasets = 0
 
   def train_ds(self, extra=None, noise=0.0, passes=1):

@@ -10,15 +10,16 @@ from tfcompress.stages import context
 from tfcompress.stages import graph
 
 
-def train_member(run, name):
-  """Builds and trains one keras.applications member; returns (model, Fitted)."""
+def train_member(run, name, model_name=None, repeat=0):
+  """Builds and trains one member; returns (model, Fitted). The `repeat`-th copy of a
+  member starts from its own seed."""
   c = run.config.teacher
-  run.restart()  # A stage stopped after a member trains the next as an unstopped one.
+  run.restart(repeat)  # A stage stopped after a member trains the next as an unstopped one.
   passes = run.passes(c.epochs)
   with run.strategy.scope():
     member = models.build_member(name, run.splits.input_shape, run.splits.num_classes,
                                  c.weights, c.input_size, c.bn_momentum, c.dropout,
-                                 run.config.train.l2)
+                                 run.config.train.l2, model_name)
     training.compile_classifier(member, training.optimizer(run.config.train,
                                                            run.steps(passes)))
   train_ds = run.train_ds(noise=run.config.data.teacher_noise, passes=passes)
@@ -38,24 +39,30 @@ def train_member(run, name):
   return member, fitted
 
 
-def _member(run, name):
+def _member(run, name, model_name):
   """The trained member's product, training and saving it first unless that is done."""
-  path = run.out(f"{name}.keras")
+  path = run.out(f"{model_name}.keras")
   done = artifacts.read_json(path + ".json")
   if done is None:
-    member, fitted = train_member(run, name)
+    repeat = run.config.teacher.members[:list(member_names(run)).index(model_name)].count(name)
+    member, fitted = train_member(run, name, model_name, repeat)
     artifacts.save_model(member, path)
-    product = run.product(member, name, path, fitted, role="member")
+    product = run.product(member, model_name, path, fitted, role="member")
     artifacts.write_json(path + ".json", {"output": product.output.to_dict(),
                                           "metrics": product.metrics})
     return product
   return graph.Product(graph.Output(**done["output"]), done["metrics"])
 
 
+def member_names(run):
+  return models.teacher.member_names(run.config.teacher.members)
+
+
 def teacher_stage(run):
   """Each member is saved as it finishes, so a stopped stage resumes at the next member."""
-  products = [_member(run, name) for name in run.config.teacher.members]
-  teacher = context.load_teacher(run, [run.out(f"{n}.keras") for n in run.config.teacher.members])
+  names = member_names(run)
+  products = [_member(run, *pair) for pair in zip(run.config.teacher.members, names)]
+  teacher = context.load_teacher(run, [run.out(f"{n}.keras") for n in names])
   products.append(run.product(teacher, "teacher", run.out(), role="teacher",
                               combine=run.config.teacher.combine,
                               members=list(run.config.teacher.members)))
@@ -76,4 +83,4 @@ def _check(config, splits):
 
 graph.register(graph.Stage(
     name="teacher", run=teacher_stage, seeded=False, check=_check,
-    doc="the ensemble of keras.applications members, and its logits on the training set"))
+    doc="the ensemble of members, and its logits on the training set"))
