@@ -50,7 +50,9 @@ def base_config():
   c.verbose = 2  # Keras fit verbosity: 0 silent, 1 progress bar, 2 one line an epoch.
 
   c.data = ml_collections.ConfigDict()
-  c.data.name = "pneumoniamnist"  # Used when `path` is empty: shipped or keras.datasets.
+  # Used when `path` is empty: shipped, keras.datasets, or "tfds:<name>" (TensorFlow
+  # Datasets; pip install 'tfcompress[tfds]').
+  c.data.name = "pneumoniamnist"
   # An .npz file, an image folder root/{train,val,test}/<class>/, or SVHN's official
   # files (a folder with train_32x32.mat and test_32x32.mat, or the train file).
   c.data.path = ""

@@ -8,6 +8,7 @@ from tfcompress._keras import tf
 from tfcompress.data import arrays as arrays_lib
 from tfcompress.data import folders
 from tfcompress.data import svhn
+from tfcompress.data import tfds_data
 from tfcompress.errors import InputError
 from tfcompress.errors import config_keys
 
@@ -16,8 +17,8 @@ def load(data_config, seed=0):
   """Loads the data a config names: `path` (.npz, image folder or SVHN's .mat files),
   else `name`.
 
-  Then renames the classes (`class_names`), merges them (`merge_classes`), keeps `limit` examples a split and resizes
-  to `image_size`, when those are set.
+  Then renames the classes (`class_names`), merges them (`merge_classes`), keeps `limit`
+  examples a split and resizes to `image_size`, when those are set.
 
   Args:
     data_config: the config's `data` group (`base_config().data`).
@@ -50,12 +51,15 @@ def load(data_config, seed=0):
   elif c.name in arrays_lib.SHIPPED:
     splits = arrays_lib.load_npz(arrays_lib.SHIPPED[c.name], c.val_fraction, seed,
                                  arrays_lib.SHIPPED_CLASS_NAMES[c.name])
+  elif tfds_data.is_tfds(c.name):
+    splits = tfds_data.load_tfds(c.name, c.val_fraction, seed)
   elif c.name in arrays_lib.KERAS_DATASETS:
     splits = arrays_lib.load_keras_dataset(c.name, c.val_fraction, seed)
   else:
     known = sorted(arrays_lib.SHIPPED) + list(arrays_lib.KERAS_DATASETS)
     raise InputError(f"Unknown dataset `data.name`={c.name!r}. Use one of {', '.join(known)}, "
-                     "or set `data.path` to an .npz file or image folder.")
+                     "'tfds:<name>' (TensorFlow Datasets), or set `data.path` to an .npz file "
+                     "or image folder.")
   if c.class_names:
     splits = _rename(splits, tuple(c.class_names))
   if c.merge_classes:
