@@ -55,11 +55,28 @@ def rgb3_npz(tmp_path):
 
 @pytest.fixture
 def smoke_config(tiny_npz):
-  """The :smoke variant of the default config, on a tiny .npz, quiet."""
+  """The :smoke variant of the default config, on a tiny .npz, quiet, with a small CNN as
+  the teacher and two quantization modes (a test that needs more sets them)."""
   from tfcompress.config import base_config
   from tfcompress.config import smoke
   config = smoke(base_config())
   config.data.path = tiny_npz
   config.data.limit = 0
   config.verbose = 0
+  config.teacher.members = ("tests.conftest:tiny_teacher",)
+  config.quantize.modes = ("float32", "int8")
   return config
+
+
+def tiny_teacher(input_shape, num_classes):
+  """A small CNN teacher member (plug-in) for pipeline tests: keras.applications members
+  cost most of a smoke run, and their own tests build them."""
+  from tfcompress._keras import keras
+  inputs = keras.Input(input_shape, name="image")
+  x = keras.layers.Rescaling(1.0 / 255)(inputs)
+  for filters in (16, 32):
+    x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+    x = keras.layers.ReLU()(keras.layers.BatchNormalization()(x))
+    x = keras.layers.MaxPooling2D()(x)
+  x = keras.layers.GlobalAveragePooling2D()(x)
+  return keras.Model(inputs, keras.layers.Dense(num_classes)(x))

@@ -51,7 +51,7 @@ def base_config():
 
   c.data = ml_collections.ConfigDict()
   # Used when `path` is empty: shipped, keras.datasets, or "tfds:<name>" (TensorFlow
-  # Datasets; pip install 'tfcompress[tfds]').
+  # Datasets; pip install '.[tfds]' in the tfcompress repository).
   c.data.name = "pneumoniamnist"
   # An .npz file, an image folder root/{train,val,test}/<class>/, or SVHN's official
   # files (a folder with train_32x32.mat and test_32x32.mat, or the train file).
@@ -92,6 +92,7 @@ def base_config():
   c.teacher.bn_momentum = 0.9  # 0.999 (stock) collapses from-scratch training here.
   c.teacher.dropout = 0.2
   c.teacher.epochs = 6
+  c.teacher.learning_rate = 0.0  # Adam's for the members; 0: train.learning_rate.
   c.teacher.fine_tune_epochs = 0  # With pretrained weights: then unfreeze the top.
   c.teacher.fine_tune_layers = 30
   c.teacher.fine_tune_learning_rate = 1e-4

@@ -37,6 +37,7 @@ _RANGES = {
     "teacher.bn_momentum": ("[0, 1)", ""),
     "teacher.dropout": ("[0, 1)", ""),
     "teacher.epochs": ("[0, inf)", ""),
+    "teacher.learning_rate": ("[0, inf)", "0 takes train.learning_rate"),
     "teacher.fine_tune_epochs": ("[0, inf)", ""),
     "teacher.fine_tune_layers": ("[0, inf)", ""),
     "teacher.fine_tune_learning_rate": ("(0, inf)", ""),

@@ -52,7 +52,7 @@ def load_tfds(name, val_fraction=0.1, seed=0):
     import tensorflow_datasets as tfds  # pylint: disable=g-import-not-at-top
   except ImportError:
     raise InputError(f"`data.name`={name!r} needs tensorflow-datasets: "
-                     "pip install 'tfcompress[tfds]'.") from None
+                     "pip install '.[tfds]' in the tfcompress repository.") from None
   try:
     builder = tfds.builder(tfds_name)
   except tfds.core.registered.DatasetNotFoundError:

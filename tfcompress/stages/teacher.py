@@ -20,10 +20,10 @@ def train_member(run, name, model_name=None, repeat=0):
     member = models.build_member(name, run.splits.input_shape, run.splits.num_classes,
                                  c.weights, c.input_size, c.bn_momentum, c.dropout,
                                  run.config.train.l2, model_name)
-    training.compile_classifier(member, training.optimizer(run.config.train,
-                                                           run.steps(passes)))
+    training.compile_classifier(member, training.optimizer(run.config.train, run.steps(passes),
+                                                           c.learning_rate))
   train_ds = run.train_ds(noise=run.config.data.teacher_noise, passes=passes)
-  log_dir = run.tensorboard(name)
+  log_dir = run.tensorboard(member.name)
   fitted = training.fit(member, train_ds, run.val, c.epochs, run.config.train,
                         run.config.verbose, run.class_weight(), log_dir=log_dir)
   if c.weights and c.fine_tune_epochs:
