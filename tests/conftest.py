@@ -63,20 +63,7 @@ def smoke_config(tiny_npz):
   config.data.path = tiny_npz
   config.data.limit = 0
   config.verbose = 0
-  config.teacher.members = ("tests.conftest:tiny_teacher",)
+  config.teacher.members = ("tests.tiny_models:tiny_teacher",)
   config.quantize.modes = ("float32", "int8")
   return config
 
-
-def tiny_teacher(input_shape, num_classes):
-  """A small CNN teacher member (plug-in) for pipeline tests: keras.applications members
-  cost most of a smoke run, and their own tests build them."""
-  from tfcompress._keras import keras
-  inputs = keras.Input(input_shape, name="image")
-  x = keras.layers.Rescaling(1.0 / 255)(inputs)
-  for filters in (16, 32):
-    x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
-    x = keras.layers.ReLU()(keras.layers.BatchNormalization()(x))
-    x = keras.layers.MaxPooling2D()(x)
-  x = keras.layers.GlobalAveragePooling2D()(x)
-  return keras.Model(inputs, keras.layers.Dense(num_classes)(x))

@@ -133,7 +133,8 @@ def _two_workers(flags, workdir, scratch, logs):
 def test_two_workers_on_loopback_write_one_report_and_resume(tiny_npz, tmp_path, capsys,
                                                             monkeypatch):
   flags = [f"--config={SMOKE}", f"--config.data.path={tiny_npz}", "--config.data.limit=0",
-           "--config.quantize.modes=('int8',)"]
+           "--config.quantize.modes=('int8',)",
+           "--config.teacher.members=('tests.tiny_models:tiny_teacher',)"]
   workdir, scratch = tmp_path / "two", tmp_path / "tmp"
   scratch.mkdir()
   codes, logs = _two_workers(flags, workdir, scratch, tmp_path)

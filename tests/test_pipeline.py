@@ -455,6 +455,7 @@ def test_channels_shrink_fire_net_on_the_device_and_compose_with_pruning(
 def test_search_ships_the_best_candidate_that_fits_and_resumes(smoke_config, tmp_path):
   smoke_config.stages = ("student", "search", "export")
   smoke_config.search.distill = False
+  smoke_config.search.keep = (1.0, 0.75, 0.5, 0.375, 0.25)  # Five widths of the eleven.
   smoke_config.target.flash_bytes = 12288
   smoke_config.target.arena_bytes = 8192
   workdir = str(tmp_path / "s")
