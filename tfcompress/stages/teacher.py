@@ -39,12 +39,11 @@ def train_member(run, name, model_name=None, repeat=0):
   return member, fitted
 
 
-def _member(run, name, model_name):
+def _member(run, name, model_name, repeat):
   """The trained member's product, training and saving it first unless that is done."""
   path = run.out(f"{model_name}.keras")
   done = artifacts.read_json(path + ".json")
   if done is None:
-    repeat = run.config.teacher.members[:list(member_names(run)).index(model_name)].count(name)
     member, fitted = train_member(run, name, model_name, repeat)
     artifacts.save_model(member, path)
     product = run.product(member, model_name, path, fitted, role="member")
@@ -54,14 +53,12 @@ def _member(run, name, model_name):
   return graph.Product(graph.Output(**done["output"]), done["metrics"])
 
 
-def member_names(run):
-  return models.teacher.member_names(run.config.teacher.members)
-
-
 def teacher_stage(run):
   """Each member is saved as it finishes, so a stopped stage resumes at the next member."""
-  names = member_names(run)
-  products = [_member(run, *pair) for pair in zip(run.config.teacher.members, names)]
+  members = run.config.teacher.members
+  names = models.teacher.member_names(members)
+  products = [_member(run, name, model_name, members[:i].count(name))
+              for i, (name, model_name) in enumerate(zip(members, names))]
   teacher = context.load_teacher(run, [run.out(f"{n}.keras") for n in names])
   products.append(run.product(teacher, "teacher", run.out(), role="teacher",
                               combine=run.config.teacher.combine,
