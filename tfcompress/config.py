@@ -111,6 +111,11 @@ def base_config():
   c.distill.alpha = 0.9  # Weight of the soft (teacher) loss.
   c.distill.beta = 0.1  # Weight of the hard (label) loss.
   c.distill.epochs = 15
+  # The compression stages' `distill` fields (channels, prune, cluster, qat, search): True
+  # fine-tunes through the Distiller (the teacher keeps teaching), False on the labels, and
+  # None (the default) decides per seed: the Distiller when the model the stage takes
+  # descends from the distilled student (which `source="best"` picks only when it beat the
+  # conventional student on validation), the labels when it does not.
 
   c.channels = ml_collections.ConfigDict()  # Channel (structured) pruning, stage `channels`.
   c.channels.source = "best"  # distill | student | best (on validation, not collapsed).
@@ -123,7 +128,7 @@ def base_config():
   # Fine-tuning per round; 10 epochs at 1e-3 scored best on validation (BUILD_NOTES).
   c.channels.epochs = 10
   c.channels.learning_rate = 1e-3
-  c.channels.distill = True  # Fine-tune through the Distiller (needs the teacher stage).
+  c.channels.distill = config_dict.placeholder(bool)  # None: auto (see `distill.epochs`).
   c.channels.calibration_images = 512  # Activation scores and batch-norm statistics.
   c.channels.latency_repeats = 200  # Side-by-side LiteRT timing rounds, before vs after.
 
@@ -142,7 +147,7 @@ def base_config():
   c.prune.m_by_n = ()  # tfmot: (2, 4) for structured 2:4 sparsity.
   c.prune.epochs = 5  # Retraining with the zeros held (per round when iterative).
   c.prune.learning_rate = 5e-4
-  c.prune.distill = True  # Retrain through the Distiller (the teacher keeps teaching).
+  c.prune.distill = config_dict.placeholder(bool)  # None: auto (see `distill.epochs`).
 
   c.cluster = ml_collections.ConfigDict()  # Weight sharing (TFMOT), stage `cluster`.
   c.cluster.source = "last"  # student | distill | channels | prune | best | last (latest in
@@ -152,7 +157,7 @@ def base_config():
   c.cluster.preserve_sparsity = True
   c.cluster.epochs = 2  # Fine-tuning of the centroids.
   c.cluster.learning_rate = 1e-4
-  c.cluster.distill = True  # Fine-tune through the Distiller (needs the teacher stage).
+  c.cluster.distill = config_dict.placeholder(bool)  # None: auto (see `distill.epochs`).
 
   c.quantize = ml_collections.ConfigDict()
   c.quantize.source = "last"  # student | distill | channels | prune | cluster | best | last.
@@ -170,9 +175,7 @@ def base_config():
   c.qat.preserve = "auto"  # none | sparsity | clusters | both | auto (what the input has).
   c.qat.epochs = 2  # Fine-tuning with fake quantization.
   c.qat.learning_rate = 1e-4
-  # Through the Distiller (needs the teacher stage). Off: chosen on validation, where
-  # QAT on the labels scored val balanced accuracy 0.9539 against 0.9289 (BUILD_NOTES).
-  c.qat.distill = False
+  c.qat.distill = config_dict.placeholder(bool)  # None: auto (see `distill.epochs`).
 
   c.target = ml_collections.ConfigDict()  # The device budget of stage `search` (0: no limit).
   c.target.board = ""  # A board of tfcompress.export.boards fills flash and arena.
@@ -189,7 +192,7 @@ def base_config():
   c.search.trials = 3  # The widest candidates that fit are fine-tuned, this many at most.
   c.search.epochs = 3  # Fine-tuning per candidate (channels.criterion picks the channels).
   c.search.learning_rate = 5e-4
-  c.search.distill = True  # Fine-tune through the Distiller (needs the teacher stage).
+  c.search.distill = config_dict.placeholder(bool)  # None: auto (see `distill.epochs`).
 
   c.export = ml_collections.ConfigDict()
   c.export.boards = ("esp32", "esp32s3")  # Flash and RAM budgets checked for int8 models.

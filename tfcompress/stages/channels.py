@@ -24,10 +24,6 @@ from tfcompress.stages import graph
 from tfcompress.stages import student
 
 
-def _teach(config):
-  return config.distill if config.channels.distill else None
-
-
 def _rounds(run, model, images):
   """Prunes and fine-tunes `model` round by round; returns (the smaller model, fitted)."""
   c = run.config.channels
@@ -49,7 +45,7 @@ def _rounds(run, model, images):
     recalibrate_batch_norm(model, images)
     logging.info("Channels round %d: %s", i, channels_lib.channel_counts(model))
     sub = (f"round_{i}",) if c.iterations > 1 else ()
-    fitted, _ = fitting.train_student(run, model, c.epochs, _teach(run.config),
+    fitted, _ = fitting.train_student(run, model, c.epochs, fitting.teaching(run, c.distill),
                                       c.learning_rate, log_sub=sub)
     history = {k: history.get(k, []) + v for k, v in fitted.history.items()}
   if fitted is not None:

@@ -64,6 +64,17 @@ class Run:
   def input_path(self):
     return layout.absolute(self.workdir, self.input()[0]["path"])
 
+  def descends_from(self, name):
+    """True when the model this stage takes was made by stage `name` or from its model."""
+    output = self.input()[0]
+    while output is not None:
+      if output["stage"] == name:
+        return True
+      stage = output.get("source_stage")
+      output = next((o for o, _ in self.outputs(stage) if o["name"] == output["source"]),
+                    None) if stage else None
+    return False
+
   def load_model(self, path=None):
     """A saved model (by default the input) to train: its variables made under the
     strategy, computing in the current Keras dtype policy (`train.mixed_precision`)."""

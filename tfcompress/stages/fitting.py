@@ -1,4 +1,5 @@
 """Training a student inside a stage: on the labels, or taught by the teacher."""
+from absl import logging
 import numpy as np
 
 from tfcompress import distill as distill_lib
@@ -15,6 +16,20 @@ def teacher_logits(run):
     raise InputError("Distillation needs the teacher stage's logits; add `teacher` to "
                      "`stages` (it runs once and is reused).")
   return np.load(layout.absolute(run.workdir, found[0]["path"])).astype(np.float32)
+
+
+def teaching(run, flag):
+  """The distillation settings a compression stage fine-tunes with, or None (the labels).
+
+  `flag` is the stage's `distill` field: True, False, or None (auto: the Distiller when
+  the model the stage takes descends from the distilled student).
+  """
+  teach = run.descends_from("distill") if flag is None else flag
+  if flag is None:
+    logging.info("%s: fine-tuning %s (distill=None: its input %s from the distilled "
+                 "student).", run.stage.name, "through the Distiller" if teach else
+                 "on the labels", "descends" if teach else "does not descend")
+  return run.config.distill if teach else None
 
 
 def train_student(run, student, epochs, teach=None, learning_rate=None, callbacks=(),

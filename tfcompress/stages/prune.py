@@ -19,14 +19,9 @@ from tfcompress.stages import student
 def _retrain(run, model, callbacks, first_epoch=0, log_sub=()):
   c = run.config.prune
   logger = callbacks_lib.SparsityLogger(run.tensorboard(*log_sub, "sparsity"))
-  fitted, _ = fitting.train_student(run, model, c.epochs, _teach(run.config), c.learning_rate,
-                                    [*callbacks, logger], first_epoch, log_sub)
+  fitted, _ = fitting.train_student(run, model, c.epochs, fitting.teaching(run, c.distill),
+                                    c.learning_rate, [*callbacks, logger], first_epoch, log_sub)
   return fitted
-
-
-def _teach(config):
-  """Distillation settings for retraining: the config's, when `prune.distill`."""
-  return config.distill if config.prune.distill else None
 
 
 def _stddev(run, model):

@@ -46,7 +46,7 @@ def _qat_stage(run):
     with run.strategy.scope():
       wrapped = qat.qat_model(model, preserve)
     fitted, timer = fitting.train_student(run, wrapped, c.epochs,
-                                          run.config.distill if c.distill else None,
+                                          fitting.teaching(run, c.distill),
                                           c.learning_rate)
     weights = artifacts.save_weights(wrapped, run.out("model.weights.h5"))
     calibration = run.train_images(run.config.quantize.calibration_images)

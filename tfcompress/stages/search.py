@@ -90,9 +90,10 @@ def _settings(run):
   """What a trained candidate depends on besides its width and mode."""
   s = run.config.search
   source = json.dumps(run.input()[1], sort_keys=True, default=str).encode()
-  teacher = [m for _, m in run.outputs("teacher")] if s.distill else []
+  teach = fitting.teaching(run, s.distill) is not None
+  teacher = [m for _, m in run.outputs("teacher")] if teach else []
   teacher_files = json.dumps(teacher, sort_keys=True, default=str).encode()
-  return {"epochs": s.epochs, "learning_rate": s.learning_rate, "distill": s.distill,
+  return {"epochs": s.epochs, "learning_rate": s.learning_rate, "distill": teach,
           "criterion": run.config.channels.criterion, "seed": run.seed,
           "source": run.input()[0]["path"], "source_sha256": hashlib.sha256(source).hexdigest(),
           "teacher_sha256": hashlib.sha256(teacher_files).hexdigest()}
@@ -112,8 +113,8 @@ def _train(run, row, model, calibration, images):
   start = time.time()
   with run.strategy.scope():
     slim = _candidate(model, row["keep"], run.config.channels.criterion, images)
-  fitted, _ = fitting.train_student(run, slim, s.epochs,
-                                    run.config.distill if s.distill else None, s.learning_rate,
+  fitted, _ = fitting.train_student(run, slim, s.epochs, fitting.teaching(run, s.distill),
+                                    s.learning_rate,
                                     log_sub=(f"keep{row['keep']:g}_{row['mode']}",))
   content = quantize.convert(slim, row["mode"], calibration,
                              per_channel=run.config.quantize.per_channel)

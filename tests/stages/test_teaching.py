@@ -1,0 +1,55 @@
+"""`distill=None` (auto): compression fine-tunes through the Distiller only when the model
+it takes descends from the distilled student."""
+import json
+import os
+
+import pytest
+
+from tfcompress import config as config_lib
+from tfcompress import layout
+from tfcompress.stages import context
+from tfcompress.stages import fitting
+from tfcompress.stages import graph
+
+
+def _finish(workdir, stage, name, source=None, source_stage=None):
+  """A finished stage (seed 0) whose one Keras model `name` was made from `source`."""
+  output = {"kind": "keras", "name": name, "stage": stage, "source": source,
+            "source_stage": source_stage, "role": "candidate", "seed": 0,
+            "path": f"seed_0/{stage}/model.keras", "quantization": None}
+  path = layout.done_file(workdir, stage, 0)
+  os.makedirs(os.path.dirname(path))
+  with open(path, "w") as f:
+    json.dump({"outputs": [output], "metrics": [{}]}, f)
+
+
+def _run(workdir, stage, source):
+  return context.Run(config_lib.base_config(), workdir, None, None, 0, graph.get(stage), source)
+
+
+@pytest.fixture(name="workdir")
+def _workdir(tmp_path):
+  workdir = str(tmp_path)
+  _finish(workdir, "student", "student")
+  _finish(workdir, "distill", "distilled")
+  _finish(workdir, "prune", "pruned", "distilled", "distill")  # Pruned from the distilled.
+  return workdir
+
+
+@pytest.mark.parametrize("stage,source,descends", [
+    ("prune", "student", False),
+    ("prune", "distill", True),
+    ("cluster", "prune", True),  # Through the pruned model, two steps back.
+])
+def test_auto_teaches_what_descends_from_the_distilled_student(workdir, stage, source,
+                                                                 descends):
+  run = _run(workdir, stage, source)
+  assert run.descends_from("distill") is descends
+  teach = fitting.teaching(run, None)
+  assert (teach is run.config.distill) if descends else teach is None
+
+
+@pytest.mark.parametrize("flag", [True, False])
+def test_a_set_flag_wins_over_the_lineage(workdir, flag):
+  run = _run(workdir, "prune", "student")  # Not distilled: auto would use the labels.
+  assert (fitting.teaching(run, flag) is not None) is flag
