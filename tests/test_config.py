@@ -69,9 +69,9 @@ def test_configs_import_no_tensorflow():
 def test_every_shipped_config_and_its_smoke_variant_pass_the_checks(name):
   import runpy
   path = __import__("pathlib").Path(__file__).parents[1] / "configs" / name
-  get_config = runpy.run_path(str(path))["get_config"]
-  for arg in (None, "smoke"):
-    config_lib.check(get_config(arg))
+  module = runpy.run_path(str(path))
+  for arg in (None, "smoke", *module.get("VARIANTS", ())):
+    config_lib.check(module["get_config"](arg))
 
 
 def test_a_removed_key_says_what_replaced_it():
