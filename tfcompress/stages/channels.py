@@ -3,9 +3,10 @@
 Its input is the model `channels.source` names. Each of `channels.iterations` rounds
 scores the channels (`channels.criterion`), removes a share of them so that after the
 last round `channels.ratio` of the prunable channels are gone, and fine-tunes the smaller
-model (through the Distiller when `channels.distill`), keeping its best validation epoch.
-The int8 files of the input and of the result are then measured side by side: bytes,
-accuracy, TFLite Micro arena and the LiteRT and TFLite Micro latencies.
+model (through the Distiller as `channels.distill` says, `fitting.teaching`), keeping its
+best validation epoch. The int8 files of the input and of the result are then measured
+side by side: bytes, accuracy, TFLite Micro arena and the LiteRT and TFLite Micro
+latencies.
 """
 import math
 

@@ -13,7 +13,7 @@ from tfcompress.stages import graph
 
 
 def cluster_stage(run):
-  """Clusters the input model and fine-tunes the centroids (taught when `cluster.distill`)."""
+  """Clusters the input model and fine-tunes the centroids (taught as `cluster.distill` says)."""
   with training.precision("float32"):  # TFMOT's wrappers take float32 models only.
     return _cluster_stage(run)
 

@@ -1,5 +1,5 @@
-"""The qat stage: quantization-aware training (TFMOT), the teacher still teaching, then an
-int8 .tflite scored like the quantize stage's.
+"""The qat stage: quantization-aware training (TFMOT; through the Distiller as `qat.distill`
+says, `fitting.teaching`), then an int8 .tflite scored like the quantize stage's.
 
 Its input is the model `qat.source` picks ("last": the latest configured of student,
 distill, prune, cluster). `qat.preserve="auto"` keeps what the input has: the zeros of a

@@ -5,7 +5,7 @@ prunable layer's channels kept, chosen by `channels.criterion`) in each mode of
 `search.modes`. Size, tensor arena and multiply-accumulates do not depend on the weights,
 so every candidate is converted and measured in TFLite Micro first, untrained, and those
 over the budget are never trained. The widest `search.trials` that fit are fine-tuned
-briefly (through the Distiller when `search.distill`) and scored as .tflite files on the
+briefly (through the Distiller as `search.distill` says) and scored as .tflite files on the
 validation split (never test). The winner is checked again in TFLite Micro, on the test
 images, against the budget, and becomes the stage's .tflite output (export ships it).
 
