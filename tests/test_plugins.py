@@ -8,8 +8,8 @@ def test_registered_names_and_good_plugins_pass(tmp_path, monkeypatch):
   monkeypatch.syspath_prepend(str(tmp_path))
   (tmp_path / "good_students.py").write_text(
       "def net(input_shape, num_classes, width=8):\n  return None\n")
-  plugins.check_student("paper_cnn")
-  plugins.check_student("good_students:net")
+  plugins.check("paper_cnn")
+  plugins.check("good_students:net")
 
 
 @pytest.mark.parametrize("source,match", [
@@ -22,4 +22,4 @@ def test_broken_plugins_are_one_line(tmp_path, monkeypatch, source, match):
   name = f"broken_{abs(hash(source))}"
   (tmp_path / f"{name}.py").write_text(source)
   with pytest.raises(InputError, match=match):
-    plugins.check_student(f"{name}:net")
+    plugins.check(f"{name}:net")

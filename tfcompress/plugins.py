@@ -4,7 +4,7 @@ A plug-in is called as fn(input_shape=..., num_classes=...) and must return a fu
 tf_keras Model from raw [0, 255] pixels to `num_classes` logits.
 
 Example:
-  check_student("my_models:tiny_cnn")   # InputError if it cannot be imported or called
+  check("my_models:tiny_cnn")   # InputError if it cannot be imported or called
   model = build("my_models:tiny_cnn", (28, 28, 1), 2)
 """
 import importlib
@@ -49,11 +49,6 @@ def check(name, role="student"):
                      f"Received: name={name!r}") from None
   except ValueError:
     pass  # No signature to inspect (a builtin): left to the call.
-
-
-def check_student(name):
-  """`check` for a student."""
-  check(name, "student")
 
 
 def build(name, input_shape, num_classes, role="student"):

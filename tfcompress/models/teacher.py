@@ -141,12 +141,12 @@ def build_member(name, input_shape, num_classes, weights=None, input_size=32,
   if plugins.is_plugin(name):
     member = plugins.build(name, input_shape, num_classes, "teacher member")
     member._name = model_name  # pylint: disable=protected-access
-    _set_momentum(member, bn_momentum)
+    set_bn_momentum(member, bn_momentum)
     return member
   size = max(input_size, MIN_SIZE.get(name, 32))
   base = _base(name, size, weights)
   base.trainable = not weights
-  _set_momentum(base, bn_momentum)
+  set_bn_momentum(base, bn_momentum)
   inputs = keras.Input(input_shape, name="image")
   x = Preprocess(name, size, name="preprocess")(inputs)
   x = base(x, training=None if not weights else False)
@@ -156,7 +156,8 @@ def build_member(name, input_shape, num_classes, weights=None, input_size=32,
   return keras.Model(inputs, outputs, name=model_name)
 
 
-def _set_momentum(model, momentum):
+def set_bn_momentum(model, momentum):
+  """Sets the moving-average momentum of every batch-norm layer, nested models included."""
   for layer in model.submodules:
     if isinstance(layer, keras.layers.BatchNormalization):
       layer.momentum = momentum

@@ -3,7 +3,6 @@ from tfcompress import artifacts
 from tfcompress import layout
 from tfcompress import models
 from tfcompress import plugins
-from tfcompress._keras import keras
 from tfcompress.errors import config_keys
 from tfcompress.stages import fitting
 from tfcompress.stages import graph
@@ -15,12 +14,10 @@ def build(config, splits):
   if models.is_trained_file(config.student.model):
     return models.load_trained(config.student.model, splits.input_shape, splits.num_classes)
   with config_keys(name="student.model"):
-    plugins.check_student(config.student.model)
+    plugins.check(config.student.model)
     student = models.build_student(config.student.model, splits.input_shape,
                                    splits.num_classes, config.train.l2)
-  for layer in student.layers:
-    if isinstance(layer, keras.layers.BatchNormalization):
-      layer.momentum = config.student.bn_momentum
+  models.set_bn_momentum(student, config.student.bn_momentum)
   return student
 
 
