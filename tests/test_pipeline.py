@@ -61,12 +61,16 @@ def test_run_writes_models_report_and_resumes(smoke_config, tmp_path):
   # Lineage: every model says what it was made from, and the report shows the chain.
   source = by_name["pruned"]["source"]
   assert by_name["pruned"]["source_stage"] == {"student": "student", "distilled": "distill"}[source]
+  # prune.distill=None: retrained through the Distiller only when it pruned the distilled.
+  taught = source == "distilled"
+  assert by_name["pruned"]["taught"] is taught
   assert report["lineage"]["pruned_int8"] == [
-      "pruned_int8 (quantize)", "pruned (prune)", f"{source} ({by_name[source]['stage']})"]
+      "pruned_int8 (quantize)", f"pruned (prune{', taught' if taught else ''})",
+      f"{source} ({by_name[source]['stage']})"]
   assert by_name["pruned_int8"]["role"] == "candidate"
   assert by_name["reference_float32"]["role"] == "reference"
   with open(os.path.join(workdir, "report.md")) as f:
-    assert "pruned_int8 (quantize) <- pruned (prune) <- " in f.read()
+    assert "pruned_int8 (quantize) <- pruned (prune" in f.read()
   # TensorBoard: every training stage wrote scalars under WORKDIR/tensorboard.
   from tensorboard.backend.event_processing import event_accumulator
   def tags(folder):

@@ -126,6 +126,11 @@ def teacher_check(summary, monitor):
           "teacher_better": sign * teacher["mean"] > sign * student["mean"]}
 
 
+def _link(entry):
+  """"pruned (prune)", or "pruned (prune, taught)" when fine-tuned through the Distiller."""
+  return f"{entry['name']} ({entry['stage']}{', taught' if entry.get('taught') else ''})"
+
+
 def lineage(entries):
   """{model name: [the model, what it was made from, ...]} for the first seed's models."""
   first = {}
@@ -133,11 +138,11 @@ def lineage(entries):
     first.setdefault(e["name"], e)
   chains = {}
   for name, e in first.items():
-    chain, seen = [f"{name} ({e['stage']})"], {name}
+    chain, seen = [_link(e)], {name}
     while e.get("source") in first and e["source"] not in seen:
       seen.add(e["source"])
       e = first[e["source"]]
-      chain.append(f"{e['name']} ({e['stage']})")
+      chain.append(_link(e))
     chains[name] = chain
   return chains
 

@@ -41,6 +41,7 @@ class Run:
   stage: Optional[graph.Stage] = None
   source: Optional[str] = None
   sources: tuple = ()  # A `gather` stage's inputs.
+  taught: Optional[bool] = None  # Fine-tuned through the Distiller (`fitting.teaching`).
   _datasets: int = dataclasses.field(default=0, repr=False)  # train_ds calls so far.
 
   def folder_seed(self, name):
@@ -139,7 +140,8 @@ class Run:
     """A Keras model's output and its metrics: test and validation figures, size, cost.
 
     `val` holds the validation scores and `collapsed` says why the model is collapsed on
-    the validation images (None when it is not). The test predictions are saved beside
+    the validation images (None when it is not); `taught` whether the stage fine-tuned it
+    through the Distiller (compression stages only). The test predictions are saved beside
     the model for paired tests in the report.
     """
     out = self.output(name, "keras", path, role, source=source)
@@ -153,6 +155,8 @@ class Run:
                   **health_fields(s.y_val, evaluate.predict_logits(model, s.x_val)), **extra)
     if fitted is not None:
       result.update(history=fitted.history, selection=fitted.selection())
+    if self.taught is not None:
+      result["taught"] = self.taught
     logging.info("%s: test accuracy %.4f, F1 %.4f; validation balanced accuracy %.4f", name,
                  result["accuracy"], result["f1"], result["val"]["balanced_accuracy"])
     return graph.Product(out, result)

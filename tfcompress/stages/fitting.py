@@ -25,6 +25,7 @@ def teaching(run, flag):
   the model the stage takes descends from the distilled student).
   """
   teach = run.descends_from("distill") if flag is None else flag
+  run.taught = bool(teach)
   if flag is None:
     logging.info("%s: fine-tuning %s (distill=None: its input %s from the distilled "
                  "student).", run.stage.name, "through the Distiller" if teach else
