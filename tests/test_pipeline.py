@@ -64,6 +64,8 @@ def test_run_writes_models_report_and_resumes(smoke_config, tmp_path):
   # prune.distill=None: retrained through the Distiller only when it pruned the distilled.
   taught = source == "distilled"
   assert by_name["pruned"]["taught"] is taught
+  with open(os.path.join(workdir, "seed_0", "prune", "metrics.json")) as f:  # A rerun of the
+    assert ("teacher" in json.load(f)["inputs"]["needs"]) is taught  # teacher reruns it.
   assert report["lineage"]["pruned_int8"] == [
       "pruned_int8 (quantize)", f"pruned (prune{', taught' if taught else ''})",
       f"{source} ({by_name[source]['stage']})"]

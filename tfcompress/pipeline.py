@@ -212,6 +212,8 @@ def _run_stages(config, workdir, splits, seeds, planned, chief=True):
       elif candidates:
         stage_run.source = context.pick_source(stage_run, candidates)
       needs = list(stage.needs(config))
+      if stage.distill and stage_run.source and "teacher" not in needs and stage_run.teaches():
+        needs.append("teacher")  # Taught because its input was distilled: reads the teacher.
       depends = sorted({stage_run.source, *stage_run.sources, *needs} - {None})
       # What this run would take: the stages, and the exact files they finished with.
       inputs = {"source": stage_run.source, "candidates": list(candidates), "needs": needs,

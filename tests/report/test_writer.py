@@ -66,3 +66,14 @@ def test_teacher_no_better_than_student_is_said():
   summary = {"teacher": {"role": "teacher", "val_loss": {"mean": 0.2}},
              "student": {"role": "baseline", "val_loss": {"mean": 0.3}}}
   assert writer.teacher_check(summary, "val_loss")["teacher_better"] is True
+
+
+def test_lineage_says_on_which_seeds_a_stage_was_taught():
+  entries = [{"name": "student", "stage": "student", "seed": s} for s in (0, 1)] + [
+      {"name": "pruned", "stage": "prune", "seed": s, "source": "student", "taught": t}
+      for s, t in ((0, True), (1, False))] + [
+      {"name": "pruned_int8", "stage": "quantize", "seed": s, "source": "pruned"} for s in (0, 1)]
+  assert writer.lineage(entries)["pruned_int8"] == [
+      "pruned_int8 (quantize)", "pruned (prune, taught on seed 0)", "student (student)"]
+  entries[3]["taught"] = True  # Every seed taught.
+  assert writer.lineage(entries)["pruned"][0] == "pruned (prune, taught)"

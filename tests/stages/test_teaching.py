@@ -23,8 +23,10 @@ def _finish(workdir, stage, name, source=None, source_stage=None):
     json.dump({"outputs": [output], "metrics": [{}]}, f)
 
 
-def _run(workdir, stage, source):
-  return context.Run(config_lib.base_config(), workdir, None, None, 0, graph.get(stage), source)
+def _run(workdir, stage, source, flag=None):
+  config = config_lib.base_config()
+  config[stage].distill = flag
+  return context.Run(config, workdir, None, None, 0, graph.get(stage), source)
 
 
 @pytest.fixture(name="workdir")
@@ -44,12 +46,13 @@ def _workdir(tmp_path):
 def test_auto_teaches_what_descends_from_the_distilled_student(workdir, stage, source,
                                                                  descends):
   run = _run(workdir, stage, source)
-  assert run.descends_from("distill") is descends
-  teach = fitting.teaching(run, None)
+  assert run.descends_from("distill") is descends and run.teaches() is descends
+  teach = fitting.teaching(run)
   assert (teach is run.config.distill) if descends else teach is None
+  assert run.taught is descends  # Recorded in the model's metrics.
 
 
 @pytest.mark.parametrize("flag", [True, False])
 def test_a_set_flag_wins_over_the_lineage(workdir, flag):
-  run = _run(workdir, "prune", "student")  # Not distilled: auto would use the labels.
-  assert (fitting.teaching(run, flag) is not None) is flag
+  run = _run(workdir, "prune", "student", flag)  # Not distilled: auto would use the labels.
+  assert (fitting.teaching(run) is not None) is flag

@@ -126,16 +126,24 @@ def teacher_check(summary, monitor):
           "teacher_better": sign * teacher["mean"] > sign * student["mean"]}
 
 
-def _link(entry):
-  """"pruned (prune)", or "pruned (prune, taught)" when fine-tuned through the Distiller."""
-  return f"{entry['name']} ({entry['stage']}{', taught' if entry.get('taught') else ''})"
-
-
 def lineage(entries):
-  """{model name: [the model, what it was made from, ...]} for the first seed's models."""
-  first = {}
+  """{model name: [the model, what it was made from, ...]} for the first seed's models.
+
+  A link reads "pruned (prune)", or "pruned (prune, taught)" when the stage fine-tuned it
+  through the Distiller ("taught on seeds 0, 2" when only some seeds were).
+  """
+  first, taught = {}, {}
   for e in entries:
     first.setdefault(e["name"], e)
+    taught.setdefault(e["name"], {})[e.get("seed")] = bool(e.get("taught"))
+
+  def _link(entry):
+    seeds = taught[entry["name"]]
+    which = [str(s) for s, t in seeds.items() if t]
+    note = "" if not which else ", taught" if len(which) == len(seeds) else (
+        f", taught on seed{'s' if len(which) > 1 else ''} {', '.join(which)}")
+    return f"{entry['name']} ({entry['stage']}{note})"
+
   chains = {}
   for name, e in first.items():
     chain, seen = [_link(e)], {name}

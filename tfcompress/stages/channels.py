@@ -46,7 +46,7 @@ def _rounds(run, model, images):
     recalibrate_batch_norm(model, images)
     logging.info("Channels round %d: %s", i, channels_lib.channel_counts(model))
     sub = (f"round_{i}",) if c.iterations > 1 else ()
-    fitted, _ = fitting.train_student(run, model, c.epochs, fitting.teaching(run, c.distill),
+    fitted, _ = fitting.train_student(run, model, c.epochs, fitting.teaching(run),
                                       c.learning_rate, log_sub=sub)
     history = {k: history.get(k, []) + v for k, v in fitted.history.items()}
   if fitted is not None:
@@ -114,7 +114,7 @@ def _check(config, splits):
 
 
 graph.register(graph.Stage(
-    name="channels", run=channels_stage, inputs=("student", "distill"),
-    source="channels.source", check=_check,
+    name="channels", run=channels_stage, distill="channels.distill",
+    inputs=("student", "distill"), source="channels.source", check=_check,
     needs=lambda config: ("teacher",) if config.channels.distill else (),
     doc="channel pruning: whole filters and units removed, the smaller model fine-tuned"))

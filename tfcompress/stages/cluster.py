@@ -24,7 +24,7 @@ def _cluster_stage(run):
   with run.strategy.scope():
     wrapped = clustering.cluster_model(model, c.clusters, c.init, c.preserve_sparsity)
   fitted, _ = fitting.train_student(run, wrapped, c.epochs,
-                                    fitting.teaching(run, c.distill), c.learning_rate)
+                                    fitting.teaching(run), c.learning_rate)
   shared = clustering.strip(wrapped)
   out = artifacts.save_model(shared, run.out(layout.MODEL))
   return [run.product(shared, f"{run.input()[0]['name']}_clustered", out, fitted,
@@ -33,6 +33,7 @@ def _cluster_stage(run):
 
 
 graph.register(graph.Stage(
-    name="cluster", run=cluster_stage, inputs=("student", "distill", "channels", "prune"),
+    name="cluster", run=cluster_stage, distill="cluster.distill",
+    inputs=("student", "distill", "channels", "prune"),
     source="cluster.source", needs=lambda config: ("teacher",) if config.cluster.distill else (),
     doc="weight sharing (TFMOT clustering), centroids fine-tuned"))

@@ -67,14 +67,22 @@ class Run:
 
   def descends_from(self, name):
     """True when the model this stage takes was made by stage `name` or from its model."""
-    output = self.input()[0]
-    while output is not None:
+    output, seen = self.input()[0], set()
+    while output is not None and output["stage"] not in seen:
       if output["stage"] == name:
         return True
+      seen.add(output["stage"])
       stage = output.get("source_stage")
       output = next((o for o, _ in self.outputs(stage) if o["name"] == output["source"]),
                     None) if stage else None
     return False
+
+  def teaches(self):
+    """Whether this stage fine-tunes through the Distiller: its `distill` field (True,
+    False), or with None (auto) whether its input descends from the distilled student."""
+    group, key = self.stage.distill.split(".")
+    flag = self.config[group][key]
+    return self.descends_from("distill") if flag is None else bool(flag)
 
   def load_model(self, path=None):
     """A saved model (by default the input) to train: its variables made under the

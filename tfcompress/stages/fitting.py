@@ -18,19 +18,14 @@ def teacher_logits(run):
   return np.load(layout.absolute(run.workdir, found[0]["path"])).astype(np.float32)
 
 
-def teaching(run, flag):
-  """The distillation settings a compression stage fine-tunes with, or None (the labels).
-
-  `flag` is the stage's `distill` field: True, False, or None (auto: the Distiller when
-  the model the stage takes descends from the distilled student).
-  """
-  teach = run.descends_from("distill") if flag is None else flag
-  run.taught = bool(teach)
-  if flag is None:
-    logging.info("%s: fine-tuning %s (distill=None: its input %s from the distilled "
-                 "student).", run.stage.name, "through the Distiller" if teach else
-                 "on the labels", "descends" if teach else "does not descend")
-  return run.config.distill if teach else None
+def teaching(run):
+  """The distillation settings a compression stage fine-tunes with (`Run.teaches`), or None
+  (the labels); recorded in `run.taught`."""
+  run.taught = run.teaches()
+  logging.info("%s: fine-tuning %s (%s=%s).", run.stage.name,
+               "through the Distiller" if run.taught else "on the labels", run.stage.distill,
+               run.config[run.stage.distill.split(".")[0]].distill)
+  return run.config.distill if run.taught else None
 
 
 def train_student(run, student, epochs, teach=None, learning_rate=None, callbacks=(),

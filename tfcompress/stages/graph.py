@@ -53,6 +53,9 @@ class Stage:
     doc: one line for the graph listing.
     trains: it trains a model (under the config's `strategy`, on every worker of a
       multi-worker run); False: it only converts, measures or writes (on the chief alone).
+    distill: the config field ("prune.distill") that says whether it fine-tunes through
+      the Distiller (`Run.teaches`); when that makes it read the teacher, the teacher is
+      one of its dependencies.
 
   Args:
     The attributes above, by keyword.
@@ -75,6 +78,7 @@ class Stage:
   gather: bool = False
   doc: str = ""
   trains: bool = True
+  distill: Optional[str] = None
 
   def folder_seed(self, seed):
     """The seed in this stage's folder name: None for a stage that runs once."""

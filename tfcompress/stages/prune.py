@@ -19,7 +19,7 @@ from tfcompress.stages import student
 def _retrain(run, model, callbacks, first_epoch=0, log_sub=()):
   c = run.config.prune
   logger = callbacks_lib.SparsityLogger(run.tensorboard(*log_sub, "sparsity"))
-  fitted, _ = fitting.train_student(run, model, c.epochs, fitting.teaching(run, c.distill),
+  fitted, _ = fitting.train_student(run, model, c.epochs, fitting.teaching(run),
                                     c.learning_rate, [*callbacks, logger], first_epoch, log_sub)
   return fitted
 
@@ -95,6 +95,7 @@ def _check(config, splits):
 
 
 graph.register(graph.Stage(
-    name="prune", run=prune_stage, inputs=("student", "distill", "channels"), source="prune.source",
+    name="prune", run=prune_stage, distill="prune.distill",
+    inputs=("student", "distill", "channels"), source="prune.source",
     needs=lambda config: ("teacher",) if config.prune.distill else (), check=_check,
     curves=False, doc="std-dev (alpha sweep), TFMOT or iterative pruning, then retraining"))

@@ -46,7 +46,7 @@ def _qat_stage(run):
     with run.strategy.scope():
       wrapped = qat.qat_model(model, preserve)
     fitted, timer = fitting.train_student(run, wrapped, c.epochs,
-                                          fitting.teaching(run, c.distill),
+                                          fitting.teaching(run),
                                           c.learning_rate)
     weights = artifacts.save_weights(wrapped, run.out("model.weights.h5"))
     calibration = run.train_images(run.config.quantize.calibration_images)
@@ -64,7 +64,8 @@ def _qat_stage(run):
         product.metrics["gzip_bytes"]))
   product.metrics["smallest_ratio"] = reference_bytes / product.metrics["smallest_bytes"]
   product.metrics.update(
-      preserve=preserve, taught=run.taught, input_sparsity=summary["sparsity"], params=int(model.count_params()),
+      preserve=preserve, taught=run.taught, input_sparsity=summary["sparsity"],
+      params=int(model.count_params()),
       qat_weights=layout.relative(run.workdir, weights), history=fitted.history,
       selection=fitted.selection(), epoch_seconds=timer.seconds)
   return [product]
@@ -83,7 +84,7 @@ def _check(config, splits):
 
 
 graph.register(graph.Stage(
-    name="qat", run=qat_stage, check=_check,
+    name="qat", run=qat_stage, distill="qat.distill", check=_check,
     inputs=("student", "distill", "channels", "prune", "cluster"),
     source="qat.source", needs=_needs,
     compare=("quantize",), curves=False,

@@ -90,7 +90,7 @@ def _settings(run):
   """What a trained candidate depends on besides its width and mode."""
   s = run.config.search
   source = json.dumps(run.input()[1], sort_keys=True, default=str).encode()
-  teach = fitting.teaching(run, s.distill) is not None
+  teach = run.teaches()
   teacher = [m for _, m in run.outputs("teacher")] if teach else []
   teacher_files = json.dumps(teacher, sort_keys=True, default=str).encode()
   return {"epochs": s.epochs, "learning_rate": s.learning_rate, "distill": teach,
@@ -113,7 +113,7 @@ def _train(run, row, model, calibration, images):
   start = time.time()
   with run.strategy.scope():
     slim = _candidate(model, row["keep"], run.config.channels.criterion, images)
-  fitted, _ = fitting.train_student(run, slim, s.epochs, fitting.teaching(run, s.distill),
+  fitted, _ = fitting.train_student(run, slim, s.epochs, fitting.teaching(run),
                                     s.learning_rate,
                                     log_sub=(f"keep{row['keep']:g}_{row['mode']}",))
   content = quantize.convert(slim, row["mode"], calibration,
@@ -184,7 +184,7 @@ def search_stage(run):
           [(r["flash_bytes"], r["score"], r) for r in trained])],
       winner={k: winner[k] for k in ("keep", "mode", "flash_bytes", "macs", "val")},
       tflm_verified=check, search_seconds=seconds, params=winner["params"],
-      cost_vs_distill=_cost_ratio(run, seconds), reference=reference_name)
+      cost_vs_distill=_cost_ratio(run, seconds), reference=reference_name, taught=run.teaches())
   logging.info("Search: %s fits (%d bytes, arena %d), val %s %.4f, test accuracy %.4f",
                name, len(content), check["tflm_arena_bytes"], monitor, winner["val"][monitor],
                product.metrics["accuracy"])
@@ -216,7 +216,8 @@ def _check(config, splits):
 
 
 graph.register(graph.Stage(
-    name="search", run=search_stage, inputs=("student", "distill"), source="search.source",
+    name="search", run=search_stage, distill="search.distill",
+    inputs=("student", "distill"), source="search.source",
     check=_check, curves=False,
     needs=lambda config: (("teacher",) if config.search.distill else ()) + (
         quantize_stage.reference_needs(config)),
