@@ -77,11 +77,15 @@ class Run:
                     None) if stage else None
     return False
 
+  def distill_flag(self):
+    """The value of this stage's `distill` field (`Stage.distill`): True, False or None."""
+    group, key = self.stage.distill.split(".")
+    return self.config[group][key]
+
   def teaches(self):
     """Whether this stage fine-tunes through the Distiller: its `distill` field (True,
     False), or with None (auto) whether its input descends from the distilled student."""
-    group, key = self.stage.distill.split(".")
-    flag = self.config[group][key]
+    flag = self.distill_flag()
     return self.descends_from("distill") if flag is None else bool(flag)
 
   def load_model(self, path=None):

@@ -24,7 +24,7 @@ def teaching(run):
   run.taught = run.teaches()
   logging.info("%s: fine-tuning %s (%s=%s).", run.stage.name,
                "through the Distiller" if run.taught else "on the labels", run.stage.distill,
-               run.config[run.stage.distill.split(".")[0]].distill)
+               run.distill_flag())
   return run.config.distill if run.taught else None
 
 
