@@ -56,6 +56,7 @@ _EXPORTS = {
     "Exporter": "tfcompress.callbacks:Exporter",
     "SparsityLogger": "tfcompress.callbacks:SparsityLogger",
     "StdDevPruning": "tfcompress.callbacks:StdDevPruning",
+    "WeightAverage": "tfcompress.callbacks:WeightAverage",
     "build_student": "tfcompress.models:build_student",
     "build_member": "tfcompress.models:build_member",
     "ensemble": "tfcompress.models:ensemble",

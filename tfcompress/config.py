@@ -80,6 +80,9 @@ def base_config():
   c.train.monitor = "val_balanced_accuracy"  # | val_auc | val_accuracy | val_loss.
   c.train.patience = 0  # Stop after this many epochs without improvement (0: never).
   c.train.min_steps = 800  # Small data: each epoch repeats the data to reach this many steps.
+  # Teacher members, student and distill validate, keep and ship an exponential moving
+  # average of their weights with this decay per step (0: the raw weights).
+  c.train.ema = 0.0
   # Keras dtype policy of the models the training stages build or load: float32 |
   # mixed_float16 (GPUs) | mixed_bfloat16 (TPUs, recent CPUs). Weights and losses stay
   # float32, and every saved model is float32.

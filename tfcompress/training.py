@@ -10,6 +10,7 @@ import time
 
 from tfcompress._keras import keras
 from tfcompress.callbacks.best_checkpoint import BestCheckpoint
+from tfcompress.callbacks.weight_average import WeightAverage
 from tfcompress._keras import tf
 from tfcompress.errors import InputError
 
@@ -132,16 +133,19 @@ class Fitted:
 
 
 def fit(model, train_ds, val, epochs, train_config, verbose=2, class_weight=None, callbacks=(),
-        log_dir=None, first_epoch=0):
+        log_dir=None, first_epoch=0, average=False):
   """Runs `model.fit` and restores the epoch that scored best on `val` = (x_val, y_val).
 
-  `train_config` gives `monitor` and `patience`; `log_dir` adds TensorBoard scalars;
-  epochs before `first_epoch` are never kept. Returns a `Fitted`.
+  `train_config` gives `monitor` and `patience`, and with `average`, `ema` (the epochs
+  are then scored and kept as the weights' moving average); `log_dir` adds TensorBoard
+  scalars; epochs before `first_epoch` are never kept. Returns a `Fitted`.
   """
   if epochs <= 0:
     return Fitted({})
   keep = BestCheckpoint(val[0], val[1], train_config.monitor, train_config.patience,
                         min(first_epoch, epochs - 1))
+  if average and train_config.ema:
+    callbacks = [*callbacks, WeightAverage(train_config.ema)]
   extra = [*callbacks, keep, _LearningRateLog()]  # Timers stop before validation.
   if log_dir:
     extra.append(keras.callbacks.TensorBoard(log_dir, write_graph=False, profile_batch=0))

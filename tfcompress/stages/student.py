@@ -34,7 +34,7 @@ def student_stage(run):
     path = artifacts.save_model(student, run.out(layout.MODEL))
     return [run.product(student, "student", path, role="baseline",
                         trained_file=run.config.student.model)]
-  fitted, timer = fitting.train_student(run, student, run.config.student.epochs)
+  fitted, timer = fitting.train_student(run, student, run.config.student.epochs, average=True)
   path = artifacts.save_model(student, run.out(layout.MODEL))
   return [run.product(student, "student", path, fitted, role="baseline",
                       epoch_seconds=timer.seconds)]
@@ -45,7 +45,7 @@ def distill_stage(run):
   fitting.teacher_logits(run)  # Fails early, with the fix, if the teacher stage is missing.
   student = _build(run)
   fitted, timer = fitting.train_student(run, student, run.config.distill.epochs,
-                                        teach=run.config.distill)
+                                        teach=run.config.distill, average=True)
   path = artifacts.save_model(student, run.out(layout.MODEL))
   return [run.product(student, "distilled", path, fitted, mode=run.config.distill.mode,
                       epoch_seconds=timer.seconds)]

@@ -25,7 +25,7 @@ def train_member(run, name, model_name=None, repeat=0):
   train_ds = run.train_ds(noise=run.config.data.teacher_noise, passes=passes)
   log_dir = run.tensorboard(member.name)
   fitted = training.fit(member, train_ds, run.val, c.epochs, run.config.train,
-                        run.config.verbose, run.class_weight(), log_dir=log_dir)
+                        run.config.verbose, run.class_weight(), log_dir=log_dir, average=True)
   if c.weights and c.fine_tune_epochs:
     with run.strategy.scope():
       models.unfreeze_top(member, c.fine_tune_layers)
