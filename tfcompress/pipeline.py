@@ -51,7 +51,7 @@ def plan(config, workdir, seeds):
   planned = {}
   for stage in graph.configured(config):
     planned[stage.name] = graph.candidates(stage, config, finished)
-    for need in stage.needs(config):
+    for need in stage.needed(config):
       if need not in config.stages and not finished(need):
         raise InputError(f"Stage `{stage.name}` needs the `{need}` stage's output, which is "
                          f"neither in `stages` nor finished in this workdir. Add {need!r} "
@@ -72,7 +72,7 @@ def reported(config, workdir, seeds):
     keep.add(name)
     stage = graph.get(name)
     try:
-      todo += [*graph.candidates(stage, config, finished), *stage.needs(config)]
+      todo += [*graph.candidates(stage, config, finished), *stage.needed(config)]
     except InputError:
       pass  # A finished stage outside `stages` whose own inputs are gone: itself only.
   return [s for s in graph.stages() if s.name in keep]
@@ -211,7 +211,7 @@ def _run_stages(config, workdir, splits, seeds, planned, chief=True):
         stage_run.sources = context.finished_inputs(stage_run, candidates)
       elif candidates:
         stage_run.source = context.pick_source(stage_run, candidates)
-      needs = list(stage.needs(config))
+      needs = list(stage.needed(config))
       if stage.distill and stage_run.source and "teacher" not in needs and stage_run.teaches():
         needs.append("teacher")  # Taught because its input was distilled: reads the teacher.
       depends = sorted({stage_run.source, *stage_run.sources, *needs} - {None})

@@ -116,5 +116,4 @@ def _check(config, splits):
 graph.register(graph.Stage(
     name="channels", run=channels_stage, distill="channels.distill",
     inputs=("student", "distill"), source="channels.source", check=_check,
-    needs=lambda config: ("teacher",) if config.channels.distill else (),
     doc="channel pruning: whole filters and units removed, the smaller model fine-tuned"))

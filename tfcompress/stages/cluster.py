@@ -34,6 +34,5 @@ def _cluster_stage(run):
 
 graph.register(graph.Stage(
     name="cluster", run=cluster_stage, distill="cluster.distill",
-    inputs=("student", "distill", "channels", "prune"),
-    source="cluster.source", needs=lambda config: ("teacher",) if config.cluster.distill else (),
+    inputs=("student", "distill", "channels", "prune"), source="cluster.source",
     doc="weight sharing (TFMOT clustering), centroids fine-tuned"))

@@ -79,8 +79,7 @@ class Run:
 
   def distill_flag(self):
     """The value of this stage's `distill` field (`Stage.distill`): True, False or None."""
-    group, key = self.stage.distill.split(".")
-    return self.config[group][key]
+    return self.stage.distill_flag(self.config)
 
   def teaches(self):
     """Whether this stage fine-tunes through the Distiller: its `distill` field (True,

@@ -43,7 +43,8 @@ class Stage:
     inputs: the stages it can take its model from, in chain order.
     source: the config field that picks among `inputs` (e.g. "prune.source"); None: the
       latest configured one ("last").
-    needs: `fn(config) -> stages` whose other artifacts it reads (the teacher's logits).
+    needs: `fn(config) -> stages` whose other artifacts it reads (the teacher's logits);
+      `needed` adds the teacher for a `distill` field that is True.
     check: `fn(config, splits)` raising InputError; runs before the first stage trains.
     curves: its training curves belong in training_curves.png.
     compare: stages whose model the report pairs with this stage's (paired tests), besides
@@ -79,6 +80,19 @@ class Stage:
   doc: str = ""
   trains: bool = True
   distill: Optional[str] = None
+
+  def distill_flag(self, config):
+    """The value of its `distill` field in `config`: True, False, None (auto), or None for
+    a stage without one."""
+    if not self.distill:
+      return None
+    group, key = self.distill.split(".")
+    return config[group][key]
+
+  def needed(self, config):
+    """The stages whose artifacts it reads besides its input: `needs`, and the teacher when
+    its `distill` field is True (with None, the pipeline adds it per seed)."""
+    return (*self.needs(config), *(("teacher",) if self.distill_flag(config) else ()))
 
   def folder_seed(self, seed):
     """The seed in this stage's folder name: None for a stage that runs once."""
@@ -237,7 +251,7 @@ def describe(config):
     inputs = " | ".join(s.inputs) or "-"
     picked = (f" (picked by {s.source})" if s.source else " (all configured)" if s.gather
               else " (the latest configured)" if s.inputs else "")
-    needed = f"; needs {', '.join(s.needs(config))}" if s.needs(config) else ""
+    needed = f"; needs {', '.join(s.needed(config))}" if s.needed(config) else ""
     where = "" if s.trains else "; chief only"
     lines.append(f"{s.name:<14} {'per seed' if s.seeded else 'once':<8}  from: {inputs}"
                  f"{picked}{needed}{where}. {s.doc}")
@@ -250,7 +264,7 @@ def mermaid(config):
   lines = ["flowchart LR"]
   for s in stages():
     lines += [f"  {i} --> {s.name}" for i in s.inputs]
-    lines += [f"  {n} -.-> {s.name}" for n in s.needs(config)]
+    lines += [f"  {n} -.-> {s.name}" for n in s.needed(config)]
   return "\n".join(lines)
 
 

@@ -96,6 +96,5 @@ def _check(config, splits):
 
 graph.register(graph.Stage(
     name="prune", run=prune_stage, distill="prune.distill",
-    inputs=("student", "distill", "channels"), source="prune.source",
-    needs=lambda config: ("teacher",) if config.prune.distill else (), check=_check,
+    inputs=("student", "distill", "channels"), source="prune.source", check=_check,
     curves=False, doc="std-dev (alpha sweep), TFMOT or iterative pruning, then retraining"))

@@ -71,12 +71,6 @@ def _qat_stage(run):
   return [product]
 
 
-def _needs(config):
-  """The teacher when QAT distills; the student when it is the float32 reference."""
-  return (*(("teacher",) if config.qat.distill else ()),
-          *quantize_stage.reference_needs(config))
-
-
 def _check(config, splits):
   """TFMOT can quantize every layer of the student (before anything trains)."""
   with qat.quantize_scope(), config_keys(model="student.model"):
@@ -86,7 +80,7 @@ def _check(config, splits):
 graph.register(graph.Stage(
     name="qat", run=qat_stage, distill="qat.distill", check=_check,
     inputs=("student", "distill", "channels", "prune", "cluster"),
-    source="qat.source", needs=_needs,
+    source="qat.source", needs=quantize_stage.reference_needs,
     compare=("quantize",), curves=False,
     doc="quantization-aware training (TFMOT; PQAT/CQAT/PCQAT keep zeros and shared "
         "values), then an int8 .tflite"))

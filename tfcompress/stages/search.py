@@ -219,6 +219,5 @@ graph.register(graph.Stage(
     name="search", run=search_stage, distill="search.distill",
     inputs=("student", "distill"), source="search.source",
     check=_check, curves=False,
-    needs=lambda config: (("teacher",) if config.search.distill else ()) + (
-        quantize_stage.reference_needs(config)),
+    needs=quantize_stage.reference_needs,
     doc="the most accurate width and mode that fits `target` (flash, arena, MACs), on val"))
