@@ -17,6 +17,15 @@ tf.config.set_logical_device_configuration(
     [tf.config.LogicalDeviceConfiguration()] * CPU_REPLICAS)
 
 
+def separable_points(n=64):
+  """Two classes of 4-feature points that one Dense layer separates in a few steps."""
+  rng = np.random.default_rng(0)
+  y = np.arange(n) % 2
+  x = rng.normal(0, 1, (n, 4)).astype(np.float32)
+  x[:, 0] += 2.0 * (2 * y - 1)
+  return x, y
+
+
 def make_images(n, size=28, channels=1, num_classes=2, seed=0):
   """Noise images whose class sets a bright band's position and the background level
   (learnable in a few dozen steps, also by a network that pools globally)."""

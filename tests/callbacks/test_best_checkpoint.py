@@ -3,14 +3,7 @@ import pytest
 
 from tfcompress._keras import keras
 from tfcompress.callbacks import BestCheckpoint
-
-
-def _data(n=64):
-  rng = np.random.default_rng(0)
-  y = np.arange(n) % 2
-  x = rng.normal(0, 1, (n, 4)).astype(np.float32)
-  x[:, 0] += 2.0 * (2 * y - 1)
-  return x, y
+from tests.conftest import separable_points
 
 
 def _model(learning_rate=0.5):
@@ -35,7 +28,7 @@ class _Spoil(keras.callbacks.Callback):
 
 
 def test_the_best_epoch_is_restored_not_the_last():
-  x, y = _data()
+  x, y = separable_points()
   model = _model()
   keep = BestCheckpoint(x, y, monitor="val_accuracy")
   history = model.fit(x, y, epochs=4, verbose=0, callbacks=[_Spoil(at=3), keep])
@@ -46,7 +39,7 @@ def test_the_best_epoch_is_restored_not_the_last():
 
 
 def test_patience_stops_and_first_epoch_is_respected():
-  x, y = _data()
+  x, y = separable_points()
   keep = BestCheckpoint(x, y, monitor="val_loss", patience=1, first_epoch=2)
   history = _model(learning_rate=0.0).fit(x, y, epochs=10, verbose=0, callbacks=[keep])
   # Nothing changes: epochs 1-2 are never kept, epoch 3 is the first candidate and

@@ -7,14 +7,7 @@ from tfcompress._keras import keras
 from tfcompress._keras import tf
 from tfcompress.callbacks import WeightAverage
 from tfcompress.config import base_config
-
-
-def _data(n=64):
-  rng = np.random.default_rng(0)
-  y = np.arange(n) % 2
-  x = rng.normal(0, 1, (n, 4)).astype(np.float32)
-  x[:, 0] += 2.0 * (2 * y - 1)
-  return x, y
+from tests.conftest import separable_points
 
 
 def _model():
@@ -45,7 +38,7 @@ class _Record(keras.callbacks.Callback):
 
 
 def test_the_model_holds_the_average_between_epochs_and_trains_on_from_the_raw_weights():
-  x, y = _data()
+  x, y = separable_points()
   model, record = _model(), _Record()
   decay = 0.8
   model.fit(x, y, batch_size=16, epochs=2, verbose=0, shuffle=False,
@@ -65,7 +58,7 @@ def test_the_model_holds_the_average_between_epochs_and_trains_on_from_the_raw_w
 
 
 def test_fit_keeps_the_average_only_when_asked():
-  x, y = _data()
+  x, y = separable_points()
   config = base_config().train
   config.monitor, config.ema = "val_loss", 0.9
   kept = {}
@@ -78,7 +71,7 @@ def test_fit_keeps_the_average_only_when_asked():
 
 
 def test_a_distiller_averages_the_student_not_its_loss_counters():
-  x, y = _data()
+  x, y = separable_points()
   student = _model()
   model = distill.Distiller(student, None, temperature=2.0, alpha=0.5, beta=0.5)
   model.compile(keras.optimizers.SGD(0.5), metrics=["accuracy"])
