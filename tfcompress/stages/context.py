@@ -41,7 +41,7 @@ class Run:
   stage: Optional[graph.Stage] = None
   source: Optional[str] = None
   sources: tuple = ()  # A `gather` stage's inputs.
-  taught: Optional[bool] = None  # Fine-tuned through the Distiller (`fitting.teaching`).
+  taught: Optional[bool] = None  # Fine-tuned through the Distiller (`teaches`).
   _datasets: int = dataclasses.field(default=0, repr=False)  # train_ds calls so far.
 
   def folder_seed(self, name):
@@ -83,9 +83,12 @@ class Run:
 
   def teaches(self):
     """Whether this stage fine-tunes through the Distiller: its `distill` field (True,
-    False), or with None (auto) whether its input descends from the distilled student."""
-    flag = self.distill_flag()
-    return self.descends_from("distill") if flag is None else bool(flag)
+    False), or with None (auto) whether its input descends from the distilled student.
+    Decided once per stage run (`taught`)."""
+    if self.taught is None:
+      flag = self.distill_flag()
+      self.taught = self.descends_from("distill") if flag is None else bool(flag)
+    return self.taught
 
   def load_model(self, path=None):
     """A saved model (by default the input) to train: its variables made under the

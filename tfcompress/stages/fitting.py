@@ -20,12 +20,12 @@ def teacher_logits(run):
 
 def teaching(run):
   """The distillation settings a compression stage fine-tunes with (`Run.teaches`), or None
-  (the labels); recorded in `run.taught`."""
-  run.taught = run.teaches()
-  logging.info("%s: fine-tuning %s (%s=%s).", run.stage.name,
-               "through the Distiller" if run.taught else "on the labels", run.stage.distill,
-               run.distill_flag())
-  return run.config.distill if run.taught else None
+  (the labels); logged the first time a stage run asks."""
+  if run.taught is None:
+    logging.info("%s: fine-tuning %s (%s=%s).", run.stage.name,
+                 "through the Distiller" if run.teaches() else "on the labels",
+                 run.stage.distill, run.distill_flag())
+  return run.config.distill if run.teaches() else None
 
 
 def train_student(run, student, epochs, teach=None, learning_rate=None, callbacks=(),
