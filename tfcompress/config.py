@@ -100,6 +100,10 @@ def base_config():
   c.teacher.fine_tune_layers = 30
   c.teacher.fine_tune_learning_rate = 1e-4
   c.teacher.combine = "mean"  # mean (of logits) | vote (majority).
+  # Cross-fitting: member i trains without fold i % folds of the training images, and the
+  # cached logits of each image come from the members that did not see it (0: every member
+  # sees every image, and the logits are the ensemble's on images it learned).
+  c.teacher.folds = 0
 
   c.student = ml_collections.ConfigDict()
   # A registered name, "package.module:function", or a trained model file (.keras from

@@ -41,6 +41,7 @@ _RANGES = {
     "teacher.learning_rate": ("[0, inf)", "0 takes train.learning_rate"),
     "teacher.fine_tune_epochs": ("[0, inf)", ""),
     "teacher.fine_tune_layers": ("[0, inf)", ""),
+    "teacher.folds": ("[0, inf)", "0 turns cross-fitting off"),
     "teacher.fine_tune_learning_rate": ("(0, inf)", ""),
     "student.epochs": ("[0, inf)", ""),
     "student.bn_momentum": ("(0, 1)", ""),

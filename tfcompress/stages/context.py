@@ -109,14 +109,15 @@ class Run:
     keras.utils.set_random_seed(self.seed + offset)
     self._datasets = 0
 
-  def train_ds(self, extra=None, noise=0.0, passes=1):
-    """The training pipeline. Each call in a stage run gets its own data seed (the first
-    the run's seed), so the rounds of iterative pruning see new orders and crops."""
+  def train_ds(self, extra=None, noise=0.0, passes=1, keep=None):
+    """The training pipeline, of the training images `keep` indexes (default all). Each
+    call in a stage run gets its own data seed (the first the run's seed), so the rounds
+    of iterative pruning see new orders and crops."""
     s = self.splits
     seed = self.seed + _DATASET_SEED_STEP * self._datasets
     self._datasets += 1
-    return data_lib.train_dataset(s.x_train, s.y_train, self.config.data, extra, noise,
-                                  seed, passes)
+    x, y = (s.x_train, s.y_train) if keep is None else (s.x_train[keep], s.y_train[keep])
+    return data_lib.train_dataset(x, y, self.config.data, extra, noise, seed, passes)
 
   @property
   def val(self):
@@ -125,13 +126,14 @@ class Run:
   def class_weight(self):
     return data_lib.pipelines.class_weights(self.splits.y_train, self.config.data.class_weights)
 
-  def passes(self, epochs):
-    """Passes over the training set per epoch, so training reaches `train.min_steps`."""
-    return training.passes(len(self.splits.y_train), self.config.data.batch_size, epochs,
-                           self.config.train.min_steps)
+  def passes(self, epochs, images=None):
+    """Passes over the training set (or `images` of it) per epoch, so training reaches
+    `train.min_steps`."""
+    return training.passes(images or len(self.splits.y_train), self.config.data.batch_size,
+                           epochs, self.config.train.min_steps)
 
-  def steps(self, passes=1):
-    return training.steps_per_epoch(passes * len(self.splits.y_train),
+  def steps(self, passes=1, images=None):
+    return training.steps_per_epoch(passes * (images or len(self.splits.y_train)),
                                     self.config.data.batch_size)
 
   def train_images(self, n):

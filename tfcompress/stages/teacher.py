@@ -1,28 +1,49 @@
 """The teacher stage: train each member (new head; optional fine-tune), score the ensemble,
-and save its logits on the training images for cached distillation."""
+and save its logits on the training images for cached distillation.
+
+With `teacher.folds=K`, member i trains without fold i % K of the training images, and
+each image's cached logits come from the members that did not see it (cross-fitting):
+a network's logits on the images it learned are nearly certain and teach little more
+than the labels.
+"""
+from absl import logging
+import numpy as np
+from sklearn import model_selection
+
 from tfcompress import artifacts
 from tfcompress import evaluate
 from tfcompress import models
 from tfcompress import training
 from tfcompress._keras import keras
+from tfcompress.errors import InputError
 from tfcompress.errors import config_keys
 from tfcompress.stages import context
 from tfcompress.stages import graph
 
 
-def train_member(run, name, model_name=None, repeat=0):
-  """Builds and trains one member; returns (model, Fitted). The `repeat`-th copy of a
-  member starts from its own seed."""
+def folds(y, k, seed):
+  """The fold (0 .. k-1) of each training image: stratified, seeded."""
+  fold = np.zeros(len(y), np.int64)
+  split = model_selection.StratifiedKFold(k, shuffle=True, random_state=seed)
+  for i, (_, held_out) in enumerate(split.split(np.zeros(len(y)), y)):
+    fold[held_out] = i
+  return fold
+
+
+def train_member(run, name, model_name=None, repeat=0, keep=None):
+  """Builds and trains one member on the training images `keep` indexes (default all);
+  returns (model, Fitted). The `repeat`-th copy of a member starts from its own seed."""
   c = run.config.teacher
   run.restart(repeat)  # A stage stopped after a member trains the next as an unstopped one.
-  passes = run.passes(c.epochs)
+  images = None if keep is None else len(keep)
+  passes = run.passes(c.epochs, images)
   with run.strategy.scope():
     member = models.build_member(name, run.splits.input_shape, run.splits.num_classes,
                                  c.weights, c.input_size, c.bn_momentum, c.dropout,
                                  run.config.train.l2, model_name)
-    training.compile_classifier(member, training.optimizer(run.config.train, run.steps(passes),
-                                                           c.learning_rate))
-  train_ds = run.train_ds(noise=run.config.data.teacher_noise, passes=passes)
+    training.compile_classifier(member, training.optimizer(
+        run.config.train, run.steps(passes, images), c.learning_rate))
+  train_ds = run.train_ds(noise=run.config.data.teacher_noise, passes=passes, keep=keep)
   log_dir = run.tensorboard(member.name)
   fitted = training.fit(member, train_ds, run.val, c.epochs, run.config.train,
                         run.config.verbose, run.class_weight(), log_dir=log_dir, average=True)
@@ -31,7 +52,8 @@ def train_member(run, name, model_name=None, repeat=0):
       models.unfreeze_top(member, c.fine_tune_layers)
       training.compile_classifier(member, keras.optimizers.Adam(c.fine_tune_learning_rate))
     tuned = training.fit(member, run.train_ds(noise=run.config.data.teacher_noise,
-                                              passes=run.passes(c.fine_tune_epochs)),
+                                              passes=run.passes(c.fine_tune_epochs, images),
+                                              keep=keep),
                          run.val, c.fine_tune_epochs, run.config.train, run.config.verbose,
                          run.class_weight(), log_dir=log_dir + "_fine_tune")
     tuned.history = {k: fitted.history.get(k, []) + v for k, v in tuned.history.items()}
@@ -39,14 +61,15 @@ def train_member(run, name, model_name=None, repeat=0):
   return member, fitted
 
 
-def _member(run, name, model_name, repeat):
+def _member(run, name, model_name, repeat, keep):
   """The trained member's product, training and saving it first unless that is done."""
   path = run.out(f"{model_name}.keras")
   done = artifacts.read_json(path + ".json")
   if done is None:
-    member, fitted = train_member(run, name, model_name, repeat)
+    member, fitted = train_member(run, name, model_name, repeat, keep)
     artifacts.save_model(member, path)
-    product = run.product(member, model_name, path, fitted, role="member")
+    product = run.product(member, model_name, path, fitted, role="member",
+                          train_images=len(run.splits.y_train) if keep is None else len(keep))
     artifacts.write_json(path + ".json", {"output": product.output.to_dict(),
                                           "metrics": product.metrics})
     return product
@@ -55,23 +78,47 @@ def _member(run, name, model_name, repeat):
 
 def teacher_stage(run):
   """Each member is saved as it finishes, so a stopped stage resumes at the next member."""
-  members = run.config.teacher.members
-  names = models.teacher.member_names(members)
-  products = [_member(run, name, model_name, members[:i].count(name))
-              for i, (name, model_name) in enumerate(zip(members, names))]
-  teacher = context.load_teacher(run, [run.out(f"{n}.keras") for n in names])
-  products.append(run.product(teacher, "teacher", run.out(), role="teacher",
-                              combine=run.config.teacher.combine,
-                              members=list(run.config.teacher.members)))
-  logits = artifacts.save_array(run.out("train_logits.npy"),
-                                evaluate.predict_logits(teacher, run.splits.x_train))
-  products.append(graph.Product(run.output("train_logits", "logits", logits, role="teacher"),
-                                {}))
+  c = run.config.teacher
+  names = models.teacher.member_names(c.members)
+  fold = folds(run.splits.y_train, c.folds, run.seed) if c.folds else None
+  products = [_member(run, name, model_name, c.members[:i].count(name),
+                      None if fold is None else np.flatnonzero(fold != i % c.folds))
+              for i, (name, model_name) in enumerate(zip(c.members, names))]
+  paths = [run.out(f"{n}.keras") for n in names]
+  teacher = context.load_teacher(run, paths)
+  logits, details = _train_logits(run, teacher, paths, fold)
+  products.append(run.product(teacher, "teacher", run.out(), role="teacher", combine=c.combine,
+                              members=list(c.members), **details))
+  path = artifacts.save_array(run.out("train_logits.npy"), logits)
+  products.append(graph.Product(run.output("train_logits", "logits", path, role="teacher"), {}))
   return products
+
+
+def _train_logits(run, teacher, paths, fold):
+  """The logits distillation learns from, on every training image: the ensemble's, or with
+  folds each fold's from the members that did not train on it."""
+  x, y = run.splits.x_train, run.splits.y_train
+  if fold is None:
+    return evaluate.predict_logits(teacher, x), {}
+  k = run.config.teacher.folds
+  logits = np.zeros((len(y), run.splits.num_classes), np.float32)
+  for f in range(k):
+    blind = context.load_teacher(run, paths[f::k])  # Members i with i % k == f.
+    logits[fold == f] = evaluate.predict_logits(blind, x[fold == f])
+  seen = evaluate.predict_logits(teacher, x)
+  details = {"folds": k, "train_accuracy_out_of_fold": float(np.mean(logits.argmax(-1) == y)),
+             "train_accuracy_seen": float(np.mean(seen.argmax(-1) == y))}
+  logging.info("Teacher: training-image accuracy %.4f out of fold, %.4f on images it saw.",
+               details["train_accuracy_out_of_fold"], details["train_accuracy_seen"])
+  return logits, details
 
 
 def _check(config, splits):
   del splits
+  if config.teacher.folds and not 2 <= config.teacher.folds <= len(config.teacher.members):
+    raise InputError("Config `teacher.folds` must be 0 or from 2 to the number of members "
+                     f"({len(config.teacher.members)}): each fold needs a member that does "
+                     f"not train on it. Received: teacher.folds={config.teacher.folds}")
   with config_keys(members="teacher.members", weights="teacher.weights"):
     for name in config.teacher.members:
       models.teacher.check_member(name)
