@@ -225,6 +225,9 @@ def reshaped(input_shape, num_classes):
     ({"prune.method": "iterative", "prune.layer_targets": "fc9=0.5"},
      r"Config `prune.layer_targets` names layer 'fc9'"),
     ({"teacher.weights": "/no/weights.h5"}, r"Config `teacher.weights` names no file"),
+    ({"teacher.folds": 2}, r"teacher.folds=2"),  # One member: no member for the other fold.
+    ({"teacher.members": ("tests.tiny_models:tiny_teacher",) * 2, "teacher.folds": 2,
+      "distill.mode": "online"}, r"distill.mode='cached' or teacher.folds=0"),
     ({"prune.method": "tfmot", "prune.m_by_n": (4, 2)}, r"prune.m_by_n"),
     ({"student.model": "tests.test_pipeline:no_such_builder"}, r"no_such_builder"),
     ({"stages": ("student", "quantize"), "quantize.source": "cluster"},

@@ -119,6 +119,10 @@ def _check(config, splits):
     raise InputError("Config `teacher.folds` must be 0 or from 2 to the number of members "
                      f"({len(config.teacher.members)}): each fold needs a member that does "
                      f"not train on it. Received: teacher.folds={config.teacher.folds}")
+  if config.teacher.folds and config.distill.mode == "online":
+    raise InputError("Config `teacher.folds` makes the cached logits; online distillation "
+                     "runs the whole ensemble, which saw every image. Use "
+                     "distill.mode='cached' or teacher.folds=0.")
   with config_keys(members="teacher.members", weights="teacher.weights"):
     for name in config.teacher.members:
       models.teacher.check_member(name)
