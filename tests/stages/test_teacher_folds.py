@@ -40,4 +40,5 @@ def test_cross_fitted_logits_come_from_the_members_that_did_not_see_the_images(
   np.testing.assert_allclose(logits[fold == 1], members[1].predict(x[fold == 1], verbose=0),
                              rtol=1e-4, atol=1e-4)
   assert not np.allclose(logits, both, atol=1e-3)  # Not the whole ensemble's.
-  assert 0 <= rows["teacher"]["train_accuracy_out_of_fold"] <= 1
+  assert rows["teacher"]["train_accuracy"] == np.mean(both.argmax(-1) == y)
+  assert rows["teacher"]["train_accuracy_out_of_fold"] == np.mean(logits.argmax(-1) == y)
