@@ -29,3 +29,34 @@ def test_a_lost_worker_is_one_line_and_other_tensorflow_errors_are_not():
   text, code = failures.message(lost)
   assert "worker" in text and "same command" in text and code == 1
   assert failures.message(tf.errors.InvalidArgumentError(None, None, "shape")) is None
+
+
+def test_ctrl_c_that_python_dropped_still_stops_training(monkeypatch):
+  """Ctrl-C sets a flag besides raising: training stops at the next batch even when the
+  KeyboardInterrupt itself was swallowed (raised inside a finalizer)."""
+  import os
+  import signal
+
+  import numpy as np
+  import pytest
+
+  from tfcompress import training
+  from tfcompress._keras import keras
+  from tfcompress._keras import tf
+  from tfcompress.config import base_config
+  x, y = np.zeros((64, 4), np.float32), np.arange(64) % 2
+  model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+  training.compile_classifier(model, keras.optimizers.SGD(0.1))
+  train_ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(8)
+  monkeypatch.setattr(failures, "_interrupted", type(failures._interrupted)())
+  with pytest.raises(SystemExit) as stopped:
+    with failures.guard("tfcompress"):
+      assert signal.getsignal(signal.SIGINT) is failures._on_sigint
+      try:
+        os.kill(os.getpid(), signal.SIGINT)  # Python raises it here; we drop it.
+      except KeyboardInterrupt:
+        pass
+      training.fit(model, train_ds, (x, y), 100, base_config().train, verbose=0)
+  assert stopped.value.code == 130
+  assert model.optimizer.iterations.numpy() == 1  # Stopped after the first batch.
+  assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Restored.

@@ -10,7 +10,9 @@ Example:
 """
 import contextlib
 import errno
+import signal
 import sys
+import threading
 
 from tfcompress.errors import InputError
 
@@ -73,9 +75,27 @@ def fail(prog, text, code=INPUT_EXIT):
   sys.exit(code)
 
 
+_interrupted = threading.Event()
+
+
+def interrupted():
+  """True once Ctrl-C reached a `guard`: training checks it after every batch, so a
+  KeyboardInterrupt that Python dropped (raised inside a finalizer, say) still stops it."""
+  return _interrupted.is_set()
+
+
+def _on_sigint(signum, frame):
+  _interrupted.set()
+  signal.default_int_handler(signum, frame)
+
+
 @contextlib.contextmanager
 def guard(prog):
   """Turns the failures `message` knows into one line on stderr and SystemExit."""
+  ours = (threading.current_thread() is threading.main_thread()
+          and signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+  if ours:
+    signal.signal(signal.SIGINT, _on_sigint)
   try:
     yield
   except (Exception, KeyboardInterrupt) as e:  # pylint: disable=broad-except
@@ -83,3 +103,6 @@ def guard(prog):
     if found is None:
       raise
     fail(prog, *found)
+  finally:
+    if ours:
+      signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -8,6 +8,7 @@ import dataclasses
 import math
 import time
 
+from tfcompress import failures
 from tfcompress._keras import keras
 from tfcompress.callbacks.best_checkpoint import BestCheckpoint
 from tfcompress.callbacks.weight_average import WeightAverage
@@ -146,7 +147,8 @@ def fit(model, train_ds, val, epochs, train_config, verbose=2, class_weight=None
                         min(first_epoch, epochs - 1))
   if average and train_config.ema:
     callbacks = [*callbacks, WeightAverage(train_config.ema)]
-  extra = [*callbacks, keep, _LearningRateLog()]  # Timers stop before validation.
+  extra = [*callbacks, keep, _LearningRateLog(), _StopOnInterrupt()]  # Timers stop before
+  # validation.
   if log_dir:
     extra.append(keras.callbacks.TensorBoard(log_dir, write_graph=False, profile_batch=0))
   history = model.fit(train_ds, epochs=epochs, verbose=verbose, class_weight=class_weight,
@@ -154,6 +156,16 @@ def fit(model, train_ds, val, epochs, train_config, verbose=2, class_weight=None
   history = {k: [float(v) for v in vs] for k, vs in history.history.items()}
   return Fitted(history, keep.best_epoch, keep.best_score, train_config.monitor,
                 len(history.get("loss", [])))
+
+
+class _StopOnInterrupt(keras.callbacks.Callback):
+  """Raises KeyboardInterrupt after a batch once Ctrl-C was pressed (`failures.interrupted`)."""
+
+  _supports_tf_logs = True  # Its batch hook needs no numpy logs: no sync per step.
+
+  def on_train_batch_end(self, batch, logs=None):
+    if failures.interrupted():
+      raise KeyboardInterrupt
 
 
 class _LearningRateLog(keras.callbacks.Callback):

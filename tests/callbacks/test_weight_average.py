@@ -70,16 +70,18 @@ def test_fit_keeps_the_average_only_when_asked():
   assert not all(np.allclose(a, b) for a, b in zip(kept[False], kept[True]))
 
 
-def test_a_distiller_averages_the_student_not_its_loss_counters():
+def test_a_distiller_averages_the_student_not_its_teacher_or_loss_counters():
   x, y = separable_points()
-  student = _model()
-  model = distill.Distiller(student, None, temperature=2.0, alpha=0.5, beta=0.5)
+  student, teacher = _model(), _model()
+  teacher_weights = teacher.get_weights()
+  model = distill.Distiller(student, teacher, temperature=2.0, alpha=0.5, beta=0.5)
   model.compile(keras.optimizers.SGD(0.5), metrics=["accuracy"])
-  teacher_logits = np.stack([x[:, 0], -x[:, 0]], axis=1).astype(np.float32)
-  ds = tf.data.Dataset.from_tensor_slices(((x, teacher_logits), y)).batch(16)
+  ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(16)
   average = WeightAverage(0.9)
   history = model.fit(ds, epochs=2, verbose=0, callbacks=[average])
-  assert len(average._weights) == len(student.weights)  # Kernels, biases, batch norm.
+  assert {id(w) for w in average._weights} == {id(w) for w in student.weights}
+  for got, want in zip(teacher.get_weights(), teacher_weights):
+    np.testing.assert_array_equal(got, want)  # The frozen teacher is untouched.
   assert all(np.isfinite(v).all() for v in history.history.values())
 
 

@@ -42,3 +42,18 @@ def test_cross_fitted_logits_come_from_the_members_that_did_not_see_the_images(
   assert not np.allclose(logits, both, atol=1e-3)  # Not the whole ensemble's.
   assert rows["teacher"]["train_accuracy"] == np.mean(both.argmax(-1) == y)
   assert rows["teacher"]["train_accuracy_out_of_fold"] == np.mean(logits.argmax(-1) == y)
+
+
+def test_more_folds_than_images_of_a_class_is_named():
+  import types
+
+  import pytest
+
+  from tfcompress.config import base_config
+  from tfcompress.errors import InputError
+  config = base_config()
+  config.teacher.members = ("mobilenetv2",) * 3
+  config.teacher.folds = 3
+  splits = types.SimpleNamespace(y_train=np.array([0, 0, 1, 1, 1, 1]))
+  with pytest.raises(InputError, match=r"smallest class \(2\).*teacher.folds=3"):
+    teacher._check(config, splits)

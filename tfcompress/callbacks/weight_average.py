@@ -7,8 +7,9 @@ class WeightAverage(keras.callbacks.Callback):
   """Keeps an exponential moving average (EMA) of the model's weights, updated after every
   batch, and puts it in the model at the end of each epoch and of training.
 
-  The average covers every float weight, batch-norm statistics included, so they match
-  the averaged kernels. Between epochs the model shows the average (callbacks listed
+  The average covers the float weights of the trainable layers, batch-norm statistics
+  included, so they match the averaged kernels; frozen layers (a frozen base, the
+  Distiller's teacher) and metric counters keep their values. Between epochs the model shows the average (callbacks listed
   after this one, such as `BestCheckpoint`, score and keep it); the next epoch trains on
   from the raw weights. An average smooths the epoch-to-epoch swings that small or noisy
   data sets give, and usually generalizes better than the last step (Polyak averaging).
@@ -35,11 +36,14 @@ class WeightAverage(keras.callbacks.Callback):
     if not 0 <= decay < 1:
       raise ValueError(f"Argument `decay` must be in [0, 1). Received: decay={decay}")
     self.decay = decay
+    self._supports_tf_logs = True  # Its batch hook reads no logs: no sync per step.
 
   def on_train_begin(self, logs=None):
-    counters = {id(v) for metric in self.model.metrics for v in metric.variables}
-    self._weights = [w for w in self.model.weights
-                     if w.dtype.is_floating and id(w) not in counters]
+    skip = {id(v) for metric in self.model.metrics for v in metric.variables}
+    skip.update(id(v) for layer in self.model.submodules  # A frozen base or teacher.
+                if isinstance(layer, keras.layers.Layer) and not layer.trainable
+                for v in layer.weights)
+    self._weights = [w for w in self.model.weights if w.dtype.is_floating and id(w) not in skip]
     self._average = [tf.Variable(w.read_value(), trainable=False) for w in self._weights]
     self._steps = tf.Variable(0.0, trainable=False)
     self._raw = None

@@ -42,6 +42,7 @@ class Run:
   source: Optional[str] = None
   sources: tuple = ()  # A `gather` stage's inputs.
   taught: Optional[bool] = None  # Fine-tuned through the Distiller (`teaches`).
+  told: bool = False  # The log said how this stage run fine-tunes (`fitting.teaching`).
   _datasets: int = dataclasses.field(default=0, repr=False)  # train_ds calls so far.
 
   def folder_seed(self, name):
@@ -117,6 +118,8 @@ class Run:
     seed = self.seed + _DATASET_SEED_STEP * self._datasets
     self._datasets += 1
     x, y = (s.x_train, s.y_train) if keep is None else (s.x_train[keep], s.y_train[keep])
+    if keep is not None and extra is not None:
+      extra = extra[keep]
     return data_lib.train_dataset(x, y, self.config.data, extra, noise, seed, passes)
 
   @property

@@ -21,7 +21,8 @@ def teacher_logits(run):
 def teaching(run):
   """The distillation settings a compression stage fine-tunes with (`Run.teaches`), or None
   (the labels); logged the first time a stage run asks."""
-  if run.taught is None:
+  if not run.told:
+    run.told = True
     logging.info("%s: fine-tuning %s (%s=%s).", run.stage.name,
                  "through the Distiller" if run.teaches() else "on the labels",
                  run.stage.distill, run.distill_flag())

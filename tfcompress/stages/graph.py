@@ -92,7 +92,7 @@ class Stage:
   def needed(self, config):
     """The stages whose artifacts it reads besides its input: `needs`, and the teacher when
     its `distill` field is True (with None, the pipeline adds it per seed)."""
-    return (*self.needs(config), *(("teacher",) if self.distill_flag(config) else ()))
+    return (*(("teacher",) if self.distill_flag(config) else ()), *self.needs(config))
 
   def folder_seed(self, seed):
     """The seed in this stage's folder name: None for a stage that runs once."""

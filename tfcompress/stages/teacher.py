@@ -55,7 +55,7 @@ def train_member(run, name, model_name=None, repeat=0, keep=None):
                                               passes=run.passes(c.fine_tune_epochs, images),
                                               keep=keep),
                          run.val, c.fine_tune_epochs, run.config.train, run.config.verbose,
-                         run.class_weight(), log_dir=log_dir + "_fine_tune")
+                         run.class_weight(), log_dir=log_dir + "_fine_tune", average=True)
     tuned.history = {k: fitted.history.get(k, []) + v for k, v in tuned.history.items()}
     fitted = tuned
   return member, fitted
@@ -115,11 +115,15 @@ def _train_logits(run, teacher, paths, fold):
 
 
 def _check(config, splits):
-  del splits
-  if config.teacher.folds and not 2 <= config.teacher.folds <= len(config.teacher.members):
+  k = config.teacher.folds
+  if k and not 2 <= k <= len(config.teacher.members):
     raise InputError("Config `teacher.folds` must be 0 or from 2 to the number of members "
                      f"({len(config.teacher.members)}): each fold needs a member that does "
-                     f"not train on it. Received: teacher.folds={config.teacher.folds}")
+                     f"not train on it. Received: teacher.folds={k}")
+  if k and k > np.bincount(splits.y_train).min():
+    raise InputError("Config `teacher.folds` must be at most the training images of the "
+                     f"smallest class ({np.bincount(splits.y_train).min()}), so that every "
+                     f"fold holds each class. Received: teacher.folds={k}")
   if config.teacher.folds and config.distill.mode == "online":
     raise InputError("Config `teacher.folds` makes the cached logits; online distillation "
                      "runs the whole ensemble, which saw every image. Use "
