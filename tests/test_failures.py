@@ -36,6 +36,8 @@ def test_ctrl_c_that_python_dropped_still_stops_training(monkeypatch):
   KeyboardInterrupt itself was swallowed (raised inside a finalizer)."""
   import os
   import signal
+  import sys
+  import types
 
   import numpy as np
   import pytest
@@ -49,14 +51,25 @@ def test_ctrl_c_that_python_dropped_still_stops_training(monkeypatch):
   training.compile_classifier(model, keras.optimizers.SGD(0.1))
   train_ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(8)
   monkeypatch.setattr(failures, "_interrupted", type(failures._interrupted)())
-  with pytest.raises(SystemExit) as stopped:
-    with failures.guard("tfcompress"):
-      assert signal.getsignal(signal.SIGINT) is failures._on_sigint
-      try:
-        os.kill(os.getpid(), signal.SIGINT)  # Python raises it here; we drop it.
-      except KeyboardInterrupt:
-        pass
-      training.fit(model, train_ds, (x, y), 100, base_config().train, verbose=0)
-  assert stopped.value.code == 130
-  assert model.optimizer.iterations.numpy() == 1  # Stopped after the first batch.
-  assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Restored.
+  printed = []  # What Python would print as "Exception ignored in ...".
+  monkeypatch.setattr(sys, "unraisablehook", printed.append)
+  # As in the tfcompress binary (a pytest-xdist worker ignores SIGINT).
+  previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+  try:
+    with pytest.raises(SystemExit) as stopped:
+      with failures.guard("tfcompress"):
+        assert signal.getsignal(signal.SIGINT) is failures._on_sigint
+        try:
+          os.kill(os.getpid(), signal.SIGINT)  # Python raises it here; we drop it.
+        except KeyboardInterrupt:
+          pass
+        sys.unraisablehook(types.SimpleNamespace(exc_type=KeyboardInterrupt))  # Silent.
+        sys.unraisablehook(types.SimpleNamespace(exc_type=ValueError))  # Still printed.
+        training.fit(model, train_ds, (x, y), 100, base_config().train, verbose=0)
+    assert stopped.value.code == 130
+    assert model.optimizer.iterations.numpy() == 1  # Stopped after the first batch.
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Restored.
+    assert [u.exc_type for u in printed] == [ValueError]
+    assert sys.unraisablehook == printed.append
+  finally:
+    signal.signal(signal.SIGINT, previous)

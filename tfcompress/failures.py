@@ -79,9 +79,15 @@ _interrupted = threading.Event()
 
 
 def interrupted():
-  """True once Ctrl-C reached a `guard`: training checks it after every batch, so a
-  KeyboardInterrupt that Python dropped (raised inside a finalizer, say) still stops it."""
+  """True once Ctrl-C reached a `guard`. Python drops a KeyboardInterrupt raised inside a
+  finalizer (seen in a weakref callback during training), so training checks this after
+  every batch and the pipeline before every stage."""
   return _interrupted.is_set()
+
+
+def check_interrupted():
+  if interrupted():
+    raise KeyboardInterrupt
 
 
 def _on_sigint(signum, frame):
@@ -89,13 +95,24 @@ def _on_sigint(signum, frame):
   signal.default_int_handler(signum, frame)
 
 
+def _quiet_dropped_interrupt(hook):
+  """An unraisable hook that stays silent on the KeyboardInterrupt the flag will act on
+  (Python would print its traceback) and passes everything else to `hook`."""
+  def quiet(unraisable):
+    if not (issubclass(unraisable.exc_type, KeyboardInterrupt) and interrupted()):
+      hook(unraisable)
+  return quiet
+
+
 @contextlib.contextmanager
 def guard(prog):
   """Turns the failures `message` knows into one line on stderr and SystemExit."""
   ours = (threading.current_thread() is threading.main_thread()
           and signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+  hook = sys.unraisablehook
   if ours:
     signal.signal(signal.SIGINT, _on_sigint)
+    sys.unraisablehook = _quiet_dropped_interrupt(hook)
   try:
     yield
   except (Exception, KeyboardInterrupt) as e:  # pylint: disable=broad-except
@@ -106,3 +123,4 @@ def guard(prog):
   finally:
     if ours:
       signal.signal(signal.SIGINT, signal.default_int_handler)
+      sys.unraisablehook = hook

@@ -15,6 +15,7 @@ from absl import logging
 from tfcompress import artifacts
 from tfcompress import config as config_lib
 from tfcompress import data as data_lib
+from tfcompress import failures
 from tfcompress import fingerprint
 from tfcompress import layout
 from tfcompress import report
@@ -204,6 +205,7 @@ def _run_stages(config, workdir, splits, seeds, planned, chief=True):
     if not (chief or stage.trains):
       continue  # Conversion, checks and export: on the chief alone.
     for seed in (seeds if stage.seeded else [config.seed]):
+      failures.check_interrupted()  # A Ctrl-C Python dropped stops before the next stage.
       stage_run = context.Run(config, workdir, splits, strategy, seed, stage)
       folder_seed = stage.folder_seed(seed)
       candidates = planned[stage.name]

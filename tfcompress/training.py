@@ -164,8 +164,7 @@ class _StopOnInterrupt(keras.callbacks.Callback):
   _supports_tf_logs = True  # Its batch hook needs no numpy logs: no sync per step.
 
   def on_train_batch_end(self, batch, logs=None):
-    if failures.interrupted():
-      raise KeyboardInterrupt
+    failures.check_interrupted()
 
 
 class _LearningRateLog(keras.callbacks.Callback):
