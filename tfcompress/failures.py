@@ -111,6 +111,7 @@ def guard(prog):
           and signal.getsignal(signal.SIGINT) is signal.default_int_handler)
   hook = sys.unraisablehook
   if ours:
+    _interrupted.clear()  # A run in the same process after an interrupted one.
     signal.signal(signal.SIGINT, _on_sigint)
     sys.unraisablehook = _quiet_dropped_interrupt(hook)
   try:
