@@ -9,10 +9,12 @@ class WeightAverage(keras.callbacks.Callback):
 
   The average covers the float weights of the trainable layers, batch-norm statistics
   included, so they match the averaged kernels; frozen layers (a frozen base, the
-  Distiller's teacher) and metric counters keep their values. Between epochs the model shows the average (callbacks listed
-  after this one, such as `BestCheckpoint`, score and keep it); the next epoch trains on
-  from the raw weights. An average smooths the epoch-to-epoch swings that small or noisy
-  data sets give, and usually generalizes better than the last step (Polyak averaging).
+  Distiller's teacher) and metric counters keep their values. Between epochs the model
+  shows the average (callbacks listed after this one, such as `BestCheckpoint`, score and
+  keep it); the next epoch trains on from the raw weights. An average smooths the
+  epoch-to-epoch swings that small or noisy data sets give (Polyak averaging); whether it
+  generalizes better is for the validation split to say (on PneumoniaMNIST it did not:
+  BUILD_NOTES.md).
 
   Not for models whose weights a callback holds to zero (pruning masks): the average of
   a zeroed weight is not zero until it has been zero for long.
