@@ -147,8 +147,8 @@ def fit(model, train_ds, val, epochs, train_config, verbose=2, class_weight=None
                         min(first_epoch, epochs - 1))
   if average and train_config.ema:
     callbacks = [*callbacks, WeightAverage(train_config.ema)]
-  extra = [*callbacks, keep, _LearningRateLog(), _StopOnInterrupt()]  # Timers stop before
-  # validation.
+  # Timers (in `callbacks`) stop before validation.
+  extra = [*callbacks, keep, _LearningRateLog(), _StopOnInterrupt()]
   if log_dir:
     extra.append(keras.callbacks.TensorBoard(log_dir, write_graph=False, profile_batch=0))
   history = model.fit(train_ds, epochs=epochs, verbose=verbose, class_weight=class_weight,

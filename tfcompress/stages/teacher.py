@@ -116,18 +116,20 @@ def _train_logits(run, teacher, paths, fold):
 
 def _check(config, splits):
   k = config.teacher.folds
-  if k and not 2 <= k <= len(config.teacher.members):
-    raise InputError("Config `teacher.folds` must be 0 or from 2 to the number of members "
-                     f"({len(config.teacher.members)}): each fold needs a member that does "
-                     f"not train on it. Received: teacher.folds={k}")
-  if k and k > np.bincount(splits.y_train).min():
-    raise InputError("Config `teacher.folds` must be at most the training images of the "
-                     f"smallest class ({np.bincount(splits.y_train).min()}), so that every "
-                     f"fold holds each class. Received: teacher.folds={k}")
-  if config.teacher.folds and config.distill.mode == "online":
-    raise InputError("Config `teacher.folds` makes the cached logits; online distillation "
-                     "runs the whole ensemble, which saw every image. Use "
-                     "distill.mode='cached' or teacher.folds=0.")
+  if k:
+    if not 2 <= k <= len(config.teacher.members):
+      raise InputError("Config `teacher.folds` must be 0 or from 2 to the number of members "
+                       f"({len(config.teacher.members)}): each fold needs a member that does "
+                       f"not train on it. Received: teacher.folds={k}")
+    smallest = np.bincount(splits.y_train).min()
+    if k > smallest:
+      raise InputError("Config `teacher.folds` must be at most the training images of the "
+                       f"smallest class ({smallest}), so that every fold holds each class. "
+                       f"Received: teacher.folds={k}")
+    if config.distill.mode == "online":
+      raise InputError("Config `teacher.folds` makes the cached logits; online distillation "
+                       "runs the whole ensemble, which saw every image. Use "
+                       "distill.mode='cached' or teacher.folds=0.")
   with config_keys(members="teacher.members", weights="teacher.weights"):
     for name in config.teacher.members:
       models.teacher.check_member(name)
