@@ -78,16 +78,12 @@ class Run:
                     None) if stage else None
     return False
 
-  def distill_flag(self):
-    """The value of this stage's `distill` field (`Stage.distill`): True, False or None."""
-    return self.stage.distill_flag(self.config)
-
   def teaches(self):
     """Whether this stage fine-tunes through the Distiller: its `distill` field (True,
     False), or with None (auto) whether its input descends from the distilled student.
     Decided once per stage run (`taught`)."""
     if self.taught is None:
-      flag = self.distill_flag()
+      flag = self.stage.distill_flag(self.config)
       self.taught = self.descends_from("distill") if flag is None else bool(flag)
     return self.taught
 

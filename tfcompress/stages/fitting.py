@@ -25,7 +25,7 @@ def teaching(run):
     run.told = True
     logging.info("%s: fine-tuning %s (%s=%s).", run.stage.name,
                  "through the Distiller" if run.teaches() else "on the labels",
-                 run.stage.distill, run.distill_flag())
+                 run.stage.distill, run.stage.distill_flag(run.config))
   return run.config.distill if run.teaches() else None
 
 

@@ -64,7 +64,7 @@ def _qat_stage(run):
         product.metrics["gzip_bytes"]))
   product.metrics["smallest_ratio"] = reference_bytes / product.metrics["smallest_bytes"]
   product.metrics.update(
-      preserve=preserve, taught=run.taught, input_sparsity=summary["sparsity"],
+      preserve=preserve, taught=run.teaches(), input_sparsity=summary["sparsity"],
       params=int(model.count_params()),
       qat_weights=layout.relative(run.workdir, weights), history=fitted.history,
       selection=fitted.selection(), epoch_seconds=timer.seconds)
