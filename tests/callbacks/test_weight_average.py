@@ -10,12 +10,13 @@ from tfcompress.config import base_config
 from tests.conftest import separable_points
 
 
-def _model():
+def _model(strategy=None):
   keras.utils.set_random_seed(0)
-  model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3),
-                            keras.layers.BatchNormalization(), keras.layers.Dense(2)])
-  model.compile(keras.optimizers.SGD(0.5),
-                keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+  with (strategy or tf.distribute.get_strategy()).scope():
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3),
+                              keras.layers.BatchNormalization(), keras.layers.Dense(2)])
+    model.compile(keras.optimizers.SGD(0.5),
+                  keras.losses.SparseCategoricalCrossentropy(from_logits=True))
   return model
 
 
@@ -37,9 +38,12 @@ class _Record(keras.callbacks.Callback):
     self.epoch_end.append(self.model.get_weights())
 
 
-def test_the_model_holds_the_average_between_epochs_and_trains_on_from_the_raw_weights():
+@pytest.mark.parametrize("strategy", ["default", "mirrored"])
+def test_the_model_holds_the_average_between_epochs_and_trains_on_from_the_raw_weights(strategy):
+  # Under `mirrored` (two replicas, conftest.py) the weights are mirrored variables and the
+  # batch-norm statistics sync-on-read ones: the average is read and put back across both.
   x, y = separable_points()
-  model, record = _model(), _Record()
+  model, record = _model(training.strategy(strategy)), _Record()
   decay = 0.8
   model.fit(x, y, batch_size=16, epochs=2, verbose=0, shuffle=False,
             callbacks=[_Record(), WeightAverage(decay), record])
