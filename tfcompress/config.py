@@ -73,7 +73,9 @@ def base_config():
 
   c.train = ml_collections.ConfigDict()
   c.train.learning_rate = 1e-3  # Adam.
-  c.train.decay_every = 3  # Epochs between learning-rate decays.
+  # Halved every 6 epochs over the student's 30: on held-out validation images this beat
+  # every 3 over 15 in 6 runs of 6, and 30 epochs with every 3 gained nothing (BUILD_NOTES).
+  c.train.decay_every = 6  # Epochs between learning-rate decays.
   c.train.decay_rate = 0.5
   c.train.l2 = 1.25e-4  # L2 on student kernels and teacher heads.
   # Every training stage keeps the epoch that scores best on the validation split.
@@ -109,7 +111,7 @@ def base_config():
   # A registered name, "package.module:function", or a trained model file (.keras from
   # tf_keras or Keras 3, or .h5) that the student stage takes as it is.
   c.student.model = "paper_cnn"
-  c.student.epochs = 15
+  c.student.epochs = 30
   c.student.bn_momentum = 0.9  # Batch-norm moving averages (Keras' 0.99 lags on small data).
 
   c.distill = ml_collections.ConfigDict()
@@ -117,7 +119,7 @@ def base_config():
   c.distill.temperature = 4.0
   c.distill.alpha = 0.9  # Weight of the soft (teacher) loss.
   c.distill.beta = 0.1  # Weight of the hard (label) loss.
-  c.distill.epochs = 15
+  c.distill.epochs = 30
   # The compression stages' `distill` fields (channels, prune, cluster, qat, search): True
   # fine-tunes through the Distiller (the teacher keeps teaching), False on the labels, and
   # None (the default) decides per seed: the Distiller when the model the stage takes
