@@ -77,3 +77,13 @@ def test_lineage_says_on_which_seeds_a_stage_was_taught():
       "pruned_int8 (quantize)", "pruned (prune, taught on seed 0)", "student (student)"]
   entries[3]["taught"] = True  # Every seed taught.
   assert writer.lineage(entries)["pruned"][0] == "pruned (prune, taught)"
+
+
+def test_lineage_names_each_source_when_seeds_differ():
+  entries = [{"name": n, "stage": n, "seed": s} for n in ("student", "distilled")
+             for s in (0, 1, 2)] + [
+      {"name": "pruned", "stage": "prune", "seed": s, "source": src, "taught": s == 1}
+      for s, src in ((0, "student"), (1, "distilled"), (2, "student"))]
+  assert writer.lineage(entries)["pruned"] == [
+      "pruned (prune, from student on seeds 0, 2, distilled on seed 1, taught on seed 1)",
+      "student (student)"]

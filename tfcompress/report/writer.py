@@ -130,18 +130,29 @@ def lineage(entries):
   """{model name: [the model, what it was made from, ...]} for the first seed's models.
 
   A link reads "pruned (prune)", or "pruned (prune, taught)" when the stage fine-tuned it
-  through the Distiller ("taught on seeds 0, 2" when only some seeds were).
+  through the Distiller ("taught on seeds 0, 2" when only some seeds were). When seeds
+  made a model from different sources (`source="best"`), its link names them: "pruned
+  (prune, from student on seeds 0, 2, distilled on seed 1)"; the chain goes on with the
+  first seed's.
   """
-  first, taught = {}, {}
+  first, taught, sources = {}, {}, {}
   for e in entries:
     first.setdefault(e["name"], e)
     taught.setdefault(e["name"], {})[e.get("seed")] = bool(e.get("taught"))
+    sources.setdefault(e["name"], {}).setdefault(e.get("source"), []).append(str(e.get("seed")))
+
+  def _seeds(which):
+    return f"seed{'s' if len(which) > 1 else ''} {', '.join(which)}"
 
   def _link(entry):
     seeds = taught[entry["name"]]
     which = [str(s) for s, t in seeds.items() if t]
-    note = "" if not which else ", taught" if len(which) == len(seeds) else (
-        f", taught on seed{'s' if len(which) > 1 else ''} {', '.join(which)}")
+    note = ""
+    if len(sources[entry["name"]]) > 1:
+      note = ", from " + ", ".join(f"{source} on {_seeds(on)}"
+                                   for source, on in sources[entry["name"]].items())
+    note += "" if not which else ", taught" if len(which) == len(seeds) else (
+        f", taught on {_seeds(which)}")
     return f"{entry['name']} ({entry['stage']}{note})"
 
   chains = {}
