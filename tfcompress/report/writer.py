@@ -135,24 +135,27 @@ def lineage(entries):
   (prune, from student on seeds 0, 2, distilled on seed 1)"; the chain goes on with the
   first seed's.
   """
-  first, taught, sources = {}, {}, {}
+  first, runs = {}, {}  # Per model name: its first seed's entry, and every seed's.
   for e in entries:
     first.setdefault(e["name"], e)
-    taught.setdefault(e["name"], {})[e.get("seed")] = bool(e.get("taught"))
-    sources.setdefault(e["name"], {}).setdefault(e.get("source"), []).append(str(e.get("seed")))
+    runs.setdefault(e["name"], []).append(e)
 
-  def _seeds(which):
+  def _seeds(group):
+    which = [str(e.get("seed")) for e in group]
     return f"seed{'s' if len(which) > 1 else ''} {', '.join(which)}"
 
   def _link(entry):
-    seeds = taught[entry["name"]]
-    which = [str(s) for s, t in seeds.items() if t]
+    group = runs[entry["name"]]
+    by_source = {}
+    for e in group:
+      by_source.setdefault(e.get("source"), []).append(e)
+    taught = [e for e in group if e.get("taught")]
     note = ""
-    if len(sources[entry["name"]]) > 1:
+    if len(by_source) > 1:
       note = ", from " + ", ".join(f"{source} on {_seeds(on)}"
-                                   for source, on in sources[entry["name"]].items())
-    note += "" if not which else ", taught" if len(which) == len(seeds) else (
-        f", taught on {_seeds(which)}")
+                                   for source, on in by_source.items())
+    if taught:
+      note += ", taught" if len(taught) == len(group) else f", taught on {_seeds(taught)}"
     return f"{entry['name']} ({entry['stage']}{note})"
 
   chains = {}
