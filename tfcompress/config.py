@@ -67,6 +67,8 @@ def base_config():
   c.data.batch_size = 32  # Global: each of N replicas takes batch_size / N per step.
   c.data.flip = True  # Random horizontal flip.
   c.data.crop_scale = 0.8  # Random resized crop: smallest kept area (1.0: off).
+  c.data.brightness = 0.0  # Random brightness shift, up to this fraction of 255 (0: off).
+  c.data.contrast = 0.0  # Random contrast scale in [1 - contrast, 1 + contrast] (0: off).
   c.data.teacher_noise = 0.03  # Gaussian noise std for the teacher, as a fraction of 255.
   c.data.class_weights = "auto"  # balanced (inverse class frequency) | none | auto: balanced
   # when the largest class has 1.5x the images of the smallest (data.pipelines.IMBALANCED).

@@ -26,6 +26,8 @@ _RANGES = {
     "data.limit": ("[0, inf)", "0 keeps every example"),
     "data.batch_size": ("[1, inf)", ""),
     "data.crop_scale": ("(0, 1]", "1 turns cropping off"),
+    "data.brightness": ("[0, 1]", "a fraction of 255; 0 turns it off"),
+    "data.contrast": ("[0, 1)", "0 turns it off"),
     "data.teacher_noise": ("[0, 1]", "a fraction of 255"),
     "train.learning_rate": ("(0, inf)", ""),
     "train.decay_every": ("[0, inf)", "epochs; 0 turns decay off"),

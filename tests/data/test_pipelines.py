@@ -14,6 +14,32 @@ def test_augment_keeps_shape_and_pixel_range():
   assert not np.allclose(out, images)
 
 
+def test_photometric_jitter_shifts_brightness_and_scales_contrast_per_image():
+  rng = np.random.default_rng(0)
+  images = rng.uniform(100, 156, (16, 28, 28, 1)).astype(np.float32)  # Nothing clips.
+  mean, std = images.mean(axis=(1, 2, 3)), images.std(axis=(1, 2, 3))
+  args = dict(flip=False, crop_scale=1.0, seed=(1, 2))
+  contrast = pipelines.augment(images, contrast=0.4, **args).numpy()
+  np.testing.assert_allclose(contrast.mean(axis=(1, 2, 3)), mean, atol=1e-3)
+  scale = contrast.std(axis=(1, 2, 3)) / std
+  assert 0.6 <= scale.min() and scale.max() <= 1.4 and scale.std() > 0.05  # Per image.
+  bright = pipelines.augment(images, brightness=0.1, **args).numpy()
+  shift = bright.mean(axis=(1, 2, 3)) - mean
+  np.testing.assert_allclose(bright.std(axis=(1, 2, 3)), std, rtol=1e-4)
+  assert np.abs(shift).max() <= 25.5 + 1e-3 and shift.std() > 3
+
+
+def test_photometric_jitter_leaves_flips_and_crops_as_they_were():
+  """Turning the jitter on must not redraw the geometric augmentation of a seed."""
+  images = np.random.default_rng(0).uniform(60, 196, (8, 28, 28, 1)).astype(np.float32)
+  args = dict(flip=True, crop_scale=0.5, seed=(3, 4))
+  plain = pipelines.augment(images, **args).numpy()
+  jittered = pipelines.augment(images, contrast=0.3, **args).numpy()
+  # Contrast is affine in each image, so it keeps each pixel's rank among its image's.
+  for a, b in zip(plain, jittered):
+    assert np.corrcoef(a.ravel(), b.ravel())[0, 1] > 0.99
+
+
 def test_the_data_seed_alone_fixes_order_and_augmentation():
   """Same seeds: the same batches, whatever random ops ran before (a model built, another
   dataset made); each epoch and each data seed differ."""

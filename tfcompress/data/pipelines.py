@@ -161,21 +161,44 @@ def random_resized_crop(images, min_scale, seed):
   return tf.image.crop_and_resize(images, boxes, tf.range(batch), size)
 
 
-def augment(images, flip=True, crop_scale=1.0, noise=0.0, seed=(0, 0)):
-  """The paper's augmentation on a batch of [0, 255] images.
+def augment(images, flip=True, crop_scale=1.0, noise=0.0, seed=(0, 0), brightness=0.0,
+            contrast=0.0):
+  """The paper's augmentation on a batch of [0, 255] images, with optional photometric jitter.
 
+  `brightness`: each image shifts by a uniform draw in [-brightness, brightness] x 255.
+  `contrast`: each image's contrast scales by a uniform draw in [1 - contrast, 1 + contrast].
   Stateless: `seed` (shape [2]) alone decides the random draws, whatever TensorFlow's
   global seed, so a dataset's augmentation is fixed by the seed it was made with.
   """
-  keys = tf.random.experimental.stateless_split(tf.cast(seed, tf.int64), 3)
+  seed = tf.cast(seed, tf.int64)
+  keys = tf.random.experimental.stateless_split(seed, 3)
   if flip:
     images = tf.image.stateless_random_flip_left_right(images, keys[0])
   if crop_scale < 1.0:
     images = random_resized_crop(images, crop_scale, keys[1])
+  if brightness > 0 or contrast > 0:
+    # Keys of their own, so turning the jitter on leaves the flips and crops as they were.
+    images = _photometric(images, brightness, contrast,
+                          tf.random.experimental.stateless_fold_in(seed, 3))
   if noise > 0:
     images = images + tf.random.stateless_normal(tf.shape(images), keys[2],
                                                  stddev=noise * 255.0)
+  if noise > 0 or brightness > 0 or contrast > 0:
     images = tf.clip_by_value(images, 0.0, 255.0)
+  return images
+
+
+def _photometric(images, brightness, contrast, seed):
+  """Per-image random brightness shift and contrast scale (unclipped)."""
+  keys = tf.random.experimental.stateless_split(seed, 2)
+  shape = tf.stack([tf.shape(images)[0], 1, 1, 1])
+  if contrast > 0:
+    factor = tf.random.stateless_uniform(shape, keys[0], 1.0 - contrast, 1.0 + contrast)
+    mean = tf.reduce_mean(images, axis=[1, 2, 3], keepdims=True)
+    images = (images - mean) * factor + mean
+  if brightness > 0:
+    images = images + tf.random.stateless_uniform(shape, keys[1], -brightness,
+                                                  brightness) * 255.0
   return images
 
 
@@ -196,10 +219,9 @@ def train_dataset(x, y, data_config, extra=None, noise=0.0, seed=0, passes=1):
 
   def _augment(batch, key):
     inputs, labels = batch
-    if extra is None:
-      return augment(inputs, c.flip, c.crop_scale, noise, key), labels
-    images, other = inputs
-    return (augment(images, c.flip, c.crop_scale, noise, key), other), labels
+    images, other = (inputs, None) if extra is None else inputs
+    images = augment(images, c.flip, c.crop_scale, noise, key, c.brightness, c.contrast)
+    return (images if extra is None else (images, other)), labels
 
   ds = ds.map(_augment, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
   # Several workers: each builds this same seeded pipeline and keeps its share of every
