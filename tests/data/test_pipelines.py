@@ -83,6 +83,15 @@ def test_class_weights_are_balanced():
   assert w[1] == 3 * w[0]
 
 
+def test_sqrt_class_weights_are_the_root_of_balanced_with_mean_one():
+  y = np.array([0] * 6 + [1] * 2 + [2])
+  w = pipelines.class_weights(y, "sqrt")
+  # Balanced would make class 2 weigh 6x class 0; the root makes it sqrt(6)x.
+  np.testing.assert_allclose([w[2] / w[0], w[1] / w[0]], [np.sqrt(6), np.sqrt(3)])
+  np.testing.assert_allclose(np.mean([w[int(label)] for label in y]), 1.0)
+  np.testing.assert_allclose([w[0], w[1], w[2]], [0.7554, 1.3084, 1.8505], atol=1e-4)
+
+
 def test_class_names_from_the_config(tiny_npz):
   c = base_config().data
   c.path = tiny_npz

@@ -19,6 +19,19 @@ def test_choose_rules():
   assert prune.choose(ROWS, "tolerance", 0.007)["alpha"] == 2.0
   with pytest.raises(ValueError, match="rule='worst'"):
     prune.choose(ROWS, "worst")
+  with pytest.raises(ValueError, match="score='f1'"):
+    prune.choose(ROWS, score="f1")
+
+
+def test_choose_by_balanced_accuracy_skips_a_drift_to_the_largest_class():
+  # At alpha 1 the pruned model keeps its accuracy by calling more images the largest
+  # class: its balanced accuracy drops. Accuracy keeps it; balanced accuracy does not.
+  rows = [{"alpha": 1.0, "sparsity": 0.6, "val_accuracy": 0.90, "val_balanced_accuracy": 0.70},
+          {"alpha": 2.0, "sparsity": 0.3, "val_accuracy": 0.895, "val_balanced_accuracy": 0.85},
+          {"alpha": 5.0, "sparsity": 0.1, "val_accuracy": 0.89, "val_balanced_accuracy": 0.86}]
+  assert prune.choose(rows, "tolerance", 0.01)["alpha"] == 1.0  # accuracy
+  assert prune.choose(rows, "tolerance", 0.01, "balanced_accuracy")["alpha"] == 2.0
+  assert prune.choose(rows, "best", score="balanced_accuracy")["alpha"] == 5.0
 
 
 def test_recalibrate_batch_norm_gives_exact_statistics():
@@ -37,6 +50,9 @@ def test_sweep_prunes_less_as_alpha_grows_and_returns_matching_masks():
   x = np.random.default_rng(0).uniform(0, 255, (64, 12, 12, 1)).astype(np.float32)
   y = np.arange(64) % 2
   rows, chosen, pruned, masks = prune.alpha_sweep(model, x, y, x, alphas=(0.75, 1.5, 6.0))
+  assert chosen["score"] == "accuracy"
+  assert {"val_accuracy", "val_balanced_accuracy"} <= set(rows[0])
+  assert {"unpruned_val_accuracy", "unpruned_val_balanced_accuracy"} <= set(chosen)
   sparsities = [r["sparsity"] for r in rows]
   assert sparsities == sorted(sparsities, reverse=True) and sparsities[-1] > 0
   assert chosen["alpha"] == prune.choose(rows)["alpha"]

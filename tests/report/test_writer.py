@@ -87,3 +87,30 @@ def test_lineage_names_each_source_when_seeds_differ():
   assert writer.lineage(entries)["pruned"] == [
       "pruned (prune, from student on seeds 0, 2, distilled on seed 1, taught on seed 1)",
       "student (student)"]
+
+
+def test_models_below_the_constant_answer_are_named_with_the_reason():
+  class Splits:  # Test split: 3 of class "a", 1 of "b"; train imbalanced, so weighted.
+    class_names = ("a", "b")
+    y_test = [0, 0, 0, 1]
+    y_train = [0, 0, 0, 0, 1]
+  summary = writer.summarize([_entry("student", 0, 0.70), _entry("pruned", 0, 0.80),
+                              _entry("teacher", 0, 0.75, role="teacher")])
+  check = writer.constant_answer(Splits, summary, "auto")
+  assert check["class"] == "a" and check["accuracy"] == 0.75
+  assert check["below"] == {"student": 0.70} and check["weighted"]
+  report = {"constant_answer": check, "monitor": "val_balanced_accuracy"}
+  text = "\n".join(tables._constant(report))  # pylint: disable=protected-access
+  assert "Answering `a` for every test image scores 0.7500" in text
+  assert "student 0.7000" in text and "pruned" not in text and "class weights" in text.lower()
+  unweighted = writer.constant_answer(Splits, summary, "none")
+  assert not unweighted["weighted"]
+  text = "\n".join(tables._constant(dict(report, constant_answer=unweighted)))  # pylint: disable=protected-access
+  assert "worse than the constant answer" in text
+  nobody = writer.constant_answer(Splits, writer.summarize([_entry("student", 0, 0.9)]), "auto")
+  assert tables._constant(dict(report, constant_answer=nobody)) == []  # pylint: disable=protected-access
+
+
+def test_header_says_what_precision_recall_and_f1_average():
+  assert "class `pneumonia`" in tables._averaging(["normal", "pneumonia"])  # pylint: disable=protected-access
+  assert "macro averages over the 3 classes" in tables._averaging(["a", "b", "c"])  # pylint: disable=protected-access

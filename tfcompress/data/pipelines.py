@@ -243,10 +243,13 @@ IMBALANCED = 1.5  # `class_weights="auto"` weighs classes when max/min class cou
 def class_weights(y, mode="balanced"):
   """Inverse-frequency class weights (scikit-learn's "balanced") as Keras wants them, or None.
 
-  `mode`: "balanced", "none", or "auto" (balanced when the classes are imbalanced).
+  `mode`: "balanced", "sqrt" (the square root of the balanced weights, rescaled so the mean
+  weight over the training images stays 1: a milder correction for long-tailed data),
+  "none", or "auto" (balanced when the classes are imbalanced).
 
   Example:
     class_weights(np.array([0, 0, 0, 1]))  # {0: 0.667, 1: 2.0}
+    class_weights(np.array([0, 0, 0, 1]), "sqrt")  # {0: 0.845, 1: 1.464}
   """
   counts = np.bincount(np.asarray(y))
   counts = counts[counts > 0]
@@ -255,4 +258,7 @@ def class_weights(y, mode="balanced"):
   from sklearn.utils.class_weight import compute_class_weight  # pylint: disable=g-import-not-at-top
   classes = np.unique(y)
   weights = compute_class_weight("balanced", classes=classes, y=y)
+  if mode == "sqrt":
+    weights = np.sqrt(weights)
+    weights *= counts.sum() / (counts * weights).sum()
   return {int(k): float(w) for k, w in zip(classes, weights)}

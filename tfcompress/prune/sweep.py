@@ -1,6 +1,7 @@
 """The alpha sweep: try each std-dev pruning factor, keep the most pruned model that holds up."""
 from absl import logging
 import numpy as np
+from sklearn import metrics as skm
 
 from tfcompress._keras import keras
 from tfcompress.config import PAPER_ALPHAS
@@ -27,30 +28,40 @@ def recalibrate_batch_norm(model, images, batch_size=64):
   return model
 
 
-def _accuracy(model, x, y):
-  logits = model.predict(x, batch_size=256, verbose=0)
-  return float(np.mean(logits.argmax(-1) == y))
+SCORES = ("accuracy", "balanced_accuracy")  # What a sweep may rank candidates by.
 
 
-def choose(rows, rule="tolerance", tolerance=0.01):
-  """Picks a sweep row.
+def _scores(model, x, y):
+  predicted = model.predict(x, batch_size=256, verbose=0).argmax(-1)
+  return {"val_accuracy": float(np.mean(predicted == y)),
+          "val_balanced_accuracy": float(skm.balanced_accuracy_score(y, predicted))}
 
-  `rule="best"` (the paper's): highest validation accuracy, ties to the most pruned.
-  `rule="tolerance"`: the most pruned row within `tolerance` of the best accuracy.
+
+def _check(rule, score):
+  if rule not in ("best", "tolerance"):
+    raise ValueError(f"Argument `rule` must be 'best' or 'tolerance'. Received: rule={rule!r}")
+  if score not in SCORES:
+    raise ValueError(f"Argument `score` must be one of {SCORES}. Received: score={score!r}")
+
+
+def choose(rows, rule="tolerance", tolerance=0.01, score="accuracy"):
+  """Picks a sweep row by its validation `score` ("accuracy" or "balanced_accuracy").
+
+  `rule="best"` (the paper's): the highest score, ties to the most pruned.
+  `rule="tolerance"`: the most pruned row within `tolerance` of the best score.
   Rows that zero a whole layer (`max_layer_sparsity` of 1) cut the network and are
   never chosen unless every row does.
   """
-  if rule not in ("best", "tolerance"):
-    raise ValueError(f"Argument `rule` must be 'best' or 'tolerance'. Received: rule={rule!r}")
+  _check(rule, score)
+  key = f"val_{score}"
   rows = [r for r in rows if r.get("max_layer_sparsity", 0.0) < 1.0] or rows
-  best = max(r["val_accuracy"] for r in rows)
+  best = max(r[key] for r in rows)
   floor = best if rule == "best" else best - tolerance
-  return max((r for r in rows if r["val_accuracy"] >= floor - 1e-12),
-             key=lambda r: r["sparsity"])
+  return max((r for r in rows if r[key] >= floor - 1e-12), key=lambda r: r["sparsity"])
 
 
 def alpha_sweep(model, x_val, y_val, x_calib=None, alphas=PAPER_ALPHAS, scope="layer",
-                rule="tolerance", tolerance=0.01):
+                rule="tolerance", tolerance=0.01, score="accuracy"):
   """Prunes a copy of `model` at each alpha and scores it on the validation set.
 
   `model` itself is left as it is.
@@ -64,21 +75,26 @@ def alpha_sweep(model, x_val, y_val, x_calib=None, alphas=PAPER_ALPHAS, scope="l
     alphas: the std-dev factors to try (the paper's by default).
     scope: "layer" or "global", as in `stddev_masks`.
     rule: "tolerance" (the most pruned row within `tolerance` of the best validation
-      accuracy) or "best" (the paper's: the best accuracy, ties to the most pruned).
-    tolerance: the accuracy a "tolerance" choice may give up.
+      score) or "best" (the paper's: the best score, ties to the most pruned).
+    tolerance: the score a "tolerance" choice may give up.
+    score: "accuracy" (the paper's) or "balanced_accuracy" (each class counts the same:
+      on imbalanced data a candidate that drifts towards the largest class does not look
+      better).
 
   Returns:
     (rows, chosen, pruned, masks): one row per alpha (alpha, sparsity,
-    max_layer_sparsity, val_accuracy); the chosen row plus unpruned_val_accuracy; the
-    pruned copy; its masks, bound to that copy's kernels (for `HoldMasks`).
+    max_layer_sparsity, val_accuracy, val_balanced_accuracy); the chosen row plus the
+    unpruned model's scores (unpruned_val_accuracy, ...) and `score`; the pruned copy; its
+    masks, bound to that copy's kernels (for `HoldMasks`).
 
   Raises:
-    ValueError: an alpha <= 0, an unknown `scope` or `rule`, or no alphas.
+    ValueError: an alpha <= 0, an unknown `scope`, `rule` or `score`, or no alphas.
 
   Example:
     rows, chosen, pruned, masks = alpha_sweep(student, x_val, y_val, x_train[:512])
   """
-  baseline = _accuracy(model, x_val, y_val)
+  _check(rule, score)  # Before the sweep, not after it.
+  baseline = _scores(model, x_val, y_val)
   rows = []
   for alpha in alphas:
     candidate = _copy(model)
@@ -88,17 +104,18 @@ def alpha_sweep(model, x_val, y_val, x_calib=None, alphas=PAPER_ALPHAS, scope="l
     summary = stddev.sparsity_summary(candidate)
     row = {"alpha": float(alpha), "sparsity": summary["sparsity"],
            "max_layer_sparsity": max(summary["layer_sparsity"].values()),
-           "val_accuracy": _accuracy(candidate, x_val, y_val)}
-    logging.info("alpha %.2f: sparsity %.3f, val accuracy %.4f (unpruned %.4f)", row["alpha"],
-                 row["sparsity"], row["val_accuracy"], baseline)
+           **_scores(candidate, x_val, y_val)}
+    logging.info("alpha %.2f: sparsity %.3f, val %s %.4f (unpruned %.4f)", row["alpha"],
+                 row["sparsity"], score, row[f"val_{score}"], baseline[f"val_{score}"])
     rows.append(row)
-  chosen = choose(rows, rule, tolerance)
+  chosen = choose(rows, rule, tolerance, score)
   pruned = _copy(model)
   masks = stddev.stddev_masks(pruned, chosen["alpha"], scope)
   stddev.apply_masks(masks)
   if x_calib is not None:
     recalibrate_batch_norm(pruned, x_calib)
-  return rows, dict(chosen, unpruned_val_accuracy=baseline), pruned, masks
+  unpruned = {f"unpruned_{k}": v for k, v in baseline.items()}
+  return rows, dict(chosen, score=score, **unpruned), pruned, masks
 
 
 def _copy(model):

@@ -51,6 +51,9 @@ def alpha_sweep(entries, workdir):
   alphas = [r["alpha"] for r in rows]
   ax.plot(alphas, [r["sparsity"] for r in rows], "o-", label="sparsity")
   ax.plot(alphas, [r["val_accuracy"] for r in rows], "s-", label="val accuracy")
+  if all("val_balanced_accuracy" in r for r in rows):
+    ax.plot(alphas, [r["val_balanced_accuracy"] for r in rows], "^-",
+            label="val balanced accuracy")
   ax.axvline(sweeps[0]["chosen"]["alpha"], color="gray", ls=":", label="chosen")
   ax.set_xscale("log")
   ax.set_xlabel("alpha (threshold = std(w) / alpha)")

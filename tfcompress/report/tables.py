@@ -1,4 +1,5 @@
 """report.md: the founding paper's Tables I-IV in form, from a report dict."""
+from tfcompress.evaluate import health
 from tfcompress.report import stats
 
 METRICS = ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "auc")
@@ -61,7 +62,8 @@ def markdown(report):
          f"{d['train']} train / {d['val']} val / {d['test']} test images of shape "
          f"{tuple(d['input_shape'])}; classes: {', '.join(d['classes'])}. Test-set figures "
          "unless marked val; with several seeds, mean ± standard deviation. Every training "
-         "stage kept its best epoch on the validation split.", ""] + _collapsed(report) + [
+         f"stage kept its best epoch on the validation split. {_averaging(d['classes'])}",
+         ""] + _collapsed(report) + [
          "## Table I: teacher members, before and after pruning", "",
          _table(header, _metric_rows(summary, members)),
          "", "## Table II: teacher and students (Keras models)", "",
@@ -90,7 +92,8 @@ def markdown(report):
                       fmt(summary[n]["f1"])] + _cost(costs.get(n)) for b, n in ranked]))
   out += ["", "Energy: one inference under the Horowitz 45 nm cost model "
           "(`tfcompress.evaluate.energy` states its assumptions)."]
-  out += _lineage(report) + _teacher(report) + _seeds(report) + _paired(report)
+  out += _lineage(report) + _teacher(report) + _constant(report)
+  out += _seeds(report) + _paired(report)
   out += _deep_compression(report) + _deployment(report) + _layer_errors(report)
   out += _device(report) + _search(report)
   out += _sweep(report)
@@ -123,6 +126,31 @@ def _teacher(report):
          "`prune.source=best` compression starts from whichever student is better on "
          "validation.")]
   return out
+
+
+def _averaging(classes):
+  if len(classes) == 2:
+    return f"Precision, recall and F1 are those of class `{classes[1]}`."
+  return f"Precision, recall and F1 are macro averages over the {len(classes)} classes."
+
+
+def _constant(report):
+  c = report.get("constant_answer")
+  if not c or not c["below"]:
+    return []
+  names = ", ".join(f"{name} {accuracy:.4f}" for name, accuracy in c["below"].items())
+  text = (f"Answering `{c['class']}` for every test image scores {c['accuracy']:.4f} "
+          f"accuracy; these models score less: {names}.")
+  if c["weighted"]:
+    text += (f" Class weights (`data.class_weights`) make every class count the same, and "
+             f"each stage kept its best epoch on `{report['monitor']}`: that trades accuracy "
+             "on the largest class for recall on the others (see balanced accuracy). If "
+             "plain accuracy matters more, try `--config.data.class_weights=sqrt` (a "
+             "milder weighting), or `none` with `--config.train.monitor=val_accuracy`.")
+  else:
+    text += (" With no class weights, that is worse than the constant answer. "
+             + health.ADVICE)
+  return ["", "## Against the constant answer (test)", "", text]
 
 
 def _lineage(report):
@@ -342,12 +370,20 @@ def _sweep(report):
   out = ["", "## Std-dev pruning: alpha sweep (validation set)", ""]
   for e in sweeps:
     c = e["chosen"]
+    score = c.get("score", "accuracy")  # Sweeps before `prune.score` ranked by accuracy.
     rows = [[f"{r['alpha']:g}", f"{100 * r['sparsity']:.1f}%", f"{r['val_accuracy']:.4f}",
+             _value(r.get("val_balanced_accuracy")),
              "chosen" if r["alpha"] == c["alpha"] else ""] for r in e["sweep"]]
-    out += [f"{e['name']} (seed {e['seed']}); unpruned val accuracy "
-            f"{c['unpruned_val_accuracy']:.4f}:", "",
-            _table(["alpha", "sparsity", "val accuracy", ""], rows), ""]
+    out += [f"{e['name']} (seed {e['seed']}), chosen on val {score.replace('_', ' ')}; "
+            f"unpruned val accuracy {c['unpruned_val_accuracy']:.4f}"
+            + (f", balanced accuracy {c['unpruned_val_balanced_accuracy']:.4f}"
+               if "unpruned_val_balanced_accuracy" in c else "") + ":", "",
+            _table(["alpha", "sparsity", "val accuracy", "val bal. acc", ""], rows), ""]
   return out
+
+
+def _value(value, digits=4):
+  return "-" if value is None else f"{value:.{digits}f}"
 
 
 def _speed(report):

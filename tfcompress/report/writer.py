@@ -10,6 +10,7 @@ import numpy as np
 
 from tfcompress import artifacts
 from tfcompress import layout
+from tfcompress.data import pipelines
 from tfcompress.evaluate.metrics import higher_is_better
 from tfcompress.report import plots
 from tfcompress.report import stats
@@ -126,6 +127,18 @@ def teacher_check(summary, monitor):
           "teacher_better": sign * teacher["mean"] > sign * student["mean"]}
 
 
+def constant_answer(splits, summary, class_weights):
+  """The accuracy of answering the test split's largest class every time, and the models
+  whose mean test accuracy is below it. `class_weights`: the run's `data.class_weights`."""
+  counts = np.bincount(splits.y_test, minlength=len(splits.class_names))
+  largest = int(counts.argmax())
+  share = float(counts[largest] / counts.sum())
+  below = {name: s["accuracy"]["mean"] for name, s in summary.items()
+           if s.get("accuracy") and s["accuracy"]["mean"] < share}
+  return {"class": splits.class_names[largest], "accuracy": share, "below": below,
+          "weighted": pipelines.class_weights(splits.y_train, class_weights) is not None}
+
+
 def lineage(entries):
   """{model name: [the model, what it was made from, ...]} for the first seed's models.
 
@@ -197,6 +210,8 @@ def write(workdir, config, splits, stages, seeds=None):
       "benchmark": artifacts.read_json(layout.file(workdir, layout.BENCHMARK)),
   }
   report["teacher_vs_student"] = teacher_check(report["summary"], config.train.monitor)
+  report["constant_answer"] = constant_answer(splits, report["summary"],
+                                              config.data.class_weights)
   if report["benchmark"]:
     report["benchmark"]["teacher_to_int8_student"] = speedup(report["benchmark"])
   report["plots"] = plots.write_all(report, workdir,

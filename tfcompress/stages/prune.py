@@ -30,7 +30,7 @@ def _stddev(run, model):
   with run.strategy.scope():  # The copies it prunes are retrained.
     rows, chosen, pruned, masks = prune.alpha_sweep(
         model, s.x_val, s.y_val, run.train_images(c.calibration_images), c.alphas, c.scope,
-        c.rule, c.tolerance)
+        c.rule, c.tolerance, c.score)
   swept = prune.sparsity_summary(pruned)
   fitted = _retrain(run, pruned, [prune.HoldMasks(masks)])
   prune.apply_masks(masks)

@@ -16,7 +16,7 @@ def teacher_prune_stage(run):
     model = artifacts.load_model(layout.absolute(run.workdir, member["path"]))
     rows, chosen, pruned, _ = prune.alpha_sweep(
         model, s.x_val, s.y_val, run.train_images(c.calibration_images), c.alphas, c.scope,
-        c.rule, c.tolerance)
+        c.rule, c.tolerance, c.score)
     path = artifacts.save_model(pruned, run.out(f"{member['name']}.keras"))
     product = run.product(pruned, f"{member['name']}_pruned", path, role="member",
                           source=member["name"], sweep=rows, chosen=chosen,
