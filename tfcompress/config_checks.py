@@ -66,7 +66,7 @@ _RANGES = {
     "search.epochs": ("[0, inf)", ""),
     "search.learning_rate": ("(0, inf)", ""),
     "prune.alphas": ("(0, inf)", "each alpha"),
-    "prune.tolerance": ("[0, 1]", "accuracy"),
+    "prune.tolerance": ("[0, 1]", "a drop in the sweep's score, `prune.score`"),
     "prune.calibration_images": ("[1, inf)", ""),
     "prune.target_sparsity": ("(0, 1)", ""),
     "prune.iterations": ("[1, inf)", ""),

@@ -34,6 +34,12 @@ def test_choose_by_balanced_accuracy_skips_a_drift_to_the_largest_class():
   assert prune.choose(rows, "best", score="balanced_accuracy")["alpha"] == 5.0
 
 
+def test_the_config_offers_the_scores_the_sweep_takes():
+  from tfcompress import config  # pylint: disable=g-import-not-at-top
+  assert config._CHOICES["prune.score"] == prune.sweep.SCORES  # pylint: disable=protected-access
+  assert config.base_config().prune.score == "accuracy"
+
+
 def test_recalibrate_batch_norm_gives_exact_statistics():
   inputs = keras.Input((4,))
   bn = keras.layers.BatchNormalization()

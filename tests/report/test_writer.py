@@ -98,17 +98,32 @@ def test_models_below_the_constant_answer_are_named_with_the_reason():
                               _entry("teacher", 0, 0.75, role="teacher")])
   check = writer.constant_answer(Splits, summary, "auto")
   assert check["class"] == "a" and check["accuracy"] == 0.75
-  assert check["below"] == {"student": 0.70} and check["weighted"]
+  assert check["below"] == {"student": 0.70} and check["class_weights"] == "balanced"
   report = {"constant_answer": check, "monitor": "val_balanced_accuracy"}
-  text = "\n".join(tables._constant(report))  # pylint: disable=protected-access
-  assert "Answering `a` for every test image scores 0.7500" in text
-  assert "student 0.7000" in text and "pruned" not in text and "class weights" in text.lower()
-  unweighted = writer.constant_answer(Splits, summary, "none")
-  assert not unweighted["weighted"]
-  text = "\n".join(tables._constant(dict(report, constant_answer=unweighted)))  # pylint: disable=protected-access
-  assert "worse than the constant answer" in text
+
+  def text(**changes):
+    return "\n".join(tables._constant(dict(report, constant_answer=dict(check, **changes))))  # pylint: disable=protected-access
+
+  balanced = text()
+  assert "Answering `a` for every test image scores 0.7500" in balanced
+  assert "student 0.7000" in balanced and "pruned" not in balanced
+  assert "class_weights=sqrt" in balanced and "worse than the constant answer" not in balanced
+  sqrt = text(class_weights="sqrt")  # Already the milder weighting: not offered again.
+  assert "class_weights=sqrt" not in sqrt and "class_weights=none" in sqrt
+  assert writer.constant_answer(Splits, summary, "sqrt")["class_weights"] == "sqrt"
+  assert writer.constant_answer(Splits, summary, "none")["class_weights"] is None
+  unweighted = text(class_weights=None)
+  assert "worse than the constant answer" in unweighted and "sqrt" not in unweighted
   nobody = writer.constant_answer(Splits, writer.summarize([_entry("student", 0, 0.9)]), "auto")
   assert tables._constant(dict(report, constant_answer=nobody)) == []  # pylint: disable=protected-access
+
+
+def test_sweep_table_reads_sweeps_written_before_prune_score():
+  old = {"name": "pruned", "seed": 0, "chosen": {"alpha": 2.0, "unpruned_val_accuracy": 0.9},
+         "sweep": [{"alpha": 2.0, "sparsity": 0.5, "val_accuracy": 0.88}]}
+  text = "\n".join(tables._sweep({"models": [old]}))  # pylint: disable=protected-access
+  assert "chosen on val accuracy; unpruned val accuracy 0.9000:" in text
+  assert "| 2 | 50.0% | 0.8800 | - | chosen |" in text
 
 
 def test_header_says_what_precision_recall_and_f1_average():

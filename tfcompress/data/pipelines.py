@@ -241,7 +241,8 @@ IMBALANCED = 1.5  # `class_weights="auto"` weighs classes when max/min class cou
 
 
 def class_weights(y, mode="balanced"):
-  """Inverse-frequency class weights (scikit-learn's "balanced") as Keras wants them, or None.
+  """Inverse-frequency class weights (scikit-learn's "balanced"), or their square root, as
+  Keras wants them; or None.
 
   `mode`: "balanced", "sqrt" (the square root of the balanced weights, rescaled so the mean
   weight over the training images stays 1: a milder correction for long-tailed data),

@@ -141,12 +141,17 @@ def _constant(report):
   names = ", ".join(f"{name} {accuracy:.4f}" for name, accuracy in c["below"].items())
   text = (f"Answering `{c['class']}` for every test image scores {c['accuracy']:.4f} "
           f"accuracy; these models score less: {names}.")
-  if c["weighted"]:
-    text += (f" Class weights (`data.class_weights`) make every class count the same, and "
-             f"each stage kept its best epoch on `{report['monitor']}`: that trades accuracy "
-             "on the largest class for recall on the others (see balanced accuracy). If "
-             "plain accuracy matters more, try `--config.data.class_weights=sqrt` (a "
-             "milder weighting), or `none` with `--config.train.monitor=val_accuracy`.")
+  weights = c.get("class_weights")
+  if weights:
+    how = ("make every class count the same" if weights == "balanced"
+           else "lean towards the smaller classes")
+    text += (f" The class weights (`data.class_weights`, {weights} here) {how}, and each "
+             f"stage kept its best epoch on `{report['monitor']}`: that trades accuracy on "
+             "the largest class for recall on the others (see balanced accuracy). If plain "
+             "accuracy matters more, try "
+             + ("`--config.data.class_weights=sqrt` (a milder weighting), or " if
+                weights == "balanced" else "")
+             + "`--config.data.class_weights=none` with `--config.train.monitor=val_accuracy`.")
   else:
     text += (" With no class weights, that is worse than the constant answer. "
              + health.ADVICE)

@@ -128,15 +128,19 @@ def teacher_check(summary, monitor):
 
 
 def constant_answer(splits, summary, class_weights):
-  """The accuracy of answering the test split's largest class every time, and the models
-  whose mean test accuracy is below it. `class_weights`: the run's `data.class_weights`."""
+  """The accuracy of answering the test split's largest class every time, the models whose
+  mean test accuracy is below it, and the class weighting the run applied ("balanced",
+  "sqrt" or None). `class_weights`: the run's `data.class_weights`."""
   counts = np.bincount(splits.y_test, minlength=len(splits.class_names))
   largest = int(counts.argmax())
   share = float(counts[largest] / counts.sum())
   below = {name: s["accuracy"]["mean"] for name, s in summary.items()
            if s.get("accuracy") and s["accuracy"]["mean"] < share}
+  applied = None
+  if pipelines.class_weights(splits.y_train, class_weights) is not None:
+    applied = "sqrt" if class_weights == "sqrt" else "balanced"
   return {"class": splits.class_names[largest], "accuracy": share, "below": below,
-          "weighted": pipelines.class_weights(splits.y_train, class_weights) is not None}
+          "class_weights": applied}
 
 
 def lineage(entries):
