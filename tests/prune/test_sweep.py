@@ -14,11 +14,11 @@ ROWS = [
 
 
 def test_choose_rules():
-  assert prune.choose(ROWS, "best")["alpha"] == 5.0
-  assert prune.choose(ROWS, "tolerance", 0.01)["alpha"] == 1.0
-  assert prune.choose(ROWS, "tolerance", 0.007)["alpha"] == 2.0
+  assert prune.choose(ROWS, "best", score="accuracy")["alpha"] == 5.0
+  assert prune.choose(ROWS, "tolerance", 0.01, "accuracy")["alpha"] == 1.0
+  assert prune.choose(ROWS, "tolerance", 0.007, "accuracy")["alpha"] == 2.0
   with pytest.raises(ValueError, match="rule='worst'"):
-    prune.choose(ROWS, "worst")
+    prune.choose(ROWS, "worst", score="accuracy")
   with pytest.raises(ValueError, match="score='f1'"):
     prune.choose(ROWS, score="f1")
 
@@ -29,15 +29,27 @@ def test_choose_by_balanced_accuracy_skips_a_drift_to_the_largest_class():
   rows = [{"alpha": 1.0, "sparsity": 0.6, "val_accuracy": 0.90, "val_balanced_accuracy": 0.70},
           {"alpha": 2.0, "sparsity": 0.3, "val_accuracy": 0.895, "val_balanced_accuracy": 0.85},
           {"alpha": 5.0, "sparsity": 0.1, "val_accuracy": 0.89, "val_balanced_accuracy": 0.86}]
-  assert prune.choose(rows, "tolerance", 0.01)["alpha"] == 1.0  # accuracy
-  assert prune.choose(rows, "tolerance", 0.01, "balanced_accuracy")["alpha"] == 2.0
-  assert prune.choose(rows, "best", score="balanced_accuracy")["alpha"] == 5.0
+  assert prune.choose(rows, "tolerance", 0.01, "accuracy")["alpha"] == 1.0
+  assert prune.choose(rows, "tolerance", 0.01)["alpha"] == 2.0  # balanced_accuracy
+  assert prune.choose(rows, "best")["alpha"] == 5.0
+
+
+def test_choose_never_takes_a_collapsed_candidate():
+  # The long-tailed run that failed: alpha 0.5 answered the largest class (67%) for every
+  # image, within 0.01 of the best accuracy, and was the most pruned.
+  rows = [{"alpha": 0.5, "sparsity": 0.97, "val_accuracy": 0.670,
+           "val_balanced_accuracy": 0.1429, "collapsed": "predicts class 0 for every image"},
+          {"alpha": 5.0, "sparsity": 0.13, "val_accuracy": 0.670, "val_balanced_accuracy": 0.59},
+          {"alpha": 10.0, "sparsity": 0.07, "val_accuracy": 0.6775,
+           "val_balanced_accuracy": 0.60}]
+  assert prune.choose(rows, "tolerance", 0.01, "accuracy")["alpha"] == 5.0
+  assert prune.choose(rows[:1], "tolerance", 0.01, "accuracy")["alpha"] == 0.5  # Nothing else.
 
 
 def test_the_config_offers_the_scores_the_sweep_takes():
   from tfcompress import config  # pylint: disable=g-import-not-at-top
   assert config._CHOICES["prune.score"] == prune.sweep.SCORES  # pylint: disable=protected-access
-  assert config.base_config().prune.score == "accuracy"
+  assert config.base_config().prune.score == "balanced_accuracy"
 
 
 def test_recalibrate_batch_norm_gives_exact_statistics():
@@ -56,7 +68,7 @@ def test_sweep_prunes_less_as_alpha_grows_and_returns_matching_masks():
   x = np.random.default_rng(0).uniform(0, 255, (64, 12, 12, 1)).astype(np.float32)
   y = np.arange(64) % 2
   rows, chosen, pruned, masks = prune.alpha_sweep(model, x, y, x, alphas=(0.75, 1.5, 6.0))
-  assert chosen["score"] == "accuracy"
+  assert chosen["score"] == "balanced_accuracy" and "collapsed" in rows[0]
   assert {"val_accuracy", "val_balanced_accuracy"} <= set(rows[0])
   assert {"unpruned_val_accuracy", "unpruned_val_balanced_accuracy"} <= set(chosen)
   sparsities = [r["sparsity"] for r in rows]

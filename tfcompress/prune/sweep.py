@@ -5,6 +5,7 @@ from sklearn import metrics as skm
 
 from tfcompress._keras import keras
 from tfcompress.config import PAPER_ALPHAS
+from tfcompress.evaluate import health
 from tfcompress.models.layers import leaf_layers
 from tfcompress.prune import stddev
 
@@ -28,13 +29,15 @@ def recalibrate_batch_norm(model, images, batch_size=64):
   return model
 
 
-SCORES = ("accuracy", "balanced_accuracy")  # What a sweep may rank candidates by.
+SCORES = ("balanced_accuracy", "accuracy")  # What a sweep may rank candidates by.
 
 
 def _scores(model, x, y):
-  predicted = model.predict(x, batch_size=256, verbose=0).argmax(-1)
+  logits = model.predict(x, batch_size=256, verbose=0)
+  predicted = logits.argmax(-1)
   return {"val_accuracy": float(np.mean(predicted == y)),
-          "val_balanced_accuracy": float(skm.balanced_accuracy_score(y, predicted))}
+          "val_balanced_accuracy": float(skm.balanced_accuracy_score(y, predicted)),
+          "collapsed": health.collapse(y, logits)}
 
 
 def _check(rule, score):
@@ -44,24 +47,27 @@ def _check(rule, score):
     raise ValueError(f"Argument `score` must be one of {SCORES}. Received: score={score!r}")
 
 
-def choose(rows, rule="tolerance", tolerance=0.01, score="accuracy"):
-  """Picks a sweep row by its validation `score` ("accuracy" or "balanced_accuracy").
+def choose(rows, rule="tolerance", tolerance=0.01, score="balanced_accuracy"):
+  """Picks a sweep row by its validation `score` ("balanced_accuracy" or "accuracy").
 
   `rule="best"` (the paper's): the highest score, ties to the most pruned.
   `rule="tolerance"`: the most pruned row within `tolerance` of the best score.
-  Rows that zero a whole layer (`max_layer_sparsity` of 1) cut the network and are
-  never chosen unless every row does.
+  Rows that zero a whole layer (`max_layer_sparsity` of 1) cut the network, and rows
+  whose model `collapsed` (one class for every image, or chance): neither is chosen
+  unless every row is one. (A collapsed model's accuracy is the largest class's share,
+  which on imbalanced data can lie within `tolerance` of the best.)
   """
   _check(rule, score)
   key = f"val_{score}"
-  rows = [r for r in rows if r.get("max_layer_sparsity", 0.0) < 1.0] or rows
+  rows = [r for r in rows if r.get("max_layer_sparsity", 0.0) < 1.0
+          and not r.get("collapsed")] or rows
   best = max(r[key] for r in rows)
   floor = best if rule == "best" else best - tolerance
   return max((r for r in rows if r[key] >= floor - 1e-12), key=lambda r: r["sparsity"])
 
 
 def alpha_sweep(model, x_val, y_val, x_calib=None, alphas=PAPER_ALPHAS, scope="layer",
-                rule="tolerance", tolerance=0.01, score="accuracy"):
+                rule="tolerance", tolerance=0.01, score="balanced_accuracy"):
   """Prunes a copy of `model` at each alpha and scores it on the validation set.
 
   `model` itself is left as it is.
@@ -77,13 +83,14 @@ def alpha_sweep(model, x_val, y_val, x_calib=None, alphas=PAPER_ALPHAS, scope="l
     rule: "tolerance" (the most pruned row within `tolerance` of the best validation
       score) or "best" (the paper's: the best score, ties to the most pruned).
     tolerance: the score a "tolerance" choice may give up.
-    score: "accuracy" (the paper's) or "balanced_accuracy" (each class counts the same:
-      on imbalanced data a candidate that drifts towards the largest class does not look
-      better).
+    score: "balanced_accuracy" (each class counts the same: on imbalanced data a
+      candidate that drifts towards the largest class does not look better) or
+      "accuracy" (the paper's).
 
   Returns:
     (rows, chosen, pruned, masks): one row per alpha (alpha, sparsity,
-    max_layer_sparsity, val_accuracy, val_balanced_accuracy); the chosen row plus the
+    max_layer_sparsity, val_accuracy, val_balanced_accuracy, collapsed: why the
+    candidate collapsed on validation, or None); the chosen row plus the
     unpruned model's scores (unpruned_val_accuracy, ...) and `score`; the pruned copy; its
     masks, bound to that copy's kernels (for `HoldMasks`).
 
@@ -114,7 +121,7 @@ def alpha_sweep(model, x_val, y_val, x_calib=None, alphas=PAPER_ALPHAS, scope="l
   stddev.apply_masks(masks)
   if x_calib is not None:
     recalibrate_batch_norm(pruned, x_calib)
-  unpruned = {f"unpruned_{k}": v for k, v in baseline.items()}
+  unpruned = {f"unpruned_{k}": v for k, v in baseline.items() if k.startswith("val_")}
   return rows, dict(chosen, score=score, **unpruned), pruned, masks
 
 
