@@ -377,7 +377,7 @@ def _sweep(report):
     c = e["chosen"]
     score = c.get("score", "accuracy")  # Sweeps before `prune.score` ranked by accuracy.
     rows = [[f"{r['alpha']:g}", f"{100 * r['sparsity']:.1f}%", f"{r['val_accuracy']:.4f}",
-             _value(r.get("val_balanced_accuracy")),
+             _num(r.get("val_balanced_accuracy"), "{:.4f}"),
              "chosen" if r["alpha"] == c["alpha"] else ""] for r in e["sweep"]]
     out += [f"{e['name']} (seed {e['seed']}), chosen on val {score.replace('_', ' ')}; "
             f"unpruned val accuracy {c['unpruned_val_accuracy']:.4f}"
@@ -385,10 +385,6 @@ def _sweep(report):
                if "unpruned_val_balanced_accuracy" in c else "") + ":", "",
             _table(["alpha", "sparsity", "val accuracy", "val bal. acc", ""], rows), ""]
   return out
-
-
-def _value(value, digits=4):
-  return "-" if value is None else f"{value:.{digits}f}"
 
 
 def _speed(report):
