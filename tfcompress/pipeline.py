@@ -17,6 +17,7 @@ from tfcompress import config as config_lib
 from tfcompress import data as data_lib
 from tfcompress import failures
 from tfcompress import fingerprint
+from tfcompress import health
 from tfcompress import layout
 from tfcompress import report
 from tfcompress import training
@@ -25,7 +26,6 @@ from tfcompress._keras import keras
 from tfcompress._keras import tf
 from tfcompress.errors import CollapseError
 from tfcompress.errors import InputError
-from tfcompress.evaluate import health
 from tfcompress.stages import context
 from tfcompress.stages import graph
 

@@ -3,9 +3,9 @@ from absl import logging
 import numpy as np
 from sklearn import metrics as skm
 
+from tfcompress import health
 from tfcompress._keras import keras
 from tfcompress.config import PAPER_ALPHAS
-from tfcompress.evaluate import health
 from tfcompress.models.layers import leaf_layers
 from tfcompress.prune import stddev
 

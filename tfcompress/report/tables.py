@@ -1,5 +1,5 @@
 """report.md: the founding paper's Tables I-IV in form, from a report dict."""
-from tfcompress.evaluate import health
+from tfcompress import health
 from tfcompress.report import stats
 
 METRICS = ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "auc")

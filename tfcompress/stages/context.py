@@ -10,12 +10,12 @@ import numpy as np
 from tfcompress import artifacts
 from tfcompress import data as data_lib
 from tfcompress import evaluate
+from tfcompress import health
 from tfcompress import layout
 from tfcompress import models
 from tfcompress import training
 from tfcompress._keras import keras
 from tfcompress.evaluate import energy
-from tfcompress.evaluate import health
 from tfcompress.evaluate.metrics import higher_is_better
 from tfcompress.evaluate.metrics import validation_scores
 from tfcompress.errors import CollapseError

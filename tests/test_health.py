@@ -1,6 +1,6 @@
 import numpy as np
 
-from tfcompress.evaluate import health
+from tfcompress import health
 
 Y = np.array([0, 0, 0, 1, 1, 1, 1, 1])
 
