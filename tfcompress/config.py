@@ -81,6 +81,9 @@ def base_config():
   c.train.decay_every = 6
   c.train.decay_rate = 0.5
   c.train.l2 = 1.25e-4  # L2 on student kernels and teacher heads.
+  # Targets 1 - s + s / K on the label, s / K elsewhere, in every loss on the labels (the
+  # Distiller's hard loss too); 0: off.
+  c.train.label_smoothing = 0.0
   # Every training stage keeps the epoch that scores best on the validation split.
   c.train.monitor = "val_balanced_accuracy"  # | val_auc | val_accuracy | val_loss.
   c.train.patience = 0  # Stop after this many epochs without improvement (0: never).

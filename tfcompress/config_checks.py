@@ -33,6 +33,7 @@ _RANGES = {
     "train.decay_every": ("[0, inf)", "epochs; 0 turns decay off"),
     "train.decay_rate": ("(0, 1]", ""),
     "train.l2": ("[0, inf)", ""),
+    "train.label_smoothing": ("[0, 1)", "0 turns it off"),
     "train.patience": ("[0, inf)", "epochs; 0 never stops early"),
     "train.min_steps": ("[0, inf)", "0 trains exactly the configured epochs"),
     "train.ema": ("[0, 1)", "0 turns weight averaging off"),

@@ -12,6 +12,7 @@ from tfcompress import failures
 from tfcompress._keras import keras
 from tfcompress.callbacks.best_checkpoint import BestCheckpoint
 from tfcompress.callbacks.weight_average import WeightAverage
+from tfcompress.distill import loss as losses
 from tfcompress._keras import tf
 from tfcompress.errors import InputError
 
@@ -42,19 +43,18 @@ def optimizer(train_config, steps, learning_rate=None):
   return keras.optimizers.Adam(lr)
 
 
-def compile_classifier(model, opt):
-  model.compile(optimizer=opt, loss=_cross_entropy, metrics=["accuracy"])
+def compile_classifier(model, opt, label_smoothing=0.0):
+  """Compiles `model` (logits) for training on the labels: cross-entropy in float32
+  whatever the model's compute dtype, with `label_smoothing` (0: off)."""
+  def cross_entropy(y, logits):
+    return losses.cross_entropy(y, logits, label_smoothing)
+
+  model.compile(optimizer=opt, loss=cross_entropy, metrics=["accuracy"])
   return model
 
 
 _STRATEGIES = {}  # One strategy per process: tf.distribute allows one collective setup.
 POLICIES = ("float32", "mixed_float16", "mixed_bfloat16")
-
-
-def _cross_entropy(y, logits):
-  """Cross-entropy from logits, computed in float32 whatever the model's compute dtype."""
-  return keras.losses.sparse_categorical_crossentropy(y, tf.cast(logits, tf.float32),
-                                                      from_logits=True)
 
 
 def strategy(name):

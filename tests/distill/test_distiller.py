@@ -18,9 +18,11 @@ def _data(n=64):
 def test_config_round_trip_keeps_every_argument():
   student = paper_cnn((12, 12, 1), 2, filters=(4, 4, 4, 4))
   teacher = paper_cnn((12, 12, 1), 2, filters=(8, 8, 8, 8))
-  d = Distiller(student, teacher, temperature=7.0, alpha=0.3, beta=0.6, name="kd")
+  d = Distiller(student, teacher, temperature=7.0, alpha=0.3, beta=0.6, label_smoothing=0.2,
+                name="kd")
   clone = Distiller.from_config(d.get_config())
-  assert (clone.temperature, clone.alpha, clone.beta, clone.name) == (7.0, 0.3, 0.6, "kd")
+  assert (clone.temperature, clone.alpha, clone.beta, clone.label_smoothing,
+          clone.name) == (7.0, 0.3, 0.6, 0.2, "kd")
   assert clone.student.count_params() == student.count_params()
   assert clone.teacher.count_params() == teacher.count_params()
   assert Distiller.from_config(Distiller(student).get_config()).teacher is None
@@ -29,6 +31,24 @@ def test_config_round_trip_keeps_every_argument():
 def test_bad_temperature_is_named():
   with pytest.raises(ValueError, match="temperature=0"):
     Distiller(paper_cnn((12, 12, 1), 2), temperature=0)
+  with pytest.raises(ValueError, match="label_smoothing=1"):
+    Distiller(paper_cnn((12, 12, 1), 2), label_smoothing=1)
+
+
+def test_label_smoothing_reaches_the_hard_loss_only():
+  x, y = _data(8)
+  student = paper_cnn((12, 12, 1), 2, filters=(4, 4, 4, 4))
+  logits = student(x)
+  teacher_logits = logits.numpy() + np.array([1.0, -1.0], np.float32)
+  plain = Distiller(student, None, 2.0, 0.5, 0.5)
+  smooth = Distiller(student, None, 2.0, 0.5, 0.5, label_smoothing=0.4)
+  _, hard, soft = plain._loss_terms(y, logits, teacher_logits, None)
+  _, hard_s, soft_s = smooth._loss_terms(y, logits, teacher_logits, None)
+  np.testing.assert_allclose(float(soft_s), float(soft), rtol=1e-6)
+  log_p = np.log(keras.activations.softmax(logits).numpy())
+  expected = -((np.eye(2)[y] * 0.6 + 0.2) * log_p).sum(axis=1).mean()
+  np.testing.assert_allclose(float(hard_s), expected, rtol=1e-5)
+  assert abs(float(hard_s) - float(hard)) > 1e-3
 
 
 def _sharp_teacher():

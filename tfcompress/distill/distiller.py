@@ -1,6 +1,7 @@
 """`Distiller`: trains a student on the teacher's soft targets and the true labels."""
 from tfcompress._keras import keras
 from tfcompress._keras import tf
+from tfcompress.distill.loss import cross_entropy
 from tfcompress.distill.loss import kd_per_example
 
 
@@ -27,10 +28,12 @@ class Distiller(keras.Model):
     temperature: the softmax temperature T of the soft targets.
     alpha: the weight of the distillation term.
     beta: the weight of the cross-entropy on the true labels.
+    label_smoothing: smooths the true labels of that cross-entropy (0: off).
     **kwargs: passed to `keras.Model` (e.g. `name`).
 
   Raises:
-    ValueError: `temperature` <= 0, or `alpha` or `beta` < 0; in `fit`, a Distiller
+    ValueError: `temperature` <= 0, `alpha` or `beta` < 0, `label_smoothing` outside
+      [0, 1); in `fit`, a Distiller
       without a teacher given images alone instead of (images, teacher_logits).
 
   Example:
@@ -39,13 +42,17 @@ class Distiller(keras.Model):
     distiller.fit(train_ds, epochs=10)
   """
 
-  def __init__(self, student, teacher=None, temperature=4.0, alpha=0.9, beta=0.1, **kwargs):
+  def __init__(self, student, teacher=None, temperature=4.0, alpha=0.9, beta=0.1,
+               label_smoothing=0.0, **kwargs):
     super().__init__(**kwargs)
     if temperature <= 0:
       raise ValueError(f"Argument `temperature` must be > 0. Received: temperature={temperature}")
     if alpha < 0 or beta < 0:
       raise ValueError(f"Arguments `alpha` and `beta` must be >= 0. "
                        f"Received: alpha={alpha}, beta={beta}")
+    if not 0 <= label_smoothing < 1:
+      raise ValueError("Argument `label_smoothing` must be in [0, 1). "
+                       f"Received: label_smoothing={label_smoothing}")
     self.student = student
     self.teacher = teacher
     if teacher is not None:
@@ -53,6 +60,7 @@ class Distiller(keras.Model):
     self.temperature = float(temperature)
     self.alpha = float(alpha)
     self.beta = float(beta)
+    self.label_smoothing = float(label_smoothing)
     self.student_loss_tracker = keras.metrics.Mean(name="student_loss")
     self.distillation_loss_tracker = keras.metrics.Mean(name="distillation_loss")
     self.loss_tracker = keras.metrics.Mean(name="loss")
@@ -82,7 +90,7 @@ class Distiller(keras.Model):
     replica's examples and divided by the global batch size (so the replicas' gradients
     add up to the single-device ones)."""
     logits = tf.cast(logits, tf.float32)  # Mixed precision: losses in float32.
-    hard = keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True)
+    hard = cross_entropy(y, logits, self.label_smoothing)
     soft = (tf.zeros_like(hard) if teacher_logits is None
             else kd_per_example(tf.stop_gradient(teacher_logits), logits, self.temperature))
     mean = lambda v: tf.nn.compute_average_loss(v, sample_weight=sample_weight)  # noqa: E731
@@ -128,6 +136,7 @@ class Distiller(keras.Model):
         "temperature": self.temperature,
         "alpha": self.alpha,
         "beta": self.beta,
+        "label_smoothing": self.label_smoothing,
         "name": self.name,
     }
 

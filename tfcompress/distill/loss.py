@@ -1,4 +1,5 @@
 """The knowledge-distillation loss as a pure function."""
+from tfcompress._keras import keras
 from tfcompress._keras import tf
 
 
@@ -35,3 +36,22 @@ def kd_per_example(teacher_logits, student_logits, temperature):
   log_t = tf.nn.log_softmax(tf.cast(teacher_logits, tf.float32) / temperature)
   log_s = tf.nn.log_softmax(tf.cast(student_logits, tf.float32) / temperature)
   return tf.reduce_sum(t * (log_t - log_s), axis=-1) * temperature**2
+
+
+def cross_entropy(labels, logits, label_smoothing=0.0):
+  """Cross-entropy from logits for each example, in float32: shape (batch,).
+
+  The hard loss of the Distiller and the loss of every training on the labels. With
+  `label_smoothing` s the target is 1 - s + s / K on the label and s / K on each of the
+  other classes (Szegedy et al. 2016); 0 gives the plain sparse cross-entropy.
+
+  Example:
+    per_example = cross_entropy(labels, student(x), label_smoothing=0.1)
+  """
+  logits = tf.cast(logits, tf.float32)
+  if not label_smoothing:
+    return keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True)
+  classes = tf.shape(logits)[-1]
+  targets = tf.one_hot(tf.cast(tf.reshape(labels, [-1]), tf.int32), classes)
+  return keras.losses.categorical_crossentropy(targets, logits, from_logits=True,
+                                               label_smoothing=label_smoothing)

@@ -55,10 +55,10 @@ def train_student(run, student, epochs, teach=None, learning_rate=None, callback
     if teach is not None:
       teacher = context.load_teacher(run) if teach.mode == "online" else None
       model = distill_lib.Distiller(student, teacher, teach.temperature, teach.alpha,
-                                    teach.beta)
+                                    teach.beta, run.config.train.label_smoothing)
       model.compile(optimizer=opt, metrics=["accuracy"])
     else:
-      model = training.compile_classifier(student, opt)
+      model = training.compile_classifier(student, opt, run.config.train.label_smoothing)
   extra = teacher_logits(run) if teach is not None and teach.mode == "cached" else None
   timer = training.EpochTimer()
   fitted = training.fit(model, run.train_ds(extra=extra, passes=passes), run.val, epochs,

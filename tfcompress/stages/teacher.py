@@ -42,7 +42,8 @@ def train_member(run, name, model_name=None, repeat=0, keep=None):
                                  c.weights, c.input_size, c.bn_momentum, c.dropout,
                                  run.config.train.l2, model_name)
     training.compile_classifier(member, training.optimizer(
-        run.config.train, run.steps(passes, images), c.learning_rate))
+        run.config.train, run.steps(passes, images), c.learning_rate),
+        run.config.train.label_smoothing)
   train_ds = run.train_ds(noise=run.config.data.teacher_noise, passes=passes, keep=keep)
   log_dir = run.tensorboard(member.name)
   fitted = training.fit(member, train_ds, run.val, c.epochs, run.config.train,
@@ -50,7 +51,8 @@ def train_member(run, name, model_name=None, repeat=0, keep=None):
   if c.weights and c.fine_tune_epochs:
     with run.strategy.scope():
       models.unfreeze_top(member, c.fine_tune_layers)
-      training.compile_classifier(member, keras.optimizers.Adam(c.fine_tune_learning_rate))
+      training.compile_classifier(member, keras.optimizers.Adam(c.fine_tune_learning_rate),
+                                  run.config.train.label_smoothing)
     tuned = training.fit(member, run.train_ds(noise=run.config.data.teacher_noise,
                                               passes=run.passes(c.fine_tune_epochs, images),
                                               keep=keep),
