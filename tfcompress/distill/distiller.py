@@ -33,8 +33,8 @@ class Distiller(keras.Model):
 
   Raises:
     ValueError: `temperature` <= 0, `alpha` or `beta` < 0, `label_smoothing` outside
-      [0, 1); in `fit`, a Distiller
-      without a teacher given images alone instead of (images, teacher_logits).
+      [0, 1); in `fit`, a Distiller without a teacher given images alone instead of
+      (images, teacher_logits).
 
   Example:
     distiller = Distiller(student, teacher, temperature=4.0, alpha=0.9, beta=0.1)

@@ -1,4 +1,4 @@
-"""The knowledge-distillation loss as a pure function."""
+"""The losses of distillation as pure functions: the soft (kd) and the hard (labels) term."""
 from tfcompress._keras import keras
 from tfcompress._keras import tf
 
