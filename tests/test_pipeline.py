@@ -422,6 +422,8 @@ def test_qat_stage_keeps_the_zeros_and_ships_an_int8_that_tflite_micro_runs(
   int8 = by_name["pruned_qat_int8"]
   assert int8["stage"] == "qat" and int8["quantization"] == "int8" and int8["kind"] == "tflite"
   assert int8["source"] == "pruned" and report["lineage"]["pruned_qat_int8"][1] == "pruned (prune)"
+  selection = int8["selection"]  # The pruned input, fake-quantized, competed as epoch 0.
+  assert selection["start_score"] is not None and 0 <= selection["best_epoch"] <= 2
   pruned = by_name["pruned"]
   assert pruned["sparsity"] >= 0.2 and int8["preserve"] == "sparsity"
   for layer, zeros in pruned["layer_sparsity"].items():  # The zeros reach the .tflite.

@@ -123,28 +123,33 @@ def precision(policy):
 class Fitted:
   """What `fit` did: per-epoch history and the epoch it kept."""
   history: dict
-  best_epoch: int = None  # 1-based; None when nothing was trained.
+  best_epoch: int = None  # 1-based; 0: the start was kept; None: nothing was trained.
   best_score: float = None
   monitor: str = None
   epochs_run: int = 0
+  start_score: float = None  # The start's score, when `fit` scored it.
 
   def selection(self):
-    return {"monitor": self.monitor, "best_epoch": self.best_epoch,
-            "best_score": self.best_score, "epochs_run": self.epochs_run}
+    out = {"monitor": self.monitor, "best_epoch": self.best_epoch,
+           "best_score": self.best_score, "epochs_run": self.epochs_run}
+    if self.start_score is not None:
+      out["start_score"] = self.start_score
+    return out
 
 
 def fit(model, train_ds, val, epochs, train_config, verbose=2, class_weight=None, callbacks=(),
-        log_dir=None, first_epoch=0, average=False):
+        log_dir=None, first_epoch=0, average=False, score_start=False):
   """Runs `model.fit` and restores the epoch that scored best on `val` = (x_val, y_val).
 
   `train_config` gives `monitor` and `patience`, and with `average`, `ema` (the epochs
   are then scored and kept as the weights' moving average); `log_dir` adds TensorBoard
-  scalars; epochs before `first_epoch` are never kept. Returns a `Fitted`.
+  scalars; epochs before `first_epoch` are never kept; with `score_start` the weights
+  training starts from compete too (kept: `best_epoch` 0). Returns a `Fitted`.
   """
   if epochs <= 0:
     return Fitted({})
   keep = BestCheckpoint(val[0], val[1], train_config.monitor, train_config.patience,
-                        min(first_epoch, epochs - 1))
+                        min(first_epoch, epochs - 1), score_start=score_start)
   if average and train_config.ema:
     callbacks = [*callbacks, WeightAverage(train_config.ema)]
   # Timers (in `callbacks`) stop before validation.
@@ -154,8 +159,9 @@ def fit(model, train_ds, val, epochs, train_config, verbose=2, class_weight=None
   history = model.fit(train_ds, epochs=epochs, verbose=verbose, class_weight=class_weight,
                       callbacks=extra)
   history = {k: [float(v) for v in vs] for k, vs in history.history.items()}
+  start = keep.start_scores[train_config.monitor] if keep.start_scores else None
   return Fitted(history, keep.best_epoch, keep.best_score, train_config.monitor,
-                len(history.get("loss", [])))
+                len(history.get("loss", [])), start)
 
 
 class _StopOnInterrupt(keras.callbacks.Callback):

@@ -15,14 +15,14 @@ def _model(learning_rate=0.5):
 
 
 class _Spoil(keras.callbacks.Callback):
-  """Ruins the weights at the end of epoch `at` (0-based), before they are scored."""
+  """Ruins the weights at the end of the epochs `at` (0-based), before they are scored."""
 
   def __init__(self, at):
     super().__init__()
     self.at = at
 
   def on_epoch_end(self, epoch, logs=None):
-    if epoch == self.at:
+    if epoch in self.at:
       kernel, bias = self.model.get_weights()
       self.model.set_weights([-kernel, bias])  # Flips every prediction.
 
@@ -31,7 +31,7 @@ def test_the_best_epoch_is_restored_not_the_last():
   x, y = separable_points()
   model = _model()
   keep = BestCheckpoint(x, y, monitor="val_accuracy")
-  history = model.fit(x, y, epochs=4, verbose=0, callbacks=[_Spoil(at=3), keep])
+  history = model.fit(x, y, epochs=4, verbose=0, callbacks=[_Spoil(at={3}), keep])
   accuracy = history.history["val_accuracy"]
   assert accuracy[3] < 0.5 < 0.9 < max(accuracy)  # The last epoch was spoiled.
   assert accuracy[keep.best_epoch - 1] == max(accuracy) and keep.best_epoch <= 3
@@ -45,6 +45,35 @@ def test_patience_stops_and_first_epoch_is_respected():
   # Nothing changes: epochs 1-2 are never kept, epoch 3 is the first candidate and
   # epoch 4, no better, uses up the patience.
   assert keep.best_epoch == 3 and len(history.history["loss"]) == 4
+
+
+def _accuracy(model, x, y):
+  return np.mean(model.predict(x, verbose=0).argmax(-1) == y)
+
+
+def test_score_start_keeps_the_start_when_no_epoch_beats_it():
+  x, y = separable_points()
+  model = _model()
+  model.fit(x, y, epochs=3, verbose=0)
+  start = _accuracy(model, x, y)
+  assert start > 0.9
+  keep = BestCheckpoint(x, y, monitor="val_accuracy", score_start=True)
+  history = model.fit(x, y, epochs=2, verbose=0, callbacks=[_Spoil(at={0, 1}), keep])
+  assert max(history.history["val_accuracy"]) < 0.5  # Every epoch was spoiled.
+  assert keep.best_epoch == 0 and keep.start_scores["val_accuracy"] == pytest.approx(start)
+  assert _accuracy(model, x, y) == pytest.approx(start)
+
+
+def test_score_start_gives_way_to_a_better_epoch():
+  x, y = separable_points()
+  model = _model()
+  model.fit(x, y, epochs=3, verbose=0)
+  kernel, bias = model.get_weights()
+  model.set_weights([-kernel, bias])  # A bad start: every prediction flipped.
+  keep = BestCheckpoint(x, y, monitor="val_accuracy", score_start=True)
+  history = model.fit(x, y, epochs=3, verbose=0, callbacks=[keep])
+  assert keep.start_scores["val_accuracy"] < 0.5 < 0.9 < max(history.history["val_accuracy"])
+  assert keep.best_epoch >= 1 and _accuracy(model, x, y) > 0.9
 
 
 def test_bad_monitor_is_named():

@@ -48,3 +48,30 @@ def test_a_layer_tfmot_cannot_quantize_is_named():
 def test_bad_preserve_is_refused():
   with pytest.raises(InputError, match="Argument `preserve`"):
     qat.scheme("zeros")
+
+
+def test_calibrate_sets_the_ranges_from_images_and_the_model_then_matches_float():
+  rng = np.random.default_rng(0)
+  x = rng.uniform(0, 255, (256, 8, 8, 1)).astype("float32")
+  y = (x[:, :, :4].mean(axis=(1, 2, 3)) > x[:, :, 4:].mean(axis=(1, 2, 3))).astype("int64")
+  keras.utils.set_random_seed(0)
+  model = _model()
+  model.compile(keras.optimizers.Adam(0.01),
+                keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+  model.fit(x, y, epochs=20, verbose=0)
+  float_logits = model.predict(x, verbose=0)
+  assert min(np.bincount(float_logits.argmax(-1), minlength=2)) > 50  # Both classes.
+  with qat.quantize_scope():
+    wrapped = qat.qat_model(model)
+    before = wrapped.predict(x, verbose=0)  # TFMOT's initial ranges: [-6, 6].
+    qat.calibrate(wrapped, x[:64])
+    after = wrapped.predict(x, verbose=0)
+  ranges = {v.name.split(":")[0]: v.numpy() for v in wrapped.weights}
+  assert ranges["quantize_layer/quantize_layer_max"] == pytest.approx(x[:64].max())
+  assert ranges["quant_rescaling/output_min"] == 0.0  # Observed, 0 included.
+  assert ranges["quant_rescaling/output_max"] == pytest.approx(x[:64].max() / 255)
+  kernel = model.get_layer("conv").get_weights()[0]
+  assert np.allclose(ranges["quant_conv/kernel_max"], np.abs(kernel).max(axis=(0, 1, 2)))
+  assert np.mean(after.argmax(-1) == float_logits.argmax(-1)) >= 0.95
+  assert np.abs(after - float_logits).max() < 0.1 < np.abs(before - float_logits).max()
+  assert np.allclose(wrapped.get_layer("quant_conv").get_weights()[0], kernel)  # Untouched.

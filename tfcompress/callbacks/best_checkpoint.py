@@ -16,9 +16,12 @@ class BestCheckpoint(keras.callbacks.Callback):
   `val_auc` to the epoch logs, so History and TensorBoard record them. Ties on the
   monitored score go to the lower validation loss. With `patience`, training stops
   after that many epochs without improvement. Epochs before `first_epoch` (0-based) are
-  scored but never kept, e.g. while a pruning schedule is still ramping up.
+  scored but never kept, e.g. while a pruning schedule is still ramping up. With
+  `score_start`, the model as training finds it is scored too, as epoch 0, and kept when
+  no epoch beats it (fine-tuning a model that is already good, e.g. for QAT).
 
-  After training, `best_epoch` (1-based) and `best_score` say what was kept.
+  After training, `best_epoch` (1-based; 0 for the start) and `best_score` say what was
+  kept.
 
   Args:
     x_val: validation images, as the model takes them.
@@ -27,6 +30,7 @@ class BestCheckpoint(keras.callbacks.Callback):
     patience: stop after this many epochs without improvement; 0 never stops early.
     first_epoch: the first (0-based) epoch that may be kept.
     batch_size: batch size of the validation predictions.
+    score_start: also score (and possibly keep) the weights training starts from.
 
   Raises:
     ValueError: an unknown `monitor`, or `patience` < 0.
@@ -38,7 +42,7 @@ class BestCheckpoint(keras.callbacks.Callback):
   """
 
   def __init__(self, x_val, y_val, monitor="val_balanced_accuracy", patience=0, first_epoch=0,
-               batch_size=256):
+               batch_size=256, score_start=False):
     super().__init__()
     if monitor not in MONITORS:
       raise ValueError(f"Argument `monitor` must be one of {', '.join(MONITORS)}. "
@@ -47,11 +51,15 @@ class BestCheckpoint(keras.callbacks.Callback):
       raise ValueError(f"Argument `patience` must be >= 0. Received: patience={patience}")
     self.x_val, self.y_val = x_val, np.asarray(y_val)
     self.monitor, self.patience, self.first_epoch = monitor, patience, first_epoch
-    self.batch_size = batch_size
+    self.batch_size, self.score_start = batch_size, score_start
+    self.start_scores = None
 
   def on_train_begin(self, logs=None):
     self.best_epoch, self.best_score, self._best_loss = None, None, math.inf
     self._weights, self._wait = None, 0
+    if self.score_start:
+      self.start_scores = self._scores()
+      self._consider(-1, self.start_scores)
 
   def _better(self, score, loss):
     if self.best_score is None:
@@ -60,14 +68,20 @@ class BestCheckpoint(keras.callbacks.Callback):
       return loss < self._best_loss
     return score > self.best_score if higher_is_better(self.monitor) else score < self.best_score
 
-  def on_epoch_end(self, epoch, logs=None):
+  def _scores(self):
     logits = self.model.predict(self.x_val, batch_size=self.batch_size, verbose=0)
-    scores = {f"val_{k}": v for k, v in validation_scores(self.y_val, logits).items()
-              if k != "predicted_classes"}
+    return {f"val_{k}": v for k, v in validation_scores(self.y_val, logits).items()
+            if k != "predicted_classes"}
+
+  def on_epoch_end(self, epoch, logs=None):
+    scores = self._scores()
     if logs is not None:
       logs.update(scores)
-    if epoch < self.first_epoch:
-      return
+    if epoch >= self.first_epoch:
+      self._consider(epoch, scores)
+
+  def _consider(self, epoch, scores):
+    """Keeps the weights when `scores` beat the best so far (`epoch` 0-based; -1: the start)."""
     score = scores[self.monitor]
     if not math.isfinite(score):
       score = -math.inf if higher_is_better(self.monitor) else math.inf

@@ -9,13 +9,17 @@ collaborative schemes keep pruned zeros (PQAT), shared cluster values (CQAT) or 
 Example:
   with quantize_scope():
     wrapped = qat_model(pruned, preserve="sparsity")
+    calibrate(wrapped, x_train[:256])
   wrapped.compile(...); wrapped.fit(...)
   int8 = convert(wrapped, "int8", representative_images=x_train[:256])
 """
 import contextlib
 import re
+from unittest import mock
 
+import numpy as np
 import tensorflow_model_optimization as tfmot
+from tensorflow_model_optimization.python.core.quantization.keras import quant_ops
 from tensorflow_model_optimization.python.core.quantization.keras.default_8bit import (  # pylint: disable=g-multiple-import
     default_8bit_quantize_configs as _configs)
 
@@ -91,3 +95,33 @@ def qat_model(model, preserve="none"):
     raise InputError(f"Argument `model` has {what}, which TFMOT's int8 quantization-aware "
                      "training cannot quantize. Leave QAT out (post-training int8 in the "
                      "quantize stage still works) or replace the layer.") from None
+
+
+def calibrate(model, images):
+  """Sets every quantization range of QAT `model` to what it sees on `images`.
+
+  TFMOT starts each activation range at [-6, 6] and moves it 0.1% a training step (a
+  moving average with decay 0.999), and weight ranges are set only in training steps:
+  before fine-tuning the model's logits are about 0, and after a few hundred steps its
+  activation ranges are still mostly the initial guess. One pass over `images` with the
+  model in inference mode (batch norm on its moving statistics, no dropout) and the
+  range ops set to observe instead makes each activation range the observed min and max
+  (including 0, as TFLite requires) and each weight range the weights' own, as
+  post-training calibration does. Nothing else changes.
+
+  Args:
+    model: a model from `qat_model` (call inside `quantize_scope()`).
+    images: a batch of inputs, as the model takes them (e.g. a few hundred training images).
+
+  Example:
+    calibrate(wrapped, x_train[:256])
+  """
+  def observing(op, **fixed):
+    return lambda *args, **kwargs: op(*args, **{**kwargs, "is_training": True, **fixed})
+  with mock.patch.object(quant_ops, "LastValueQuantize",
+                         observing(quant_ops.LastValueQuantize)), \
+       mock.patch.object(quant_ops, "MovingAvgQuantize",
+                         observing(quant_ops.MovingAvgQuantize, ema_decay=0.0)), \
+       mock.patch.object(quant_ops, "AllValuesQuantize",
+                         observing(quant_ops.AllValuesQuantize)):
+    model(np.asarray(images, np.float32), training=False)

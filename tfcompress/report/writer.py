@@ -78,7 +78,7 @@ def summarize(entries):
         row[f"val_{key}"] = stats.describe(values)
     row["collapsed_seeds"] = [e["seed"] for e in group if e.get("collapsed")]
     row["kept_epochs"] = [f"{e['selection']['best_epoch']}/{e['selection']['epochs_run']}"
-                          for e in group if (e.get("selection") or {}).get("best_epoch")]
+                          for e in group if (e.get("selection") or {}).get("best_epoch") is not None]
     row["sources"] = sorted({e["source"] for e in group if e.get("source")})
     summary[name] = row
   return summary
