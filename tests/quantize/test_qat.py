@@ -66,12 +66,16 @@ def test_calibrate_sets_the_ranges_from_images_and_the_model_then_matches_float(
     before = wrapped.predict(x, verbose=0)  # TFMOT's initial ranges: [-6, 6].
     qat.calibrate(wrapped, x[:64])
     after = wrapped.predict(x, verbose=0)
-  ranges = {v.name.split(":")[0]: v.numpy() for v in wrapped.weights}
-  assert ranges["quantize_layer/quantize_layer_max"] == pytest.approx(x[:64].max())
-  assert ranges["quant_rescaling/output_min"] == 0.0  # Observed, 0 included.
-  assert ranges["quant_rescaling/output_max"] == pytest.approx(x[:64].max() / 255)
+  def ranges(kind, end):  # By the wrapped layer's type: Keras may number the names.
+    return [v.numpy() for layer in wrapped.layers for v in layer.weights
+            if type(getattr(layer, "layer", layer)).__name__ == kind
+            and v.name.split(":")[0].endswith(end)]
+  assert ranges("QuantizeLayer", "_max") == [pytest.approx(x[:64].max())]
+  assert ranges("Rescaling", "output_min") == [0.0]  # Observed, 0 included.
+  assert ranges("Rescaling", "output_max") == [pytest.approx(x[:64].max() / 255)]
   kernel = model.get_layer("conv").get_weights()[0]
-  assert np.allclose(ranges["quant_conv/kernel_max"], np.abs(kernel).max(axis=(0, 1, 2)))
+  [kernel_max] = ranges("Conv2D", "kernel_max")
+  assert np.allclose(kernel_max, np.abs(kernel).max(axis=(0, 1, 2)))
   assert np.mean(after.argmax(-1) == float_logits.argmax(-1)) >= 0.95
   assert np.abs(after - float_logits).max() < 0.1 < np.abs(before - float_logits).max()
   assert np.allclose(wrapped.get_layer("quant_conv").get_weights()[0], kernel)  # Untouched.
