@@ -77,8 +77,9 @@ def summarize(entries):
       if values and len(values) == len(group):
         row[f"val_{key}"] = stats.describe(values)
     row["collapsed_seeds"] = [e["seed"] for e in group if e.get("collapsed")]
-    row["kept_epochs"] = [f"{e['selection']['best_epoch']}/{e['selection']['epochs_run']}"
-                          for e in group if (e.get("selection") or {}).get("best_epoch") is not None]
+    kept = [e["selection"] for e in group
+            if (e.get("selection") or {}).get("best_epoch") is not None]
+    row["kept_epochs"] = [f"{k['best_epoch']}/{k['epochs_run']}" for k in kept]
     row["sources"] = sorted({e["source"] for e in group if e.get("source")})
     summary[name] = row
   return summary
