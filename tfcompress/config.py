@@ -80,6 +80,9 @@ def base_config():
   # and 30 epochs with every 3 gained nothing (BUILD_NOTES).
   c.train.decay_every = 6
   c.train.decay_rate = 0.5
+  # step: the decay above | cosine: a half cosine from learning_rate to 0 over each
+  # stage's epochs (decay_every and decay_rate unused).
+  c.train.schedule = "step"
   c.train.l2 = 1.25e-4  # L2 on student kernels and teacher heads.
   # Targets 1 - s + s / K on the label, s / K elsewhere, in every loss on the labels (the
   # Distiller's hard loss too); 0: off.
@@ -249,6 +252,7 @@ _CHOICES = {
     "prune.method": ("stddev", "tfmot", "iterative"),
     "data.class_weights": ("auto", "balanced", "sqrt", "none"),
     "train.monitor": ("val_balanced_accuracy", "val_auc", "val_accuracy", "val_loss"),
+    "train.schedule": ("step", "cosine"),
     "prune.score": ("balanced_accuracy", "accuracy"),
     "cluster.init": ("kmeans++", "linear", "density"),
     "qat.preserve": ("auto", "none", "sparsity", "clusters", "both"),

@@ -33,14 +33,30 @@ def passes(num_examples, batch_size, epochs, min_steps):
   return max(1, math.ceil(min_steps / (epochs * steps_per_epoch(num_examples, batch_size))))
 
 
-def optimizer(train_config, steps, learning_rate=None):
-  """Adam with the learning rate multiplied by `decay_rate` every `decay_every` epochs."""
+def optimizer(train_config, steps, learning_rate=None, epochs=0):
+  """Adam on `learning_rate_schedule(train_config, steps, learning_rate, epochs)`."""
+  return keras.optimizers.Adam(learning_rate_schedule(train_config, steps, learning_rate,
+                                                      epochs))
+
+
+def learning_rate_schedule(train_config, steps, learning_rate=None, epochs=0):
+  """The learning rate of a stage of `epochs` epochs of `steps` steps, as `train.schedule` says.
+
+  "step": `learning_rate` (default `train.learning_rate`) multiplied by `decay_rate` every
+  `decay_every` epochs (the paper's; constant when `decay_every` is 0); "cosine": from
+  `learning_rate` to 0 along a half cosine over the stage (Loshchilov and Hutter 2017,
+  without restarts). Returns a float or a Keras `LearningRateSchedule` of the step.
+  """
   lr = learning_rate or train_config.learning_rate
+  if train_config.schedule == "cosine":
+    if epochs <= 0:
+      raise InputError(f"train.schedule='cosine' needs the stage's epochs (> 0), got {epochs}.")
+    return keras.optimizers.schedules.CosineDecay(lr, decay_steps=epochs * steps)
   if train_config.decay_every:
-    lr = keras.optimizers.schedules.ExponentialDecay(
+    return keras.optimizers.schedules.ExponentialDecay(
         lr, decay_steps=train_config.decay_every * steps,
         decay_rate=train_config.decay_rate, staircase=True)
-  return keras.optimizers.Adam(lr)
+  return lr
 
 
 def compile_classifier(model, opt, label_smoothing=0.0):

@@ -52,7 +52,7 @@ def train_student(run, student, epochs, teach=None, learning_rate=None, callback
   """
   passes = run.passes(epochs)
   with run.strategy.scope():
-    opt = training.optimizer(run.config.train, run.steps(passes), learning_rate)
+    opt = training.optimizer(run.config.train, run.steps(passes), learning_rate, epochs)
     if teach is not None:
       teacher = context.load_teacher(run) if teach.mode == "online" else None
       model = distill_lib.Distiller(student, teacher, teach.temperature, teach.alpha,

@@ -42,7 +42,7 @@ def train_member(run, name, model_name=None, repeat=0, keep=None):
                                  c.weights, c.input_size, c.bn_momentum, c.dropout,
                                  run.config.train.l2, model_name)
     training.compile_classifier(member, training.optimizer(
-        run.config.train, run.steps(passes, images), c.learning_rate),
+        run.config.train, run.steps(passes, images), c.learning_rate, c.epochs),
         run.config.train.label_smoothing)
   train_ds = run.train_ds(noise=run.config.data.teacher_noise, passes=passes, keep=keep)
   log_dir = run.tensorboard(member.name)
