@@ -1,0 +1,26 @@
+"""Students tried against the paper's CNN on held-out validation images (BUILD_NOTES.md).
+
+  PYTHONPATH=docs/experiments tfcompress --config=configs/pneumonia.py \
+      --config.student.model=plug_students:drop ...
+
+`drop`: dropout before the logits; `w15`, `w2`: the paper's CNN 1.5x and 2x as wide.
+"""
+from tfcompress._keras import keras
+from tfcompress.models.students import paper_cnn
+
+
+def drop(input_shape, num_classes, l2=1.25e-4, rate=0.25):
+  """`paper_cnn` with `Dropout(rate)` between the pooled features and the logits."""
+  base = paper_cnn(input_shape, num_classes, l2)
+  x = keras.layers.Dropout(rate, name="dropout")(base.get_layer("gap").output)
+  return keras.Model(base.input, base.get_layer("logits")(x), name="paper_cnn_dropout")
+
+
+def w15(input_shape, num_classes, l2=1.25e-4):
+  """`paper_cnn` with filters 24 / 48 / 48 / 96."""
+  return paper_cnn(input_shape, num_classes, l2, filters=(24, 48, 48, 96))
+
+
+def w2(input_shape, num_classes, l2=1.25e-4):
+  """`paper_cnn` with filters 32 / 64 / 64 / 128."""
+  return paper_cnn(input_shape, num_classes, l2, filters=(32, 64, 64, 128))
