@@ -20,7 +20,7 @@ all have them (e.g. `--config.teacher.members="('vgg19','densenet121')"`).
     --config.strategy=mirrored --config.train.mixed_precision=mixed_float16 \
     --config.data.path=chest_xray/ --config.data.image_size=224 \
     --config.data.merge_classes="normal:normal, bacterial:pneumonia, viral:pneumonia" \
-    --config.teacher.input_size=224 --config.teacher.epochs=30 --config.data.batch_size=64
+    --config.teacher.epochs=30 --config.data.batch_size=64
 """
 import os
 import runpy
@@ -39,7 +39,6 @@ def get_config(arg=None):
   config.stages = ("teacher", "teacher_prune", "student", "distill", "prune", "quantize",
                    "export")
   config.teacher.members = ("vgg19", "alexnet", "googlenet", "densenet121", "resnet18")
-  config.teacher.input_size = 32
   config.teacher.epochs = 6  # One pass each (train.min_steps=800 at 148 steps a pass).
   # VGG19 has no batch norm: from scratch at Adam 1e-3 it stayed at chance on validation
   # (balanced accuracy 0.5 for 6 epochs); at 1e-4 it reached 0.887 after one (BUILD_NOTES).

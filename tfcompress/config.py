@@ -102,7 +102,9 @@ def base_config():
   c.teacher = ml_collections.ConfigDict()
   c.teacher.members = ("mobilenetv2", "densenet121")
   c.teacher.weights = config_dict.placeholder(str)  # None, "imagenet" or a file.
-  c.teacher.input_size = 32  # Members see the images resized to this (>= 32).
+  # Members see the images resized to this side (>= 32; 0: the images' own larger side,
+  # at least 32: 28x28 images are seen at 32x32, 64x64 ones at 64x64).
+  c.teacher.input_size = 0
   c.teacher.bn_momentum = 0.9  # 0.999 (stock) collapses from-scratch training here.
   c.teacher.dropout = 0.2
   c.teacher.epochs = 6
@@ -281,13 +283,14 @@ def check(config):
   if not config.stages or not all(isinstance(s, str) and s for s in config.stages):
     raise InputError("Config `stages` must name at least one stage. "
                      f"Received: stages={tuple(config.stages)!r}")
-  positive = ("data.batch_size", "distill.temperature", "repeats", "teacher.input_size")
+  positive = ("data.batch_size", "distill.temperature", "repeats")
   for key in positive:
     if _get(config, key) <= 0:
       raise InputError(f"Config `{key}` must be > 0. Received: {key}={_get(config, key)}")
-  if config.teacher.input_size < 32:
+  if config.teacher.input_size != 0 and config.teacher.input_size < 32:
     raise InputError("Config `teacher.input_size` must be >= 32 (keras.applications "
-                     f"needs it). Received: teacher.input_size={config.teacher.input_size}")
+                     "needs it), or 0 for the images' own size. "
+                     f"Received: teacher.input_size={config.teacher.input_size}")
   if not 0 < config.data.crop_scale <= 1:
     raise InputError("Config `data.crop_scale` must be in (0, 1]. "
                      f"Received: data.crop_scale={config.data.crop_scale}")

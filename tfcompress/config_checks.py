@@ -37,7 +37,7 @@ _RANGES = {
     "train.patience": ("[0, inf)", "epochs; 0 never stops early"),
     "train.min_steps": ("[0, inf)", "0 trains exactly the configured epochs"),
     "train.ema": ("[0, 1)", "0 turns weight averaging off"),
-    "teacher.input_size": ("[32, inf)", "keras.applications needs >= 32"),
+    "teacher.input_size": ("[0, inf)", "0: the images' size; else keras.applications needs >= 32"),
     "teacher.bn_momentum": ("[0, 1)", ""),
     "teacher.dropout": ("[0, 1)", ""),
     "teacher.epochs": ("[0, inf)", ""),

@@ -14,6 +14,17 @@ def test_member_takes_raw_grayscale_and_outputs_logits():
   assert member.layers[2].trainable  # from scratch: the base trains
 
 
+@pytest.mark.parametrize("shape,input_size,side", [
+    ((28, 28, 1), 0, 32),   # The images' size, raised to keras.applications' 32.
+    ((48, 40, 1), 0, 48),   # The larger side: nothing is shrunk.
+    ((48, 40, 1), 64, 64),  # As asked.
+])
+def test_member_sees_the_images_at_their_own_size_unless_told(shape, input_size, side):
+  member = teacher.build_member("mobilenetv2", shape, 2, input_size=input_size)
+  assert member.layers[2].input_shape == (None, side, side, 3)
+  assert member(np.zeros((1, *shape), np.float32)).shape == (1, 2)
+
+
 def test_unknown_member_lists_the_known_ones():
   with pytest.raises(InputError, match="resnet51.*densenet121"):
     teacher.build_member("resnet51", (28, 28, 1), 2)

@@ -102,7 +102,7 @@ def _base(name, size, weights):
   return base
 
 
-def build_member(name, input_shape, num_classes, weights=None, input_size=32,
+def build_member(name, input_shape, num_classes, weights=None, input_size=0,
                  bn_momentum=0.9, dropout=0.2, l2=1.25e-4, model_name=None):
   """One teacher member: Preprocess -> base -> new logits head.
 
@@ -119,7 +119,8 @@ def build_member(name, input_shape, num_classes, weights=None, input_size=32,
     input_shape: (height, width, channels) of the raw images.
     num_classes: the number of logits.
     weights: None, "imagenet" (downloaded) or the path of a no-top .h5 weights file.
-    input_size: the side the images are resized to (inceptionv3 takes at least 75).
+    input_size: the side the images are resized to; 0: the larger side of `input_shape`.
+      At least 32 (inceptionv3: 75) whatever is asked.
     bn_momentum: the batch-norm momentum of the base.
     dropout: the dropout rate before the logits.
     l2: L2 weight decay of the logits layer.
@@ -143,7 +144,7 @@ def build_member(name, input_shape, num_classes, weights=None, input_size=32,
     member._name = model_name  # pylint: disable=protected-access
     set_bn_momentum(member, bn_momentum)
     return member
-  size = max(input_size, MIN_SIZE.get(name, 32))
+  size = max(input_size or max(input_shape[:2]), MIN_SIZE.get(name, 32))
   base = _base(name, size, weights)
   base.trainable = not weights
   set_bn_momentum(base, bn_momentum)
