@@ -22,6 +22,7 @@ from tfcompress import layout
 from tfcompress import report
 from tfcompress import training
 from tfcompress import workdir as workdir_lib
+from tfcompress.data import checks as data_checks
 from tfcompress._keras import keras
 from tfcompress._keras import tf
 from tfcompress.errors import CollapseError
@@ -178,6 +179,10 @@ def _run(config, workdir, chief=True):
   logging.info("Data: %d train, %d val, %d test images of shape %s, classes %s",
                len(splits.y_train), len(splits.y_val), len(splits.y_test), splits.input_shape,
                splits.class_names)
+  copies = data_checks.describe_overlap(data_checks.overlap(splits), len(splits.y_val),
+                                        len(splits.y_test))
+  if copies and chief:
+    logging.warning("%s", copies)
   if not chief:
     _run_stages(config, workdir, splits, seeds, planned, chief)
     return None

@@ -40,3 +40,22 @@ def test_named_gap_loads(tmp_path):
   np.savez(tmp_path / "g.npz", x_train=x, y_train=y, x_test=x, y_test=y)
   s = arrays.load_npz(str(tmp_path / "g.npz"), class_names=("a", "b", "c"))
   assert s.num_classes == 3
+
+
+def test_overlap_counts_copies_across_splits_and_images_with_two_labels():
+  x, y = make_images(12, size=8)
+  x = arrays.as_images(x, "x", "d")
+  x_val, x_test = x[8:10].copy(), x[10:12].copy()
+  x_test[0] = x[3]            # A training image in test.
+  x_val[1] = x[5]             # And one in validation.
+  x_train, y_train = np.concatenate([x[:8], x[2:3]]), np.concatenate([y[:8], [1 - y[2]]])
+  splits = arrays.Splits(x_train, y_train, x_val, y[8:10], x_test, y[10:12], ("a", "b"))
+  found = checks.overlap(splits)
+  assert found == {"val_in_train": 1, "test_in_train": 1, "test_in_val": 0,
+                   "train_conflicts": 1}
+  text = checks.describe_overlap(found, 2, 2)
+  assert "1 of the 2 test images are copies of training images" in text
+  assert "1 training images appear under two or more labels" in text
+  clean = arrays.Splits(x[:8], y[:8], x[8:10], y[8:10], x[10:12], y[10:12], ("a", "b"))
+  assert not any(checks.overlap(clean).values())
+  assert checks.describe_overlap(checks.overlap(clean), 2, 2) == ""

@@ -28,6 +28,13 @@ def test_summary_over_seeds_and_markdown():
                                       "input_shape": [2, 2, 1], "classes": ["a", "b"]},
                           "models": entries, "summary": summary, "distill_speed": speed})
   assert "0.8500 ± 0.0707" in text and "ratio 1.50x" in text
+  assert "copies" not in text  # No overlap recorded: nothing said.
+  copies = {"val_in_train": 0, "test_in_train": 3, "test_in_val": 0, "train_conflicts": 0}
+  text = tables.markdown({"dataset": {"name": "x", "train": 1, "val": 1, "test": 9,
+                                      "input_shape": [2, 2, 1], "classes": ["a", "b"],
+                                      "overlap": copies},
+                          "models": entries, "summary": summary, "distill_speed": speed})
+  assert "**Data: 3 of the 9 test images are copies of training images." in text
 
 
 def test_pareto_front():

@@ -7,6 +7,8 @@ Example:
   unit_range = pixel_range(arrays, "data.npz")   # True: floats in [0, 1], scaled by 255
   num_classes = label_count(parts, "data.npz")
 """
+import hashlib
+
 import numpy as np
 
 from tfcompress.errors import InputError
@@ -108,3 +110,54 @@ def check_shapes(parts, source):
       raise InputError(f"`x_{split}` in {source} has images of shape {got} but `x_train` has "
                        f"{want}; every split needs the same image shape (resize them, or "
                        "use an image folder with data.image_size).")
+
+
+def overlap(splits):
+  """Exact copies across the splits, and training images that carry two labels.
+
+  Returns {"val_in_train", "test_in_train", "test_in_val", "train_conflicts"}: how many
+  validation (test) images have the very pixels of a training (validation) image, and
+  how many distinct training images appear under more than one label. Copies in the
+  held-out splits make their figures overstate what a model does on new images (on
+  validation they also flatter the epoch kept); conflicting labels cap what any model can
+  reach. Such data still trains: the pipeline warns and the report says so.
+
+  Example:
+    overlap(splits)  # {"val_in_train": 8, "test_in_train": 0, ...} for PneumoniaMNIST
+  """
+  def digests(x):
+    return [hashlib.blake2b(np.ascontiguousarray(image).tobytes(), digest_size=16).digest()
+            for image in x]
+
+  train, val, test = digests(splits.x_train), digests(splits.x_val), digests(splits.x_test)
+  labels = {}
+  for digest, label in zip(train, np.asarray(splits.y_train).reshape(-1)):
+    labels.setdefault(digest, set()).add(int(label))
+  seen_train, seen_val = set(train), set(val)
+  return {"val_in_train": sum(d in seen_train for d in val),
+          "test_in_train": sum(d in seen_train for d in test),
+          "test_in_val": sum(d in seen_val for d in test),
+          "train_conflicts": sum(len(v) > 1 for v in labels.values())}
+
+
+def describe_overlap(found, val, test):
+  """A line for the log and report.md on `overlap`'s counts (`val`, `test`: the splits'
+  sizes); "" when every count is 0."""
+  parts = []
+  for key, what, total in (("test_in_train", "test images are copies of training images",
+                            test),
+                           ("test_in_val", "test images are copies of validation images", test),
+                           ("val_in_train", "validation images are copies of training images",
+                            val)):
+    if found.get(key):
+      parts.append(f"{found[key]} of the {total} {what}")
+  why = []
+  if parts:
+    why.append("held-out figures count such copies as new images")
+  if found.get("train_conflicts"):
+    parts.append(f"{found['train_conflicts']} training images appear under two or more labels")
+    why.append("two labels on one image cap every model's accuracy")
+  if not parts:
+    return ""
+  return (f"Data: {'; '.join(parts)}. {'; '.join(why).capitalize()}: remove them for "
+          "figures that hold on new images.")

@@ -1,5 +1,6 @@
 """report.md: the founding paper's Tables I-IV in form, from a report dict."""
 from tfcompress import health
+from tfcompress.data import checks
 from tfcompress.report import stats
 
 METRICS = ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "auc")
@@ -63,7 +64,7 @@ def markdown(report):
          f"{tuple(d['input_shape'])}; classes: {', '.join(d['classes'])}. Test-set figures "
          "unless marked val; with several seeds, mean ± standard deviation. Every training "
          f"stage kept its best epoch on the validation split. {_averaging(d['classes'])}",
-         ""] + _collapsed(report) + [
+         ""] + _copies(d) + _collapsed(report) + [
          "## Table I: teacher members, before and after pruning", "",
          _table(header, _metric_rows(summary, members)),
          "", "## Table II: teacher and students (Keras models)", "",
@@ -156,6 +157,11 @@ def _constant(report):
     text += (" With no class weights, that is worse than the constant answer. "
              + health.ADVICE)
   return ["", "## Against the constant answer (test)", "", text]
+
+
+def _copies(dataset):
+  text = checks.describe_overlap(dataset.get("overlap") or {}, dataset["val"], dataset["test"])
+  return [f"**{text}**", ""] if text else []
 
 
 def _lineage(report):

@@ -10,6 +10,7 @@ import numpy as np
 
 from tfcompress import artifacts
 from tfcompress import layout
+from tfcompress.data import checks
 from tfcompress.data import pipelines
 from tfcompress.evaluate.metrics import higher_is_better
 from tfcompress.report import plots
@@ -198,7 +199,7 @@ def write(workdir, config, splits, stages, seeds=None):
       "dataset": {"name": config.data.path or config.data.name,
                   "classes": list(splits.class_names), "input_shape": list(splits.input_shape),
                   "train": len(splits.y_train), "val": len(splits.y_val),
-                  "test": len(splits.y_test)},
+                  "test": len(splits.y_test), "overlap": checks.overlap(splits)},
       "student_model": config.student.model,
       "monitor": config.train.monitor,
       "models": entries,
