@@ -166,9 +166,14 @@ def test_workdir_with_another_config_is_refused(smoke_config, tmp_path):
   with open(path) as f:
     written = json.load(f)
   del written["data"]["class_names"]
+  written["teacher"]["input_size"] = 32  # What runs wrote before its default was 0 (28x28).
   with open(path, "w") as f:
     json.dump(written, f)
   pipeline.run(smoke_config, workdir)
+  smoke_config.teacher.input_size = 48  # A size that differs on these images does not.
+  with pytest.raises(InputError, match=r"different config \(teacher.input_size: 32 -> 48\)"):
+    pipeline.run(smoke_config, workdir)
+  smoke_config.teacher.input_size = 0
   smoke_config.distill.temperature = 9.0
   with pytest.raises(InputError, match=r"different config \(distill.temperature: 4.0 -> 9.0\)"):
     pipeline.run(smoke_config, workdir)
@@ -181,7 +186,14 @@ def test_three_class_rgb_npz_runs_unchanged(smoke_config, rgb3_npz, tmp_path):
   smoke_config.qat.distill = True  # QAT through the Distiller, the teacher online.
   smoke_config.distill.mode = "online"
   smoke_config.teacher.combine = "vote"
+  smoke_config.train.schedule = "cosine"  # Over each stage's one epoch: 0 at its end.
   report = pipeline.run(smoke_config, str(tmp_path / "rgb"))
+  rates = {m["name"]: m["history"]["learning_rate"][-1] for m in report["models"]
+           if "learning_rate" in m.get("history", {})}
+  assert {"student", "distilled", "pruned", "pruned_qat_int8"} <= set(rates)
+  assert max(rates.values()) < 1e-6, rates  # A stage given no epochs would stay at its start.
+  assert report["dataset"]["overlap"] == {"val_in_train": 0, "test_in_train": 0,
+                                          "test_in_val": 0, "train_conflicts": 0}
   assert len(report["dataset"]["classes"]) == 3
   assert report["dataset"]["input_shape"] == [32, 32, 3]
   assert report["models"][-1]["confusion_matrix"] and len(report["models"][-1]["confusion_matrix"]) == 3

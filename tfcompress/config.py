@@ -80,8 +80,8 @@ def base_config():
   # and 30 epochs with every 3 gained nothing (BUILD_NOTES).
   c.train.decay_every = 6
   c.train.decay_rate = 0.5
-  # step: the decay above | cosine: a half cosine from learning_rate to 0 over each
-  # stage's epochs (decay_every and decay_rate unused).
+  # step: the decay above | cosine: a half cosine from the stage's learning rate to 0 over
+  # each training run's epochs (decay_every and decay_rate unused).
   c.train.schedule = "step"
   c.train.l2 = 1.25e-4  # L2 on student kernels and teacher heads.
   # Targets 1 - s + s / K on the label, s / K elsewhere, in every loss on the labels (the

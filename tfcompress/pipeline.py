@@ -19,6 +19,7 @@ from tfcompress import failures
 from tfcompress import fingerprint
 from tfcompress import health
 from tfcompress import layout
+from tfcompress import models
 from tfcompress import report
 from tfcompress import training
 from tfcompress import workdir as workdir_lib
@@ -106,8 +107,16 @@ def _flat(values, prefix=""):
   return flat
 
 
-def _check_workdir(config, workdir):
-  """Refuses a workdir whose artifacts (any, finished or not) came from another config."""
+_TEACHER_SIZE = "teacher.input_size"
+
+
+def _check_workdir(config, workdir, input_shape):
+  """Refuses a workdir whose artifacts (any, finished or not) came from another config.
+
+  `teacher.input_size` is compared as the side it gives on these images (`input_shape`),
+  so 0 (the default since d3b34db) matches the 32 that runs before it recorded for 28x28
+  images.
+  """
   path = layout.file(workdir, layout.CONFIG)
   old = artifacts.read_json(path)
   new = json.loads(config_lib.to_json(config))
@@ -118,6 +127,9 @@ def _check_workdir(config, workdir):
     except InputError:
       pass  # It names a field this version lacks: compared as written, so it differs.
     old, new_flat = _flat(old), _flat(new)
+    for flat in (old, new_flat):
+      if isinstance(flat.get(_TEACHER_SIZE), int):
+        flat[_TEACHER_SIZE] = models.member_size(flat[_TEACHER_SIZE], input_shape)
     changed = [f"{k}: {old.get(k, '(absent)')!r} -> {new_flat.get(k, '(absent)')!r}"
                for k in sorted(set(old) | set(new_flat))
                if k.split(".")[0] not in _FREE_FIELDS and old.get(k) != new_flat.get(k)]
@@ -173,19 +185,19 @@ def _run(config, workdir, chief=True):
   planned = plan(config, workdir, seeds)
   splits = data_lib.load(config.data, config.seed)
   _check_stages(config, splits)
-  _check_workdir(config, workdir)
+  _check_workdir(config, workdir, splits.input_shape)
   fingerprint.check(workdir, config, splits, _FREE_FIELDS)
   tf.config.experimental.enable_op_determinism()
   logging.info("Data: %d train, %d val, %d test images of shape %s, classes %s",
                len(splits.y_train), len(splits.y_val), len(splits.y_test), splits.input_shape,
                splits.class_names)
-  copies = data_checks.describe_overlap(data_checks.overlap(splits), len(splits.y_val),
-                                        len(splits.y_test))
-  if copies and chief:
-    logging.warning("%s", copies)
   if not chief:
     _run_stages(config, workdir, splits, seeds, planned, chief)
     return None
+  copies = data_checks.describe_overlap(data_checks.overlap(splits), len(splits.y_val),
+                                        len(splits.y_test))
+  if copies:
+    logging.warning("%s", copies)
   try:
     _run_stages(config, workdir, splits, seeds, planned)
   except CollapseError:

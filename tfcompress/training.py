@@ -44,14 +44,19 @@ def learning_rate_schedule(train_config, steps, learning_rate=None, epochs=0):
 
   "step": `learning_rate` (default `train.learning_rate`) multiplied by `decay_rate` every
   `decay_every` epochs (the paper's; constant when `decay_every` is 0); "cosine": from
-  `learning_rate` to 0 along a half cosine over the stage (Loshchilov and Hutter 2017,
-  without restarts). Returns a float or a Keras `LearningRateSchedule` of the step.
+  `learning_rate` to 0 along a half cosine over the `epochs` of this training run
+  (Loshchilov and Hutter 2017, without warm restarts; constant when `epochs` is 0, as
+  nothing trains). Returns a float or a Keras `LearningRateSchedule` of the step.
+
+  Example:
+    lr = learning_rate_schedule(config.train, steps=148, epochs=30)
+    lr(148 * 15)  # Halfway: 2.5e-4 with "step" (halved every 6), 5e-4 with "cosine".
   """
   lr = learning_rate or train_config.learning_rate
-  if train_config.schedule == "cosine":
-    if epochs <= 0:
-      raise InputError(f"train.schedule='cosine' needs the stage's epochs (> 0), got {epochs}.")
+  if train_config.schedule == "cosine" and epochs > 0:
     return keras.optimizers.schedules.CosineDecay(lr, decay_steps=epochs * steps)
+  if train_config.schedule == "cosine":
+    return lr
   if train_config.decay_every:
     return keras.optimizers.schedules.ExponentialDecay(
         lr, decay_steps=train_config.decay_every * steps,

@@ -54,8 +54,11 @@ def test_overlap_counts_copies_across_splits_and_images_with_two_labels():
   assert found == {"val_in_train": 1, "test_in_train": 1, "test_in_val": 0,
                    "train_conflicts": 1}
   text = checks.describe_overlap(found, 2, 2)
-  assert "1 of the 2 test images are copies of training images" in text
-  assert "1 training images appear under two or more labels" in text
+  assert "1 of the 2 test images is a copy of training images" in text
+  assert "1 training image appears under two or more labels" in text
+  assert "fix or drop them" in text
+  only_labels = checks.describe_overlap({"train_conflicts": 2}, 2, 2)
+  assert "2 training images appear" in only_labels and "held-out" not in only_labels
   clean = arrays.Splits(x[:8], y[:8], x[8:10], y[8:10], x[10:12], y[10:12], ("a", "b"))
   assert not any(checks.overlap(clean).values())
   assert checks.describe_overlap(checks.overlap(clean), 2, 2) == ""

@@ -6,6 +6,7 @@ value and what would work.
 Example:
   unit_range = pixel_range(arrays, "data.npz")   # True: floats in [0, 1], scaled by 255
   num_classes = label_count(parts, "data.npz")
+  overlap(splits)   # {"val_in_train": 8, ...}: copies across splits, counted, not refused
 """
 import hashlib
 
@@ -142,22 +143,27 @@ def overlap(splits):
 
 def describe_overlap(found, val, test):
   """A line for the log and report.md on `overlap`'s counts (`val`, `test`: the splits'
-  sizes); "" when every count is 0."""
-  parts = []
-  for key, what, total in (("test_in_train", "test images are copies of training images",
-                            test),
-                           ("test_in_val", "test images are copies of validation images", test),
-                           ("val_in_train", "validation images are copies of training images",
-                            val)):
+  sizes); "" when every count is 0.
+
+  Example:
+    describe_overlap({"val_in_train": 8}, val=524, test=624)
+    # "Data: 8 of the 524 validation images are copies of training images. ..."
+  """
+  parts, advice = [], []
+  for key, what, total in (("test_in_train", "test", test), ("test_in_val", "test", test),
+                           ("val_in_train", "validation", val)):
     if found.get(key):
-      parts.append(f"{found[key]} of the {total} {what}")
-  why = []
+      source = "validation" if key == "test_in_val" else "training"
+      parts.append(f"{found[key]} of the {total} {what} images "
+                   f"{'is a copy' if found[key] == 1 else 'are copies'} of {source} images")
   if parts:
-    why.append("held-out figures count such copies as new images")
-  if found.get("train_conflicts"):
-    parts.append(f"{found['train_conflicts']} training images appear under two or more labels")
-    why.append("two labels on one image cap every model's accuracy")
+    advice.append("Held-out figures count such copies as new images: remove them from the "
+                  "held-out split for figures that hold on new images.")
+  conflicts = found.get("train_conflicts")
+  if conflicts:
+    parts.append(f"{conflicts} training image{' appears' if conflicts == 1 else 's appear'} "
+                 "under two or more labels")
+    advice.append("Two labels on one image cap every model's accuracy: fix or drop them.")
   if not parts:
     return ""
-  return (f"Data: {'; '.join(parts)}. {'; '.join(why).capitalize()}: remove them for "
-          "figures that hold on new images.")
+  return f"Data: {'; '.join(parts)}. {' '.join(advice)}"

@@ -144,7 +144,7 @@ def build_member(name, input_shape, num_classes, weights=None, input_size=0,
     member._name = model_name  # pylint: disable=protected-access
     set_bn_momentum(member, bn_momentum)
     return member
-  size = max(input_size or max(input_shape[:2]), MIN_SIZE.get(name, 32))
+  size = member_size(input_size, input_shape, name)
   base = _base(name, size, weights)
   base.trainable = not weights
   set_bn_momentum(base, bn_momentum)
@@ -155,6 +155,18 @@ def build_member(name, input_shape, num_classes, weights=None, input_size=0,
   reg = keras.regularizers.l2(l2) if l2 else None
   outputs = keras.layers.Dense(num_classes, kernel_regularizer=reg, name="logits")(x)
   return keras.Model(inputs, outputs, name=model_name)
+
+
+def member_size(input_size, input_shape, name=None):
+  """The side a keras.applications member sees: `input_size`, or with 0 the larger side of
+  `input_shape` (32 when unknown), raised to what the member needs (32; inceptionv3 75).
+
+  Example:
+    member_size(0, (28, 28, 1))  # 32
+    member_size(0, (64, 48, 3))  # 64
+  """
+  side = input_size or max((d or 0) for d in input_shape[:2]) or 32
+  return max(side, MIN_SIZE.get(name, 32))
 
 
 def set_bn_momentum(model, momentum):
