@@ -64,6 +64,9 @@ def base_config():
   # paper's two: "NORMAL:normal, BACTERIA:pneumonia, VIRUS:pneumonia". "" keeps them.
   c.data.merge_classes = ""
   c.data.limit = 0  # Keep only this many train/val/test examples each (0: all).
+  # Leave out val and test images whose pixels equal a training image's (test: or a val
+  # one's); off, the log and report.md count them (data.checks.overlap).
+  c.data.drop_copies = False
   c.data.batch_size = 32  # Global: each of N replicas takes batch_size / N per step.
   c.data.flip = True  # Random horizontal flip.
   c.data.crop_scale = 0.8  # Random resized crop: smallest kept area (1.0: off).

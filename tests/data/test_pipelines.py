@@ -137,3 +137,26 @@ def test_small_data_gets_enough_steps():
   assert training.passes(546, 32, 15, 800) == 3  # 18 steps an epoch: 3 passes, 810 steps.
   assert training.passes(4708, 32, 15, 1000) == 1
   assert training.passes(546, 32, 15, 0) == 1
+
+
+def test_drop_copies_leaves_out_held_out_images_seen_in_training(tmp_path):
+  from tests.conftest import make_images
+  x, y = make_images(40, size=8)
+  x_val, y_val, x_test, y_test = x[20:30].copy(), y[20:30], x[30:].copy(), y[30:]
+  x_val[:3], x_test[:2], x_test[2] = x[:3], x[5:7], x_val[5]  # 3 + 2 from train, 1 from val.
+  path = str(tmp_path / "copies.npz")
+  np.savez(path, x_train=x[:20], y_train=y[:20], x_val=x_val, y_val=y_val, x_test=x_test,
+           y_test=y_test)
+  c = base_config().data
+  c.path = path
+  kept = pipelines.load(c)
+  assert (len(kept.y_val), len(kept.y_test)) == (10, 10)  # Off by default: counted only.
+  c.drop_copies = True
+  dropped = pipelines.load(c)
+  assert (len(dropped.y_val), len(dropped.y_test)) == (7, 7)
+  np.testing.assert_array_equal(dropped.y_val, y_val[3:])
+  np.testing.assert_array_equal(dropped.y_test, y_test[3:])
+  np.savez(path, x_train=x[:20], y_train=y[:20], x_val=x_val, y_val=y_val, x_test=x[:10],
+           y_test=y[:10])
+  with pytest.raises(InputError, match=r"data.drop_copies` would leave no test images"):
+    pipelines.load(c)

@@ -113,6 +113,20 @@ def check_shapes(parts, source):
                        "use an image folder with data.image_size).")
 
 
+def _digests(x):
+  return [hashlib.blake2b(np.ascontiguousarray(image).tobytes(), digest_size=16).digest()
+          for image in x]
+
+
+def copies(splits):
+  """Boolean masks (val, test): the validation images equal to a training image, and the
+  test images equal to a training or validation image."""
+  train, val = set(_digests(splits.x_train)), _digests(splits.x_val)
+  seen = train | set(val)
+  return (np.array([d in train for d in val], bool),
+          np.array([d in seen for d in _digests(splits.x_test)], bool))
+
+
 def overlap(splits):
   """Exact copies across the splits, and training images that carry two labels.
 
@@ -121,16 +135,13 @@ def overlap(splits):
   how many distinct training images appear under more than one label. Copies in the
   held-out splits make their figures overstate what a model does on new images (on
   validation they also flatter the epoch kept); conflicting labels cap what any model can
-  reach. Such data still trains: the pipeline warns and the report says so.
+  reach. Such data still trains: the pipeline warns and the report says so
+  (`data.drop_copies` removes the held-out copies).
 
   Example:
     overlap(splits)  # {"val_in_train": 8, "test_in_train": 0, ...} for PneumoniaMNIST
   """
-  def digests(x):
-    return [hashlib.blake2b(np.ascontiguousarray(image).tobytes(), digest_size=16).digest()
-            for image in x]
-
-  train, val, test = digests(splits.x_train), digests(splits.x_val), digests(splits.x_test)
+  train, val, test = (_digests(x) for x in (splits.x_train, splits.x_val, splits.x_test))
   labels = {}
   for digest, label in zip(train, np.asarray(splits.y_train).reshape(-1)):
     labels.setdefault(digest, set()).add(int(label))
@@ -157,8 +168,8 @@ def describe_overlap(found, val, test):
       parts.append(f"{found[key]} of the {total} {what} images "
                    f"{'is a copy' if found[key] == 1 else 'are copies'} of {source} images")
   if parts:
-    advice.append("Held-out figures count such copies as new images: remove them from the "
-                  "held-out split for figures that hold on new images.")
+    advice.append("Held-out figures count such copies as new images: "
+                  "`data.drop_copies=True` leaves them out.")
   conflicts = found.get("train_conflicts")
   if conflicts:
     parts.append(f"{conflicts} training image{' appears' if conflicts == 1 else 's appear'} "

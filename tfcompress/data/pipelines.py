@@ -2,10 +2,12 @@
 import dataclasses
 import os
 
+from absl import logging
 import numpy as np
 
 from tfcompress._keras import tf
 from tfcompress.data import arrays as arrays_lib
+from tfcompress.data import checks
 from tfcompress.data import folders
 from tfcompress.data import svhn
 from tfcompress.data import tfds_data
@@ -18,7 +20,8 @@ def load(data_config, seed=0):
   else `name`.
 
   Then renames the classes (`class_names`), merges them (`merge_classes`), keeps `limit`
-  examples a split and resizes to `image_size`, when those are set.
+  examples a split, resizes to `image_size` and leaves out held-out copies of training
+  images (`drop_copies`), when those are set.
 
   Args:
     data_config: the config's `data` group (`base_config().data`).
@@ -68,7 +71,29 @@ def load(data_config, seed=0):
     splits = _limit(splits, c.limit, seed)
   if c.image_size and splits.input_shape[0] != c.image_size:
     splits = _resize(splits, c.image_size)
+  if c.drop_copies:
+    splits = drop_copies(splits)
   return splits
+
+
+def drop_copies(splits):
+  """`splits` without the validation and test images that copy a training image (or, for
+  test, a validation one); raises InputError when that empties a split.
+
+  Example:
+    drop_copies(splits)  # PneumoniaMNIST: val 524 -> 516 images
+  """
+  val, test = checks.copies(splits)
+  for name, mask in (("val", val), ("test", test)):
+    if mask.all():
+      raise InputError(f"Config `data.drop_copies` would leave no {name} images: each of "
+                       f"the {len(mask)} copies a training image. Give the {name} split "
+                       "images of its own, or set data.drop_copies=False.")
+  if val.any() or test.any():
+    logging.info("data.drop_copies: left out %d of %d val and %d of %d test images that "
+                 "copy another split's.", val.sum(), len(val), test.sum(), len(test))
+  return dataclasses.replace(splits, x_val=splits.x_val[~val], y_val=splits.y_val[~val],
+                             x_test=splits.x_test[~test], y_test=splits.y_test[~test])
 
 
 def _rename(splits, names):
