@@ -118,13 +118,21 @@ def _digests(x):
           for image in x]
 
 
+def _held_out_copies(splits):
+  """Boolean masks: {"val_in_train", "test_in_train", "test_in_val"}, per held-out image,
+  and the training images' digests."""
+  train, val, test = (_digests(x) for x in (splits.x_train, splits.x_val, splits.x_test))
+  seen_train, seen_val = set(train), set(val)
+  return {"val_in_train": np.array([d in seen_train for d in val], bool),
+          "test_in_train": np.array([d in seen_train for d in test], bool),
+          "test_in_val": np.array([d in seen_val for d in test], bool)}, train
+
+
 def copies(splits):
   """Boolean masks (val, test): the validation images equal to a training image, and the
   test images equal to a training or validation image."""
-  train, val = set(_digests(splits.x_train)), _digests(splits.x_val)
-  seen = train | set(val)
-  return (np.array([d in train for d in val], bool),
-          np.array([d in seen for d in _digests(splits.x_test)], bool))
+  masks, _ = _held_out_copies(splits)
+  return masks["val_in_train"], masks["test_in_train"] | masks["test_in_val"]
 
 
 def overlap(splits):
@@ -141,15 +149,13 @@ def overlap(splits):
   Example:
     overlap(splits)  # {"val_in_train": 8, "test_in_train": 0, ...} for PneumoniaMNIST
   """
-  train, val, test = (_digests(x) for x in (splits.x_train, splits.x_val, splits.x_test))
+  masks, train = _held_out_copies(splits)
   labels = {}
   for digest, label in zip(train, np.asarray(splits.y_train).reshape(-1)):
     labels.setdefault(digest, set()).add(int(label))
-  seen_train, seen_val = set(train), set(val)
-  return {"val_in_train": sum(d in seen_train for d in val),
-          "test_in_train": sum(d in seen_train for d in test),
-          "test_in_val": sum(d in seen_val for d in test),
-          "train_conflicts": sum(len(v) > 1 for v in labels.values())}
+  found = {key: int(mask.sum()) for key, mask in masks.items()}
+  found["train_conflicts"] = sum(len(v) > 1 for v in labels.values())
+  return found
 
 
 def describe_overlap(found, val, test):
