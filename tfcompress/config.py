@@ -72,6 +72,8 @@ def base_config():
   c.data.crop_scale = 0.8  # Random resized crop: smallest kept area (1.0: off).
   c.data.brightness = 0.0  # Random brightness shift, up to this fraction of 255 (0: off).
   c.data.contrast = 0.0  # Random contrast scale in [1 - contrast, 1 + contrast] (0: off).
+  c.data.rotate = 0.0  # Random rotation, up to this many degrees either way (0: off).
+  c.data.erase = 0.0  # Random erasing: share of images given a box of their mean (0: off).
   c.data.teacher_noise = 0.03  # Gaussian noise std for the teacher, as a fraction of 255.
   c.data.class_weights = "auto"  # balanced (inverse class frequency) | sqrt | none | auto: balanced
   # when the largest class has 1.5x the images of the smallest (data.pipelines.IMBALANCED).

@@ -28,6 +28,8 @@ _RANGES = {
     "data.crop_scale": ("(0, 1]", "1 turns cropping off"),
     "data.brightness": ("[0, 1]", "a fraction of 255; 0 turns it off"),
     "data.contrast": ("[0, 1)", "0 turns it off"),
+    "data.rotate": ("[0, 180]", "degrees either way; 0 turns it off"),
+    "data.erase": ("[0, 1]", "the share of images erased; 0 turns it off"),
     "data.teacher_noise": ("[0, 1]", "a fraction of 255"),
     "train.learning_rate": ("(0, inf)", ""),
     "train.decay_every": ("[0, inf)", "epochs; 0 turns decay off"),

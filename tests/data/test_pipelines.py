@@ -40,6 +40,44 @@ def test_photometric_jitter_leaves_flips_and_crops_as_they_were():
     assert np.corrcoef(a.ravel(), b.ravel())[0, 1] > 0.99
 
 
+
+def test_random_erase_fills_one_box_per_chosen_image_with_its_mean():
+  images = np.random.default_rng(0).uniform(0, 255, (64, 28, 28, 1)).astype(np.float32)
+  out = pipelines.random_erase(images, 0.5, (5, 6)).numpy()
+  changed = (out != images).any(axis=(1, 2, 3))
+  assert 16 <= changed.sum() <= 48  # About half the images, not none or all.
+  for image, erased in zip(images[changed], out[changed]):
+    rows, cols = np.nonzero((erased != image)[..., 0])
+    box = np.s_[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    np.testing.assert_allclose(erased[box], image.mean(), rtol=1e-5)  # A full rectangle.
+    area = erased[box].size / image.size
+    assert 0.01 <= area <= 0.3  # 2-25% of the image, to the pixel.
+  np.testing.assert_array_equal(out[~changed], images[~changed])
+  np.testing.assert_array_equal(pipelines.random_erase(images, 0.5, (5, 6)), out)
+
+
+def test_random_rotate_turns_each_image_by_its_own_angle_within_the_limit():
+  bars = np.zeros((32, 29, 29, 1), np.float32)
+  bars[:, 14, 4:25] = 255.0  # A horizontal bar through the centre.
+  out = pipelines.random_rotate(bars, 30.0, (7, 8)).numpy()[..., 0]
+  angles = []
+  for image in out:
+    ys, xs = np.nonzero(image > 127)
+    slope = np.polyfit(xs - 14.0, ys - 14.0, 1)[0]
+    angles.append(np.degrees(np.arctan(slope)))
+    assert abs(ys.mean() - 14) < 1 and abs(xs.mean() - 14) < 1  # About the centre.
+  angles = np.abs(angles)
+  assert angles.max() <= 31 and angles.max() > 15 and angles.std() > 3  # Within 30, apart.
+  np.testing.assert_array_equal(pipelines.random_rotate(bars, 30.0, (7, 8)), out[..., None])
+
+
+def test_random_erase_leaves_flips_and_crops_as_they_were():
+  images = np.random.default_rng(0).uniform(0, 255, (16, 28, 28, 1)).astype(np.float32)
+  args = dict(flip=True, crop_scale=0.5, seed=(3, 4))
+  plain = pipelines.augment(images, **args).numpy()
+  erased = pipelines.augment(images, erase=1.0, **args).numpy()
+  same = (plain == erased).mean(axis=(1, 2, 3))
+  assert same.min() >= 0.7 and same.max() < 1.0  # Every image erased, the rest unchanged.
 def test_the_data_seed_alone_fixes_order_and_augmentation():
   """Same seeds: the same batches, whatever random ops ran before (a model built, another
   dataset made); each epoch and each data seed differ."""
