@@ -6,78 +6,6 @@ from tfcompress.data import pipelines
 from tfcompress.errors import InputError
 
 
-def test_augment_keeps_shape_and_pixel_range():
-  images = np.random.default_rng(0).uniform(0, 255, (8, 28, 28, 1)).astype(np.float32)
-  out = pipelines.augment(images, flip=True, crop_scale=0.5, noise=0.1).numpy()
-  assert out.shape == images.shape
-  assert out.min() >= 0.0 and out.max() <= 255.0
-  assert not np.allclose(out, images)
-
-
-def test_photometric_jitter_shifts_brightness_and_scales_contrast_per_image():
-  rng = np.random.default_rng(0)
-  images = rng.uniform(100, 156, (16, 28, 28, 1)).astype(np.float32)  # Nothing clips.
-  mean, std = images.mean(axis=(1, 2, 3)), images.std(axis=(1, 2, 3))
-  args = dict(flip=False, crop_scale=1.0, seed=(1, 2))
-  contrast = pipelines.augment(images, contrast=0.4, **args).numpy()
-  np.testing.assert_allclose(contrast.mean(axis=(1, 2, 3)), mean, atol=1e-3)
-  scale = contrast.std(axis=(1, 2, 3)) / std
-  assert 0.6 <= scale.min() and scale.max() <= 1.4 and scale.std() > 0.05  # Per image.
-  bright = pipelines.augment(images, brightness=0.1, **args).numpy()
-  shift = bright.mean(axis=(1, 2, 3)) - mean
-  np.testing.assert_allclose(bright.std(axis=(1, 2, 3)), std, rtol=1e-4)
-  assert np.abs(shift).max() <= 25.5 + 1e-3 and shift.std() > 3
-
-
-def test_photometric_jitter_leaves_flips_and_crops_as_they_were():
-  """Turning the jitter on must not redraw the geometric augmentation of a seed."""
-  images = np.random.default_rng(0).uniform(60, 196, (8, 28, 28, 1)).astype(np.float32)
-  args = dict(flip=True, crop_scale=0.5, seed=(3, 4))
-  plain = pipelines.augment(images, **args).numpy()
-  jittered = pipelines.augment(images, contrast=0.3, **args).numpy()
-  # Contrast is affine in each image, so it keeps each pixel's rank among its image's.
-  for a, b in zip(plain, jittered):
-    assert np.corrcoef(a.ravel(), b.ravel())[0, 1] > 0.99
-
-
-
-def test_random_erase_fills_one_box_per_chosen_image_with_its_mean():
-  images = np.random.default_rng(0).uniform(0, 255, (64, 28, 28, 1)).astype(np.float32)
-  out = pipelines.random_erase(images, 0.5, (5, 6)).numpy()
-  changed = (out != images).any(axis=(1, 2, 3))
-  assert 16 <= changed.sum() <= 48  # About half the images, not none or all.
-  for image, erased in zip(images[changed], out[changed]):
-    rows, cols = np.nonzero((erased != image)[..., 0])
-    box = np.s_[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
-    np.testing.assert_allclose(erased[box], image.mean(), rtol=1e-5)  # A full rectangle.
-    area = erased[box].size / image.size
-    assert 0.01 <= area <= 0.3  # 2-25% of the image, to the pixel.
-  np.testing.assert_array_equal(out[~changed], images[~changed])
-  np.testing.assert_array_equal(pipelines.random_erase(images, 0.5, (5, 6)), out)
-
-
-def test_random_rotate_turns_each_image_by_its_own_angle_within_the_limit():
-  bars = np.zeros((32, 29, 29, 1), np.float32)
-  bars[:, 14, 4:25] = 255.0  # A horizontal bar through the centre.
-  out = pipelines.random_rotate(bars, 30.0, (7, 8)).numpy()[..., 0]
-  angles = []
-  for image in out:
-    ys, xs = np.nonzero(image > 127)
-    slope = np.polyfit(xs - 14.0, ys - 14.0, 1)[0]
-    angles.append(np.degrees(np.arctan(slope)))
-    assert abs(ys.mean() - 14) < 1 and abs(xs.mean() - 14) < 1  # About the centre.
-  angles = np.abs(angles)
-  assert angles.max() <= 31 and angles.max() > 15 and angles.std() > 3  # Within 30, apart.
-  np.testing.assert_array_equal(pipelines.random_rotate(bars, 30.0, (7, 8)), out[..., None])
-
-
-def test_random_erase_leaves_flips_and_crops_as_they_were():
-  images = np.random.default_rng(0).uniform(0, 255, (16, 28, 28, 1)).astype(np.float32)
-  args = dict(flip=True, crop_scale=0.5, seed=(3, 4))
-  plain = pipelines.augment(images, **args).numpy()
-  erased = pipelines.augment(images, erase=1.0, **args).numpy()
-  same = (plain == erased).mean(axis=(1, 2, 3))
-  assert same.min() >= 0.7 and same.max() < 1.0  # Every image erased, the rest unchanged.
 def test_the_data_seed_alone_fixes_order_and_augmentation():
   """Same seeds: the same batches, whatever random ops ran before (a model built, another
   dataset made); each epoch and each data seed differ."""
@@ -97,6 +25,22 @@ def test_the_data_seed_alone_fixes_order_and_augmentation():
   np.testing.assert_array_equal(second, again[1])
   assert not np.allclose(first, second)  # A new order and new crops each epoch.
   assert not np.allclose(first, epochs(4)[0])
+
+
+def test_train_dataset_applies_rotation_and_erasing_from_the_config():
+  x = np.random.default_rng(0).uniform(0, 255, (32, 28, 28, 1)).astype(np.float32)
+  y = np.arange(32) % 2
+  def batch(**options):
+    c = base_config().data
+    c.update(dict(flip=False, crop_scale=1.0, **options))
+    return next(iter(pipelines.train_dataset(x, y, c, seed=1)))[0].numpy()
+  plain = batch()
+  for options in (dict(rotate=20.0), dict(erase=1.0)):
+    changed = batch(**options)
+    assert not np.allclose(changed, plain), options
+    np.testing.assert_array_equal(changed, batch(**options))
+  erased = batch(erase=1.0)
+  assert (erased == plain).mean() > 0.7  # Boxes, not a rotation.
 
 
 def test_train_dataset_batches_images_with_extra_inputs():
