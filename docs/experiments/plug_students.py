@@ -3,7 +3,8 @@
   PYTHONPATH=docs/experiments tfcompress --config=configs/pneumonia.py \
       --config.student.model=plug_students:drop ...
 
-`drop`: dropout before the logits; `w15`, `w2`: the paper's CNN 1.5x and 2x as wide.
+`drop`: dropout before the logits; `w15`, `w2`: the paper's CNN 1.5x and 2x as wide;
+`std`: each image standardized before the first convolution.
 """
 from tfcompress._keras import keras
 from tfcompress.models.students import paper_cnn
@@ -24,3 +25,14 @@ def w15(input_shape, num_classes, l2=1.25e-4):
 def w2(input_shape, num_classes, l2=1.25e-4):
   """`paper_cnn` with filters 32 / 64 / 64 / 128."""
   return paper_cnn(input_shape, num_classes, l2, filters=(32, 64, 64, 128))
+
+
+def std(input_shape, num_classes, l2=1.25e-4):
+  """`paper_cnn` with each image scaled to zero mean and unit variance after rescaling:
+  a layer normalization over height, width and channels, without learned scale or shift."""
+  base = paper_cnn(input_shape, num_classes, l2)
+  x = keras.layers.LayerNormalization(axis=[1, 2, 3], center=False, scale=False, epsilon=1e-3,
+                                      name="standardize")(base.get_layer("rescale").output)
+  for layer in base.layers[2:]:
+    x = layer(x)
+  return keras.Model(base.input, x, name="paper_cnn_std")
