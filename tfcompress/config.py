@@ -57,7 +57,7 @@ def base_config():
   # files (a folder with train_32x32.mat and test_32x32.mat, or the train file).
   c.data.path = ""
   c.data.image_size = 0  # Resize to this square size; 0 keeps arrays as stored.
-  c.data.color_mode = "grayscale"  # For image folders: grayscale | rgb.
+  c.data.color_mode = "auto"  # Image folders: auto (RGB if they have colour), grayscale, rgb.
   c.data.val_fraction = 0.1  # Stratified split of train when there is no val split.
   c.data.class_names = ()  # Names of labels 0, 1, ... (default: the data's, else numbers).
   # Map source classes (by name or label) to new ones, e.g. Kermany's three folders to the
@@ -252,7 +252,7 @@ def smoke(config):
 
 _CHOICES = {
     "strategy": ("default", "mirrored", "one_device", "multi_worker_mirrored"),
-    "data.color_mode": ("grayscale", "rgb"),
+    "data.color_mode": ("auto", "grayscale", "rgb"),
     "train.mixed_precision": ("float32", "mixed_float16", "mixed_bfloat16"),
     "teacher.combine": ("mean", "vote"),
     "distill.mode": ("cached", "online"),

@@ -108,6 +108,15 @@ def _flat(values, prefix=""):
 
 
 _TEACHER_SIZE = "teacher.input_size"
+_COLOR_MODE = "data.color_mode"
+
+
+def _as_given(flat, input_shape):
+  """Fields compared as what they give on these images (`input_shape`)."""
+  if isinstance(flat.get(_TEACHER_SIZE), int):
+    flat[_TEACHER_SIZE] = models.member_size(flat[_TEACHER_SIZE], input_shape)
+  if flat.get(_COLOR_MODE) == "auto":
+    flat[_COLOR_MODE] = "grayscale" if input_shape[-1] == 1 else "rgb"
 
 
 def _check_workdir(config, workdir, input_shape):
@@ -115,7 +124,8 @@ def _check_workdir(config, workdir, input_shape):
 
   `teacher.input_size` is compared as the side it gives on these images (`input_shape`),
   so 0 (the default since d3b34db) matches the 32 that runs before it recorded for 28x28
-  images.
+  images; `data.color_mode='auto'` (the default since the grayscale one) as the mode it
+  picked.
   """
   path = layout.file(workdir, layout.CONFIG)
   old = artifacts.read_json(path)
@@ -128,8 +138,7 @@ def _check_workdir(config, workdir, input_shape):
       pass  # It names a field this version lacks: compared as written, so it differs.
     old, new_flat = _flat(old), _flat(new)
     for flat in (old, new_flat):
-      if isinstance(flat.get(_TEACHER_SIZE), int):
-        flat[_TEACHER_SIZE] = models.member_size(flat[_TEACHER_SIZE], input_shape)
+      _as_given(flat, input_shape)
     changed = [f"{k}: {old.get(k, '(absent)')!r} -> {new_flat.get(k, '(absent)')!r}"
                for k in sorted(set(old) | set(new_flat))
                if k.split(".")[0] not in _FREE_FIELDS and old.get(k) != new_flat.get(k)]
@@ -206,7 +215,9 @@ def _run(config, workdir, chief=True):
   written = report.write(workdir, config, splits, reported(config, workdir, seeds), seeds)
   collapsed = [m for m in written["models"] if m.get("collapsed")]
   if collapsed:
-    text = ", ".join(f"{m['name']} (stage {m['stage']}, seed {m['seed']})" for m in collapsed)
+    text = ", ".join(f"{m['name']} (stage {m['stage']}"
+                     + ("" if m["seed"] is None else f", seed {m['seed']}") + ")"
+                     for m in collapsed)
     shipped = [m for m in collapsed if m.get("role") == "candidate" and m["kind"] == "tflite"]
     if shipped:
       raise CollapseError(f"A compressed model collapsed on validation: {text}; see "

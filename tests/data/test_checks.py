@@ -34,6 +34,22 @@ def test_label_gap_is_allowed_only_when_classes_are_named():
     checks.label_count(_parts([0, 2, 0, 2], [0, 2]), "d", ("a", "b"))
 
 
+@pytest.mark.parametrize("split", ["val", "test"])
+def test_a_held_out_split_must_hold_every_training_class(split):
+  parts = _parts([0, 1, 2, 0, 1, 2], [0, 1, 2])
+  parts[split] = (np.zeros((3, 4, 4, 1)), np.array([0, 0, 1]))  # No 2.
+  with pytest.raises(InputError, match=f"`y_{split}` in d has no example of label 2"):
+    checks.label_count(parts, "d")
+
+
+def test_the_validation_split_holds_every_class_however_small():
+  y = np.array([0] * 40 + [1] * 40 + [2] * 3)  # 10% of 3 images rounds to none.
+  x = np.arange(len(y), dtype=np.float32)[:, None, None, None]
+  xa, ya, xb, yb = arrays.stratified_split(x, y, 0.1, seed=0)
+  assert sorted(set(yb.tolist())) == [0, 1, 2] and set(ya.tolist()) == {0, 1, 2}
+  assert sorted(np.concatenate([xa, xb]).ravel().tolist()) == list(range(len(y)))  # A split.
+
+
 def test_named_gap_loads(tmp_path):
   x, y = make_images(40, num_classes=3)
   y = np.where(y == 1, 2, y)

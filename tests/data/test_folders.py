@@ -23,10 +23,53 @@ def test_kermany_layout_is_resized_and_labelled(tmp_path):
   root = _write_folder(tmp_path / "chest_xray")
   s = folders.load_image_folder(str(root), image_size=32, val_fraction=0.34)
   assert s.class_names == ("NORMAL", "PNEUMONIA")
-  assert s.x_train.shape[1:] == (32, 32, 1)
+  assert s.x_train.shape[1:] == (32, 32, 3)  # Colour images: "auto" reads them as RGB.
   assert len(s.y_train) + len(s.y_val) == 12 and len(s.y_test) == 6
-  rgb = folders.load_image_folder(str(root), image_size=32, color_mode="rgb")
-  assert rgb.input_shape == (32, 32, 3)
+  gray = folders.load_image_folder(str(root), image_size=32, color_mode="grayscale")
+  assert gray.input_shape == (32, 32, 1)
+
+
+def _gray_folder(root, save):
+  """Two classes of gray images; `save(pixels, path)` writes one (without extension)."""
+  rng = np.random.default_rng(1)
+  for split in ("train", "test"):
+    for name in ("a", "b"):
+      (root / split / name).mkdir(parents=True)
+      for i in range(5):
+        save(rng.integers(0, 256, (30, 30), dtype=np.uint8), root / split / name / f"{i}")
+  return root
+
+
+def test_auto_reads_gray_images_as_one_channel_even_when_stored_as_rgb(tmp_path):
+  def as_rgb_png(pixels, path):
+    Image.fromarray(np.repeat(pixels[..., None], 3, -1)).save(f"{path}.png")
+
+  def as_rgb_jpeg(pixels, path):  # Rounding in YCbCr makes the channels differ a little.
+    Image.fromarray(np.repeat(pixels[..., None], 3, -1)).save(f"{path}.jpg", quality=90)
+
+  root = _gray_folder(tmp_path / "png", as_rgb_png)
+  auto = folders.load_image_folder(str(root), image_size=24, val_fraction=0.4)
+  gray = folders.load_image_folder(str(root), image_size=24, color_mode="grayscale",
+                                   val_fraction=0.4)
+  assert auto.input_shape == (24, 24, 1)
+  np.testing.assert_array_equal(auto.x_train, gray.x_train)  # To the bit.
+  jpeg = folders.load_image_folder(str(_gray_folder(tmp_path / "jpg", as_rgb_jpeg)), 24,
+                                   val_fraction=0.4)
+  assert jpeg.input_shape == (24, 24, 1)
+
+
+def test_sixteen_bit_images_keep_their_range(tmp_path):
+  def as_16_bit(pixels, path):  # X-rays often come as 16-bit PNGs.
+    Image.fromarray(pixels.astype(np.uint16) * 257).save(f"{path}.png")
+
+  root = _gray_folder(tmp_path / "x", as_16_bit)
+  wide = folders.load_image_folder(str(root), image_size=30, val_fraction=0.4)
+  eight = folders._read(str(root / "train" / "a" / "0.png"), 30, "auto")  # pylint: disable=protected-access
+  assert wide.input_shape == (30, 30, 1)
+  assert 0 < wide.x_train.mean() < 200 and wide.x_train.std() > 50  # Not clipped to white.
+  with Image.open(root / "train" / "a" / "0.png") as image:
+    original = np.asarray(image, dtype=np.float64) / 257
+  np.testing.assert_allclose(eight[..., 0], original, atol=0.5)
 
 
 def test_empty_class_folder(tmp_path):

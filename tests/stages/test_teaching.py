@@ -56,3 +56,26 @@ def test_auto_teaches_what_descends_from_the_distilled_student(workdir, stage, s
 def test_a_set_flag_wins_over_the_lineage(workdir, flag):
   run = _run(workdir, "prune", "student", flag)  # Not distilled: auto would use the labels.
   assert (fitting.teaching(run) is not None) is flag
+
+
+def _teacher(workdir, collapsed):
+  """A finished teacher stage (it runs once: no seed folder) whose ensemble `collapsed`."""
+  output = {"kind": "keras", "name": "teacher", "stage": "teacher", "source": None,
+            "source_stage": None, "role": "teacher", "seed": None, "path": "teacher",
+            "quantization": None}
+  path = layout.done_file(workdir, "teacher", None)
+  os.makedirs(os.path.dirname(path), exist_ok=True)
+  with open(path, "w") as f:
+    json.dump({"outputs": [output], "metrics": [{"collapsed": collapsed}]}, f)
+
+
+@pytest.mark.parametrize("collapsed,flag,taught", [
+    ("predicts class 1 for every validation image", None, False),  # Auto: the labels.
+    ("predicts class 1 for every validation image", True, True),  # Asked for: taught.
+    (None, None, True),  # A healthy teacher teaches the distilled student's descendants.
+])
+def test_a_collapsed_teacher_teaches_only_when_asked(workdir, collapsed, flag, taught):
+  _teacher(workdir, collapsed)
+  run = _run(workdir, "prune", "distill", flag)
+  assert run.teacher_collapse() == collapsed
+  assert run.teaches() is taught

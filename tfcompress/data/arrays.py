@@ -88,6 +88,11 @@ def stratified_split(x, y, fraction, seed):
   except ValueError as e:
     raise InputError(f"Could not split a stratified validation set ({e}). Give every class "
                      "at least 2 training images, or provide x_val and y_val.") from None
+  # A class too small for its share to round to one image still gets one.
+  for label in np.setdiff1d(np.unique(ya), yb):
+    i = int(np.flatnonzero(ya == label)[0])
+    xb, yb = np.concatenate([xb, xa[i:i + 1]]), np.concatenate([yb, ya[i:i + 1]])
+    xa, ya = np.delete(xa, i, axis=0), np.delete(ya, i)
   return xa, ya, xb, yb
 
 

@@ -95,10 +95,19 @@ def label_count(parts, source, class_names=None):
                      f"{k - 1} (labels {present}); labels must be 0..K-1 with no gap. Relabel, "
                      f"or name all {k} classes with class_names=(...) if that is intended.")
   for split in [s for s in ("val", "test") if s in parts]:
-    extra = sorted(set(int(c) for c in np.unique(parts[split][1])) - set(present))
+    held = set(int(c) for c in np.unique(parts[split][1]))
+    extra = sorted(held - set(present))
     if extra:
       raise InputError(f"`y_{split}` in {source} has label {extra[0]}, which `y_train` never "
                        f"holds (train labels {present}); every class must be in train.")
+    lacking = sorted(set(present) - held)
+    if lacking:
+      use = ("checkpoints and the collapse check score on it" if split == "val" else
+             "balanced accuracy, recall and AUC need every class")
+      fix = " (or leave x_val/y_val out to split val off train)" if split == "val" else ""
+      raise InputError(f"`y_{split}` in {source} has no example of label {lacking[0]}, which "
+                       f"`y_train` holds (train labels {present}); every class needs examples "
+                       f"in {split}: {use}. Add some{fix}.")
   return k
 
 

@@ -65,7 +65,8 @@ def markdown(report):
          "unless marked val; with several seeds, mean ± standard deviation. Every training "
          f"stage kept its best epoch on the validation split. {_averaging(d['classes'])}",
          ""] + _copies(d) + _collapsed(report) + [
-         "## Table I: teacher members, before and after pruning", "",
+         "## Table I: teacher members" + (", before and after pruning" if any(
+             n.endswith("_pruned") for n in members) else ""), "",
          _table(header, _metric_rows(summary, members)),
          "", "## Table II: teacher and students (Keras models)", "",
          _table(header, _metric_rows(summary, [n for n in keras_models if n not in members])),
@@ -132,7 +133,8 @@ def _teacher(report):
 def _averaging(classes):
   if len(classes) == 2:
     return f"Precision, recall and F1 are those of class `{classes[1]}`."
-  return f"Precision, recall and F1 are macro averages over the {len(classes)} classes."
+  return (f"Precision, recall and F1 are macro averages over the {len(classes)} classes; "
+          "AUC is the macro average of one-vs-rest AUCs.")
 
 
 def _constant(report):

@@ -81,11 +81,26 @@ class Run:
   def teaches(self):
     """Whether this stage fine-tunes through the Distiller: its `distill` field (True,
     False), or with None (auto) whether its input descends from the distilled student.
-    Decided once per stage run (`taught`)."""
+    Decided once per stage run (`taught`).
+
+    A teacher that collapsed on validation teaches with True alone: None fine-tunes on
+    the labels, and the log says why.
+    """
     if self.taught is None:
       flag = self.stage.distill_flag(self.config)
       self.taught = self.descends_from("distill") if flag is None else bool(flag)
+      why = self.teacher_collapse() if self.taught else None
+      if why:
+        logging.warning("%s: the teacher collapsed on validation (it %s); %s.",
+                        self.stage.name, why, "fine-tuning through it anyway, as `%s`=True "
+                        "asks" % self.stage.distill if flag else "fine-tuning on the labels")
+        self.taught = bool(flag)
     return self.taught
+
+  def teacher_collapse(self):
+    """Why the teacher ensemble collapsed on validation, or None (healthy, or no teacher)."""
+    return next((m.get("collapsed") for o, m in self.outputs("teacher")
+                 if o["role"] == "teacher" and o["kind"] == "keras"), None)
 
   def load_model(self, path=None):
     """A saved model (by default the input) to train: its variables made under the

@@ -1,5 +1,8 @@
 """The student stages: conventional training (the paper's baseline) and distillation."""
+from absl import logging
+
 from tfcompress import artifacts
+from tfcompress import health
 from tfcompress import layout
 from tfcompress import models
 from tfcompress import plugins
@@ -43,6 +46,12 @@ def student_stage(run):
 def distill_stage(run):
   """The same student trained by the Distiller, the teacher cached or online."""
   fitting.teacher_logits(run)  # Fails early, with the fix, if the teacher stage is missing.
+  why = run.teacher_collapse()
+  if why:
+    logging.warning("distill: the teacher collapsed on validation (it %s), so the distilled "
+                    "student learns from a one-class or chance-level teacher. Compression "
+                    "takes it only if it beats the conventional student on validation "
+                    "(`prune.source=best`); fix the teacher first (%s).", why, health.ADVICE)
   student = _build(run)
   fitted, timer = fitting.train_student(run, student, run.config.distill.epochs,
                                         teach=run.config.distill, average=True)
