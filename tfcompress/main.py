@@ -6,6 +6,7 @@ r"""The tfcompress binary: flags -> config -> pipeline.run.
   tfcompress --config=runs/pneumonia/config.json --workdir=runs/again
 """
 import os
+import re
 
 from absl import app
 from absl import flags
@@ -54,7 +55,26 @@ def parse_flags(argv):
       _fail(_config_error(given, str(e)))
     _fail(f"{failures.one_line(e)} See --helpfull.")
   except Exception as e:  # pylint: disable=broad-except  (a config file failed to load)
-    _fail(_config_error(given, f"{type(e).__name__}: {_message(e)}"))
+    text = f"{type(e).__name__}: {_message(e)}"
+    flag = _override_named(argv, text)
+    if flag:
+      why = _message(e).rstrip(".")
+      why = "'" + why if re.match(r"\w+'", why) else why  # KeyError's quote, cut by _message.
+      _fail(f"flag {flag}: no such config field: {why} The fields are those of the config "
+            "file; a run's config.json lists them all.")
+    _fail(_config_error(given, text))
+
+
+def _override_named(argv, text):
+  """The `--config.a.b=v` flag whose field an error's text names (e.g. a typo), or None."""
+  if not text.startswith(("AttributeError", "KeyError")):
+    return None
+  for arg in argv:
+    if arg.startswith("--config."):
+      field = arg.split("=", 1)[0][len("--config."):]
+      if any(f"{part}'" in text for part in field.split(".")):  # Quotes may be cut.
+        return arg
+  return None
 
 
 def main(argv):
