@@ -40,6 +40,7 @@ def test_smoke_run_then_rerun_from_config_json(tmp_path):
 
 @pytest.mark.parametrize("args,needles", [
     (["--config.distill.temprature=3"], ["flag --config.distill.temprature=3", "temperature"]),
+    (["--config.distill.xyz=3"], ["flag --config.distill.xyz=3", "no such config field 'xyz'"]),
     (["--config.distill.temperature=hot"], ["temperature", "hot"]),
     (["--config.data.path=/no/such.npz"], ["/no/such.npz", "not found"]),
 ])

@@ -167,6 +167,7 @@ def test_workdir_with_another_config_is_refused(smoke_config, tmp_path):
     written = json.load(f)
   del written["data"]["class_names"]
   written["teacher"]["input_size"] = 32  # What runs wrote before its default was 0 (28x28).
+  written["data"]["color_mode"] = "rgb"  # Reads no .npz: not compared.
   with open(path, "w") as f:
     json.dump(written, f)
   pipeline.run(smoke_config, workdir)
@@ -177,6 +178,19 @@ def test_workdir_with_another_config_is_refused(smoke_config, tmp_path):
   smoke_config.distill.temperature = 9.0
   with pytest.raises(InputError, match=r"different config \(distill.temperature: 4.0 -> 9.0\)"):
     pipeline.run(smoke_config, workdir)
+
+
+@pytest.mark.parametrize("mode,shape,folder,compared", [
+    ("auto", (28, 28, 1), True, "grayscale"),  # As the mode "auto" picked.
+    ("auto", (32, 32, 3), True, "rgb"),
+    ("grayscale", (32, 32, 3), True, "grayscale"),  # Then differs from "auto": refused.
+    ("grayscale", (32, 32, 3), False, None),  # Not an image folder: not compared.
+])
+def test_color_mode_is_compared_as_read_and_only_for_image_folders(mode, shape, folder,
+                                                                   compared):
+  flat = {"data.color_mode": mode}
+  pipeline._as_given(flat, shape, folder)  # pylint: disable=protected-access
+  assert flat.get("data.color_mode") == compared
 
 
 def test_three_class_rgb_npz_runs_unchanged(smoke_config, rgb3_npz, tmp_path):

@@ -56,24 +56,27 @@ def parse_flags(argv):
     _fail(f"{failures.one_line(e)} See --helpfull.")
   except Exception as e:  # pylint: disable=broad-except  (a config file failed to load)
     text = f"{type(e).__name__}: {_message(e)}"
-    flag = _override_named(argv, text)
-    if flag:
-      why = _message(e).rstrip(".")
-      why = "'" + why if re.match(r"\w+'", why) else why  # KeyError's quote, cut by _message.
-      _fail(f"flag {flag}: no such config field: {why} The fields are those of the config "
+    named = _override_named(argv, e)
+    if named:
+      flag, field = named
+      hint = re.search(r"Did you mean [^?]*\?", text)
+      _fail(f"flag {flag}: no such config field {field!r}"
+            f"{' (' + hint.group(0) + ')' if hint else ''}. The fields are those of the config "
             "file; a run's config.json lists them all.")
     _fail(_config_error(given, text))
 
 
-def _override_named(argv, text):
-  """The `--config.a.b=v` flag whose field an error's text names (e.g. a typo), or None."""
-  if not text.startswith(("AttributeError", "KeyError")):
+def _override_named(argv, error):
+  """(flag, field) for the `--config.a.b=v` flag with a field that `error` (a KeyError or
+  AttributeError of an override) names, e.g. a typo; None for other errors."""
+  if not isinstance(error, (AttributeError, KeyError)):
     return None
+  text = str(error).replace("\\'", "'")
   for arg in argv:
     if arg.startswith("--config."):
-      field = arg.split("=", 1)[0][len("--config."):]
-      if any(f"{part}'" in text for part in field.split(".")):  # Quotes may be cut.
-        return arg
+      for part in arg.split("=", 1)[0][len("--config."):].split("."):
+        if f"'{part}'" in text:
+          return arg, part
   return None
 
 

@@ -111,11 +111,14 @@ _TEACHER_SIZE = "teacher.input_size"
 _COLOR_MODE = "data.color_mode"
 
 
-def _as_given(flat, input_shape):
-  """Fields compared as what they give on these images (`input_shape`)."""
+def _as_given(flat, input_shape, folder):
+  """Fields compared as what they give on these images (`input_shape`); `data.color_mode`
+  only for an image `folder` (it reads nothing else)."""
   if isinstance(flat.get(_TEACHER_SIZE), int):
     flat[_TEACHER_SIZE] = models.member_size(flat[_TEACHER_SIZE], input_shape)
-  if flat.get(_COLOR_MODE) == "auto":
+  if not folder:
+    flat.pop(_COLOR_MODE, None)
+  elif flat.get(_COLOR_MODE) == "auto":
     flat[_COLOR_MODE] = "grayscale" if input_shape[-1] == 1 else "rgb"
 
 
@@ -125,7 +128,7 @@ def _check_workdir(config, workdir, input_shape):
   `teacher.input_size` is compared as the side it gives on these images (`input_shape`),
   so 0 (the default since d3b34db) matches the 32 that runs before it recorded for 28x28
   images; `data.color_mode='auto'` (the default since the grayscale one) as the mode it
-  picked.
+  picked, and only for an image folder.
   """
   path = layout.file(workdir, layout.CONFIG)
   old = artifacts.read_json(path)
@@ -137,8 +140,9 @@ def _check_workdir(config, workdir, input_shape):
     except InputError:
       pass  # It names a field this version lacks: compared as written, so it differs.
     old, new_flat = _flat(old), _flat(new)
+    folder = data_lib.is_image_folder(config.data.path)
     for flat in (old, new_flat):
-      _as_given(flat, input_shape)
+      _as_given(flat, input_shape, folder)
     changed = [f"{k}: {old.get(k, '(absent)')!r} -> {new_flat.get(k, '(absent)')!r}"
                for k in sorted(set(old) | set(new_flat))
                if k.split(".")[0] not in _FREE_FIELDS and old.get(k) != new_flat.get(k)]

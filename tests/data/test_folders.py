@@ -1,3 +1,5 @@
+from unittest import mock
+
 import numpy as np
 from PIL import Image
 import pytest
@@ -40,22 +42,37 @@ def _gray_folder(root, save):
   return root
 
 
-def test_auto_reads_gray_images_as_one_channel_even_when_stored_as_rgb(tmp_path):
-  def as_rgb_png(pixels, path):
-    Image.fromarray(np.repeat(pixels[..., None], 3, -1)).save(f"{path}.png")
+def _rgb(pixels, path, ext="png", **options):
+  Image.fromarray(np.repeat(pixels[..., None], 3, -1)).save(f"{path}.{ext}", **options)
 
-  def as_rgb_jpeg(pixels, path):  # Rounding in YCbCr makes the channels differ a little.
-    Image.fromarray(np.repeat(pixels[..., None], 3, -1)).save(f"{path}.jpg", quality=90)
 
-  root = _gray_folder(tmp_path / "png", as_rgb_png)
+@pytest.mark.parametrize("ext", ["png", "jpg"])  # JPEG rounding makes channels differ a bit.
+def test_auto_reads_gray_images_stored_as_rgb_as_grayscale_does(tmp_path, ext):
+  root = _gray_folder(tmp_path / "x", lambda pixels, path: _rgb(pixels, path, ext))
+  colour = np.random.default_rng(2).integers(0, 256, (30, 30, 3), dtype=np.uint8)
+  Image.fromarray(colour).save(root / "test" / "a" / "colour.png")  # Gray train decides.
   auto = folders.load_image_folder(str(root), image_size=24, val_fraction=0.4)
   gray = folders.load_image_folder(str(root), image_size=24, color_mode="grayscale",
                                    val_fraction=0.4)
   assert auto.input_shape == (24, 24, 1)
-  np.testing.assert_array_equal(auto.x_train, gray.x_train)  # To the bit.
-  jpeg = folders.load_image_folder(str(_gray_folder(tmp_path / "jpg", as_rgb_jpeg)), 24,
-                                   val_fraction=0.4)
-  assert jpeg.input_shape == (24, 24, 1)
+  for split in ("x_train", "x_val", "x_test"):  # Bit for bit, the colour image's luma too.
+    np.testing.assert_array_equal(getattr(auto, split), getattr(gray, split))
+
+
+def test_auto_reads_a_few_coloured_images_as_gray_and_many_as_rgb(tmp_path):
+  root = _gray_folder(tmp_path / "x", _rgb)
+  rng = np.random.default_rng(3)
+  Image.fromarray(rng.integers(0, 256, (30, 30, 3), dtype=np.uint8)).save(
+      root / "train" / "a" / "colour0.png")  # 1 of 11 training images: 9% >= 5%.
+  assert folders.load_image_folder(str(root), 24, val_fraction=0.4).input_shape[-1] == 3
+  for i in range(9):
+    _rgb(rng.integers(0, 256, (30, 30), dtype=np.uint8), root / "train" / "b" / f"more{i}")
+  (root / "train" / "a" / "colour0.png").unlink()
+  Image.fromarray(rng.integers(0, 256, (30, 30, 3), dtype=np.uint8)).save(
+      root / "train" / "a" / "colour0.png")  # 1 of 20: 5%, still RGB.
+  assert folders.load_image_folder(str(root), 24, val_fraction=0.4).input_shape[-1] == 3
+  _rgb(np.zeros((30, 30), np.uint8), root / "train" / "b" / "one_more")  # 1 of 21: gray.
+  assert folders.load_image_folder(str(root), 24, val_fraction=0.4).input_shape[-1] == 1
 
 
 def test_sixteen_bit_images_keep_their_range(tmp_path):
@@ -64,12 +81,24 @@ def test_sixteen_bit_images_keep_their_range(tmp_path):
 
   root = _gray_folder(tmp_path / "x", as_16_bit)
   wide = folders.load_image_folder(str(root), image_size=30, val_fraction=0.4)
-  eight = folders._read(str(root / "train" / "a" / "0.png"), 30, "auto")  # pylint: disable=protected-access
   assert wide.input_shape == (30, 30, 1)
   assert 0 < wide.x_train.mean() < 200 and wide.x_train.std() > 50  # Not clipped to white.
+  eight, dim = folders._read(str(root / "train" / "a" / "0.png"), 30, "L")  # pylint: disable=protected-access
   with Image.open(root / "train" / "a" / "0.png") as image:
     original = np.asarray(image, dtype=np.float64) / 257
   np.testing.assert_allclose(eight[..., 0], original, atol=0.5)
+  assert not dim
+
+
+def test_twelve_bit_images_in_sixteen_bit_files_are_named_in_a_warning(tmp_path):
+  def as_12_bit(pixels, path):
+    Image.fromarray(pixels.astype(np.uint16) * 16).save(f"{path}.png")  # At most 4080.
+
+  root = _gray_folder(tmp_path / "x", as_12_bit)
+  with mock.patch.object(folders.logging, "warning") as warning:
+    folders.load_image_folder(str(root), image_size=30, val_fraction=0.4)
+  text = warning.call_args[0][0] % warning.call_args[0][1:]
+  assert text.startswith("20 16-bit images hold no value above 4095") and "0.png" in text
 
 
 def test_empty_class_folder(tmp_path):

@@ -104,7 +104,8 @@ def label_count(parts, source, class_names=None):
     if lacking:
       use = ("checkpoints and the collapse check score on it" if split == "val" else
              "balanced accuracy, recall and AUC need every class")
-      fix = " (or leave x_val/y_val out to split val off train)" if split == "val" else ""
+      fix = (" (an .npz may leave x_val/y_val out: val is then split off train)"
+             if split == "val" else "")
       raise InputError(f"`y_{split}` in {source} has no example of label {lacking[0]}, which "
                        f"`y_train` holds (train labels {present}); every class needs examples "
                        f"in {split}: {use}. Add some{fix}.")

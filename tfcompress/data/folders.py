@@ -9,36 +9,42 @@ from tfcompress.data import arrays as arrays_lib
 from tfcompress.errors import InputError
 
 EXTENSIONS = (".jpeg", ".jpg", ".png", ".bmp")
+MODES = {"grayscale": "L", "rgb": "RGB"}  # `color_mode` -> PIL mode; "auto" picks one.
+_SPREAD = 4  # Mean max-min channel difference (of 255) above which an image has colour.
+_COLOR_SHARE = 0.05  # Share of coloured training images that makes "auto" read RGB.
+_DIM = 4096  # A 16-bit image whose values all lie below this likely holds 12-bit data.
 
 
-def _read(path, size, color_mode):
-  """One image as uint8 (size, size, 1 or 3): grayscale, or RGB ("rgb" and "auto")."""
+def _read(path, size, mode):
+  """One image in PIL `mode` ("L" or "RGB") as uint8 (size, size, 1 or 3), and whether it
+  is a 16-bit image with every value below `_DIM`."""
   try:
     with Image.open(path) as image:
-      image = _eight_bit(image)
-      image = image.convert("L" if color_mode == "grayscale" else "RGB")
-      image = image.resize((size, size), Image.BILINEAR)
-      return np.asarray(image, dtype=np.uint8).reshape(size, size, -1)
+      image, dim = _eight_bit(image)
+      image = image.convert(mode).resize((size, size), Image.BILINEAR)
+      return np.asarray(image, dtype=np.uint8).reshape(size, size, -1), dim
   except (UnidentifiedImageError, OSError, SyntaxError) as e:
     raise InputError(f"Corrupt or unreadable image {path!r}: {e}. Remove or replace it.") from None
 
 
 def _eight_bit(image):
-  """16-bit grayscale (X-rays often are) mapped onto 0..255 as its full range, 0..65535:
-  PIL's own conversion would clip every value above 255 to white."""
+  """16-bit grayscale (X-rays often are) divided by 257, 0..65535 onto 0..255 (PIL's own
+  conversion clips every value above 255 to white); and whether all values were < `_DIM`."""
   if image.mode not in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
-    return image
-  pixels = np.asarray(image, dtype=np.float64) / 257.0
-  return Image.fromarray(np.clip(np.round(pixels), 0, 255).astype(np.uint8), mode="L")
+    return image, False
+  pixels = np.asarray(image, dtype=np.float64)
+  eight = np.clip(np.round(pixels / 257.0), 0, 255).astype(np.uint8)
+  return Image.fromarray(eight, mode="L"), bool(pixels.max() < _DIM)
 
 
-def _read_split(folder, class_names, size, color_mode):
+def _files(folder, class_names):
+  """[(label, path)] of the images in `folder`/<class>/, refusing unknown or empty classes."""
   extra = sorted(d for d in os.listdir(folder) if os.path.isdir(os.path.join(folder, d))
                  and not d.startswith((".", "__")) and d not in class_names)
   if extra:
     raise InputError(f"Class folder {os.path.join(folder, extra[0])!r} has no counterpart in "
                      f"train/ (classes {list(class_names)}); every class must be in train.")
-  images, labels = [], []
+  found = []
   for label, name in enumerate(class_names):
     class_dir = os.path.join(folder, name)
     files = sorted(f for f in os.listdir(class_dir)
@@ -47,18 +53,47 @@ def _read_split(folder, class_names, size, color_mode):
     if not files:
       raise InputError(f"Class folder {class_dir!r} has no images ({', '.join(EXTENSIONS)}); "
                        "every class needs images in every split.")
-    images += [_read(os.path.join(class_dir, f), size, color_mode) for f in files]
-    labels += [label] * len(files)
+    found += [(label, os.path.join(class_dir, f)) for f in files]
+  return found
+
+
+def _read_split(folder, class_names, size, mode, dim):
+  """(images, labels) of one split; appends the paths of dim 16-bit images to `dim`."""
+  images, labels = [], []
+  for label, path in _files(folder, class_names):
+    image, is_dim = _read(path, size, mode)
+    images.append(image)
+    labels.append(label)
+    if is_dim:
+      dim.append(path)
   return np.stack(images), np.array(labels, np.int64)
+
+
+def _auto_mode(root, class_names, size):
+  """"RGB" when at least `_COLOR_SHARE` of the training images have colour (channels that
+  differ by more than `_SPREAD` on average: a gray JPEG saved as RGB differs by a rounding
+  step or two), else "L". Each image is read once more for this."""
+  paths = [p for _, p in _files(os.path.join(root, "train"), class_names)]
+  share = float(np.mean([_spread(p, size) > _SPREAD for p in paths]))
+  mode = "RGB" if share >= _COLOR_SHARE else "L"
+  logging.info("Image folder %s: read as %s (%.1f%% of the training images have colour; "
+               "data.color_mode='auto': set 'grayscale' or 'rgb' to choose).", root,
+               "RGB" if mode == "RGB" else "grayscale", 100 * share)
+  return mode
+
+
+def _spread(path, size):
+  image = _read(path, size, "RGB")[0].astype(np.int16)
+  return float((image.max(-1) - image.min(-1)).mean())
 
 
 def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, seed=0):
   """Reads root/{train,test[,val]}/<class>/ images, resized to image_size x image_size.
 
   Class names are the sorted folder names under root/train. Without root/val a seeded
-  stratified split of train is used. With `color_mode="auto"` the images are RGB when any
-  training image has colour (channels that differ) and grayscale otherwise; 16-bit
-  grayscale images are scaled from 0..65535 to 0..255.
+  stratified split of train is used. With `color_mode="auto"` the images are RGB when at
+  least 5% of the training images have colour, else grayscale (bit for bit what the
+  explicit modes read); 16-bit grayscale images are divided by 257 (0..65535 to 0..255).
 
   Args:
     root: the folder holding train/, test/ and optionally val/, one folder per class.
@@ -71,8 +106,9 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
     A checked `Splits`: float32 (N, H, W, C) images in [0, 255], int64 labels.
 
   Raises:
-    InputError: `image_size` <= 0, a missing train/ or test/, fewer than 2 classes, a
-      class folder without images or one that train/ lacks, or an unreadable image.
+    InputError: `image_size` <= 0, an unknown `color_mode`, a missing train/ or test/,
+      fewer than 2 classes, a class folder without images or one that train/ lacks, or an
+      unreadable image.
 
   Example:
     splits = load_image_folder("chest_xray", image_size=64)
@@ -92,44 +128,18 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
   if len(class_names) < 2:
     raise InputError(f"{train_dir!r} must hold one folder per class, at least 2. "
                      f"Found: {list(class_names)}")
-  arrays = {}
+  if color_mode not in MODES and color_mode != "auto":
+    raise InputError(f"Argument `color_mode` must be 'auto', 'grayscale' or 'rgb'. Received: "
+                     f"color_mode={color_mode!r}")
+  mode = MODES.get(color_mode) or _auto_mode(root, class_names, image_size)
+  arrays, dim = {}, []
   for split in ("train", "val", "test"):
     folder = os.path.join(root, split)
     if os.path.isdir(folder):
       arrays[f"x_{split}"], arrays[f"y_{split}"] = _read_split(
-          folder, class_names, image_size, color_mode)
-  if color_mode == "auto":
-    arrays = _auto_color(arrays, root)
+          folder, class_names, image_size, mode, dim)
+  if dim:
+    logging.warning("%d 16-bit images hold no value above %d (e.g. %s): 12-bit data, read as "
+                    "dark images (0..%d of 255). Rescale them to 8 bits (value * 255 / 4095) "
+                    "first.", len(dim), _DIM - 1, dim[0], round((_DIM - 1) / 257))
   return arrays_lib.from_arrays(arrays, root, val_fraction, seed, class_names)
-
-
-def _auto_color(arrays, root):
-  """The RGB images kept when training images have colour, else their one channel (what
-  reading them as grayscale gives, to the bit, for images whose channels are equal).
-
-  An image has colour when its channels differ by more than `_SPREAD` on average (a gray
-  JPEG saved as RGB differs by a rounding step or two); the set is RGB when at least
-  `_COLOR_SHARE` of its training images have colour.
-  """
-  x = arrays["x_train"].astype(np.int16)
-  spread = (x.max(-1) - x.min(-1)).mean(axis=(1, 2))
-  share = float(np.mean(spread > _SPREAD))
-  color = share >= _COLOR_SHARE
-  logging.info("Image folder %s: %s (%.1f%% of the training images have colour; "
-               "data.color_mode='auto': set 'grayscale' or 'rgb' to choose).", root,
-               "read as RGB" if color else "read as grayscale", 100 * share)
-  if color:
-    return arrays
-  if share:
-    return {k: (_luma(v) if k.startswith("x_") else v) for k, v in arrays.items()}
-  return {k: (v[..., :1] if k.startswith("x_") else v) for k, v in arrays.items()}
-
-
-def _luma(x):
-  """PIL's RGB -> L conversion (ITU-R 601-2 luma, rounded), on uint8 (N, H, W, 3)."""
-  r, g, b = (x[..., i].astype(np.uint32) for i in range(3))
-  return ((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16).astype(np.uint8)[..., None]
-
-
-_SPREAD = 4  # Mean max-min channel difference (of 255) above which an image has colour.
-_COLOR_SHARE = 0.05  # Share of coloured training images that makes a folder RGB.

@@ -43,10 +43,11 @@ def load(data_config, seed=0):
     if not os.path.exists(c.path):
       raise InputError(f"Config `data.path` not found: it must be an .npz file or an image "
                        f"folder. Received: data.path={c.path!r}")
-    with config_keys(image_size="data.image_size", class_names="data.class_names"):
+    with config_keys(image_size="data.image_size", class_names="data.class_names",
+                     color_mode="data.color_mode"):
       if svhn.is_svhn(c.path):
         splits = svhn.load_svhn(c.path, c.val_fraction, seed)
-      elif os.path.isdir(c.path):
+      elif is_image_folder(c.path):
         splits = folders.load_image_folder(c.path, c.image_size, c.color_mode,
                                            c.val_fraction, seed)
       else:
@@ -75,6 +76,11 @@ def load(data_config, seed=0):
   if c.drop_copies:
     splits = drop_copies(splits)
   return splits
+
+
+def is_image_folder(path):
+  """True when `data.path` names an image folder (not SVHN's folder of .mat files)."""
+  return bool(path) and os.path.isdir(path) and not svhn.is_svhn(path)
 
 
 def drop_copies(splits):

@@ -49,9 +49,10 @@ def distill_stage(run):
   why = run.teacher_collapse()
   if why:
     logging.warning("distill: the teacher collapsed on validation (it %s), so the distilled "
-                    "student learns from a one-class or chance-level teacher. Compression "
-                    "takes it only if it beats the conventional student on validation "
-                    "(`prune.source=best`); fix the teacher first (%s).", why, health.ADVICE)
+                    "student learns from a one-class or chance-level teacher%s. Fix the "
+                    "teacher first. %s", why, "; compression takes it only if it beats the "
+                    "conventional student on validation (`prune.source=best`)"
+                    if run.config.prune.source == "best" else "", health.ADVICE)
   student = _build(run)
   fitted, timer = fitting.train_student(run, student, run.config.distill.epochs,
                                         teach=run.config.distill, average=True)
