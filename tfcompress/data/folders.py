@@ -57,16 +57,16 @@ def _files(folder, class_names):
   return found
 
 
-def _read_split(folder, class_names, size, mode, dim):
-  """(images, labels) of one split; appends the paths of dim 16-bit images to `dim`."""
-  images, labels = [], []
+def _read_split(folder, class_names, size, mode):
+  """(images, labels, paths of the 16-bit images that hold 12-bit data) of one split."""
+  images, labels, dim = [], [], []
   for label, path in _files(folder, class_names):
     image, is_dim = _read(path, size, mode)
     images.append(image)
     labels.append(label)
     if is_dim:
       dim.append(path)
-  return np.stack(images), np.array(labels, np.int64)
+  return np.stack(images), np.array(labels, np.int64), dim
 
 
 def _auto_mode(root, class_names, size):
@@ -136,8 +136,9 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
   for split in ("train", "val", "test"):
     folder = os.path.join(root, split)
     if os.path.isdir(folder):
-      arrays[f"x_{split}"], arrays[f"y_{split}"] = _read_split(
-          folder, class_names, image_size, mode, dim)
+      arrays[f"x_{split}"], arrays[f"y_{split}"], found = _read_split(
+          folder, class_names, image_size, mode)
+      dim += found
   if dim:
     logging.warning("%d 16-bit images hold no value above %d (e.g. %s): 12-bit data, read as "
                     "dark images (0..%d of 255). Rescale them to 8 bits (value * 255 / 4095) "

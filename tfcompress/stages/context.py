@@ -91,9 +91,10 @@ class Run:
       self.taught = self.descends_from("distill") if flag is None else bool(flag)
       why = self.teacher_collapse() if self.taught else None
       if why:
+        action = (f"fine-tuning through it anyway, as `{self.stage.distill}`=True asks"
+                  if flag else "fine-tuning on the labels")
         logging.warning("%s: the teacher collapsed on validation (it %s); %s.",
-                        self.stage.name, why, "fine-tuning through it anyway, as `%s`=True "
-                        "asks" % self.stage.distill if flag else "fine-tuning on the labels")
+                        self.stage.name, why, action)
         self.taught = bool(flag)
     return self.taught
 
