@@ -12,15 +12,17 @@ from tfcompress.stages import fitting
 from tfcompress.stages import graph
 
 
-def _finish(workdir, stage, name, source=None, source_stage=None):
-  """A finished stage (seed 0) whose one Keras model `name` was made from `source`."""
+def _finish(workdir, stage, name, source=None, source_stage=None, role="candidate", seed=0,
+            metrics=None):
+  """A finished stage (by default seed 0) whose one Keras model `name` was made from
+  `source`, with these `metrics`."""
   output = {"kind": "keras", "name": name, "stage": stage, "source": source,
-            "source_stage": source_stage, "role": "candidate", "seed": 0,
-            "path": f"seed_0/{stage}/model.keras", "quantization": None}
-  path = layout.done_file(workdir, stage, 0)
+            "source_stage": source_stage, "role": role, "seed": seed,
+            "path": f"seed_{seed}/{stage}/model.keras", "quantization": None}
+  path = layout.done_file(workdir, stage, seed)
   os.makedirs(os.path.dirname(path))
   with open(path, "w") as f:
-    json.dump({"outputs": [output], "metrics": [{}]}, f)
+    json.dump({"outputs": [output], "metrics": [metrics or {}]}, f)
 
 
 def _run(workdir, stage, source, flag=None):
@@ -58,24 +60,14 @@ def test_a_set_flag_wins_over_the_lineage(workdir, flag):
   assert (fitting.teaching(run) is not None) is flag
 
 
-def _teacher(workdir, collapsed):
-  """A finished teacher stage (it runs once: no seed folder) whose ensemble `collapsed`."""
-  output = {"kind": "keras", "name": "teacher", "stage": "teacher", "source": None,
-            "source_stage": None, "role": "teacher", "seed": None, "path": "teacher",
-            "quantization": None}
-  path = layout.done_file(workdir, "teacher", None)
-  os.makedirs(os.path.dirname(path), exist_ok=True)
-  with open(path, "w") as f:
-    json.dump({"outputs": [output], "metrics": [{"collapsed": collapsed}]}, f)
-
-
 @pytest.mark.parametrize("collapsed,flag,taught", [
     ("predicts class 1 for every validation image", None, False),  # Auto: the labels.
     ("predicts class 1 for every validation image", True, True),  # Asked for: taught.
     (None, None, True),  # A healthy teacher teaches the distilled student's descendants.
 ])
 def test_a_collapsed_teacher_teaches_only_when_asked(workdir, collapsed, flag, taught):
-  _teacher(workdir, collapsed)
+  _finish(workdir, "teacher", "teacher", role="teacher", seed=None,  # It runs once.
+          metrics={"collapsed": collapsed})
   run = _run(workdir, "prune", "distill", flag)
   assert run.teacher_collapse() == collapsed
   assert run.teaches() is taught
