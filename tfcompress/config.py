@@ -63,7 +63,7 @@ def base_config():
   # Map source classes (by name or label) to new ones, e.g. Kermany's three folders to the
   # paper's two: "NORMAL:normal, BACTERIA:pneumonia, VIRUS:pneumonia". "" keeps them.
   c.data.merge_classes = ""
-  c.data.limit = 0  # Keep only this many train/val/test examples each (0: all).
+  c.data.limit = 0  # Keep this many train/val/test examples each, every class among them; 0: all.
   # Leave out val and test images whose pixels equal a training image's (test: or a val
   # one's); off, the log and report.md count them (data.checks.overlap).
   c.data.drop_copies = False

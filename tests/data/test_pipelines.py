@@ -60,6 +60,46 @@ def test_load_shipped_dataset_and_limit():
   assert len(s.y_train) == len(s.y_val) == len(s.y_test) == 50
 
 
+def _rare_class_npz(tmp_path):
+  """Three classes; class 2 has 3 of 60 images in each split (val and test given)."""
+  from tests.conftest import make_images
+  x, y = make_images(180, size=8)
+  y = np.where(np.arange(180) % 20 == 7, 2, np.arange(180) % 2)
+  path = str(tmp_path / "rare.npz")
+  np.savez(path, x_train=x[:60], y_train=y[:60], x_val=x[60:120], y_val=y[60:120],
+           x_test=x[120:], y_test=y[120:])
+  return path
+
+
+def test_limit_keeps_every_class_in_every_split(tmp_path):
+  c = base_config().data
+  c.path, c.limit = _rare_class_npz(tmp_path), 6
+  for seed in range(5):  # A plain random 6 of 60 misses a 5% class in most splits.
+    s = pipelines.load(c, seed)
+    for y in (s.y_train, s.y_val, s.y_test):
+      assert len(y) == 6 and set(y) == {0, 1, 2}, (seed, y)
+  c.limit = 2
+  with pytest.raises(InputError, match=r"`data.limit` keeps 2 train examples, fewer than the "
+                                       r"3 classes.*data.limit >= 3"):
+    pipelines.load(c)
+
+
+def test_drop_copies_that_empties_a_class_in_val_is_refused(tmp_path):
+  from tests.conftest import make_images
+  x, y = make_images(30, size=8)
+  y = np.arange(30) % 2
+  x_val, y_val = x[20:25].copy(), np.array([0, 0, 0, 0, 1])
+  x_val[4] = x[1]  # The one class-1 val image copies a training image.
+  path = str(tmp_path / "copy.npz")
+  np.savez(path, x_train=x[:20], y_train=y[:20], x_val=x_val, y_val=y_val, x_test=x[25:],
+           y_test=y[25:])
+  c = base_config().data
+  c.path, c.drop_copies = path, True
+  with pytest.raises(InputError, match=r"`y_val` in the data after `data.limit` / "
+                                       r"`data.drop_copies` has no example of label 1"):
+    pipelines.load(c)
+
+
 def test_class_weights_are_balanced():
   w = pipelines.class_weights(np.array([0, 0, 0, 1]))
   assert w[1] == 3 * w[0]

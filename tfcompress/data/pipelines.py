@@ -75,6 +75,9 @@ def load(data_config, seed=0):
     splits = _resize(splits, c.image_size)
   if c.drop_copies:
     splits = drop_copies(splits)
+  if c.drop_copies or c.limit:  # Either can leave a class out of val or test.
+    checks.label_count({s: (None, getattr(splits, f"y_{s}")) for s in ("train", "val", "test")},
+                       "the data after `data.limit` / `data.drop_copies`", splits.class_names)
   return splits
 
 
@@ -156,11 +159,23 @@ def merge_classes(splits, spec):
 
 
 def _limit(splits, n, seed):
+  """`splits` with at most `n` examples a split, seeded; each split keeps one example of every
+  class it holds before the rest are drawn at random (a plain random draw can leave a
+  small class out of val or test, and the run would score no checkpoint on it)."""
   rng = np.random.default_rng(seed)
   out = {}
   for split in ("train", "val", "test"):
     x, y = getattr(splits, f"x_{split}"), getattr(splits, f"y_{split}")
-    keep = np.sort(rng.permutation(len(x))[:n])
+    order = rng.permutation(len(y))
+    classes = np.unique(y)
+    if n < len(classes):
+      raise InputError(f"Config `data.limit` keeps {n} {split} examples, fewer than the "
+                       f"{len(classes)} classes that split holds, so a class would be left "
+                       f"out. Set data.limit >= {len(classes)}, or 0 for all. Received: "
+                       f"data.limit={n}")
+    first = order[np.unique(y[order], return_index=True)[1]]  # One of each class, at random.
+    rest = order[~np.isin(order, first)]
+    keep = np.sort(np.concatenate([first, rest[:max(n - len(first), 0)]]))
     out[f"x_{split}"], out[f"y_{split}"] = x[keep], y[keep]
   return arrays_lib.Splits(**out, class_names=splits.class_names)
 
