@@ -1,7 +1,13 @@
+import re
+import time
+
 import pytest
 
 from tfcompress import training
+from tfcompress._keras import keras
+from tfcompress._keras import tf
 from tfcompress.config import base_config
+from tests.conftest import separable_points
 
 
 def _rates(schedule, epochs=30, steps=10):
@@ -33,3 +39,31 @@ def test_optimizer_follows_the_schedule():
   c.schedule = "cosine"
   opt = training.optimizer(c, 10, epochs=30)
   assert opt.get_config()["learning_rate"]["class_name"] == "CosineDecay"
+
+
+class _SlowFirstEpoch(keras.callbacks.Callback):
+  def on_epoch_end(self, epoch, logs=None):
+    if epoch == 0:
+      time.sleep(0.5)
+
+
+@pytest.mark.parametrize("slow_minutes, warned", [(0.01, True), (30, False)])
+def test_fit_forecasts_the_other_epochs_after_the_first_and_warns_when_long(
+    monkeypatch, slow_minutes, warned):
+  x, y = separable_points()
+  keras.utils.set_random_seed(0)
+  model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)], name="tiny")
+  training.compile_classifier(model, keras.optimizers.SGD(0.1))
+  said = {"info": [], "warning": []}
+  for level in said:
+    monkeypatch.setattr(training.logging, level,
+                        lambda fmt, *a, level=level: said[level].append(fmt % a))
+  monkeypatch.setattr(training, "SLOW_MINUTES", slow_minutes)
+  training.fit(model, tf.data.Dataset.from_tensor_slices((x, y)).batch(16), (x, y), 3,
+               base_config().train, verbose=0, callbacks=[_SlowFirstEpoch()],
+               faster="a lower `teacher.input_size` shortens it")
+  line, = said["warning"] if warned else said["info"]
+  left = float(re.search(r"epoch 1 of 3 took (\d+) s; the other 2 should take about (\d+) s",
+                         line).group(2))
+  assert left >= 1  # Two more epochs of at least 0.5 s each.
+  assert ("a lower `teacher.input_size` shortens it" in line) == warned

@@ -8,6 +8,8 @@ import dataclasses
 import math
 import time
 
+from absl import logging
+
 from tfcompress import failures
 from tfcompress._keras import keras
 from tfcompress.callbacks.best_checkpoint import BestCheckpoint
@@ -159,13 +161,15 @@ class Fitted:
 
 
 def fit(model, train_ds, val, epochs, train_config, verbose=2, class_weight=None, callbacks=(),
-        log_dir=None, first_epoch=0, average=False, score_start=False):
+        log_dir=None, first_epoch=0, average=False, score_start=False, faster=None):
   """Runs `model.fit` and restores the epoch that scored best on `val` = (x_val, y_val).
 
   `train_config` gives `monitor` and `patience`, and with `average`, `ema` (the epochs
   are then scored and kept as the weights' moving average); `log_dir` adds TensorBoard
   scalars; epochs before `first_epoch` are never kept; with `score_start` the weights
-  training starts from compete too (kept: `best_epoch` 0). Returns a `Fitted`.
+  training starts from compete too (kept: `best_epoch` 0). After the first epoch the log
+  says how long the others should take, and warns, naming `faster` (the settings that
+  would shorten it), when that is over `SLOW_MINUTES`. Returns a `Fitted`.
   """
   if epochs <= 0:
     return Fitted({})
@@ -174,7 +178,7 @@ def fit(model, train_ds, val, epochs, train_config, verbose=2, class_weight=None
   if average and train_config.ema:
     callbacks = [*callbacks, WeightAverage(train_config.ema)]
   # Timers (in `callbacks`) stop before validation.
-  extra = [*callbacks, keep, _LearningRateLog(), _StopOnInterrupt()]
+  extra = [*callbacks, keep, _Forecast(epochs, faster), _LearningRateLog(), _StopOnInterrupt()]
   if log_dir:
     extra.append(keras.callbacks.TensorBoard(log_dir, write_graph=False, profile_batch=0))
   history = model.fit(train_ds, epochs=epochs, verbose=verbose, class_weight=class_weight,
@@ -183,6 +187,38 @@ def fit(model, train_ds, val, epochs, train_config, verbose=2, class_weight=None
   start = keep.start_scores[train_config.monitor] if keep.start_scores else None
   return Fitted(history, keep.best_epoch, keep.best_score, train_config.monitor,
                 len(history.get("loss", [])), start)
+
+
+SLOW_MINUTES = 30  # `fit` warns when the epochs after the first should take longer.
+
+
+class _Forecast(keras.callbacks.Callback):
+  """Logs after the first epoch (scoring included) how long the other `epochs - 1` should
+  take; warns, naming `faster`, when that is over `SLOW_MINUTES`."""
+
+  def __init__(self, epochs, faster=None):
+    super().__init__()
+    self.epochs, self.faster = epochs, faster
+
+  def on_train_begin(self, logs=None):
+    self._start = time.perf_counter()
+
+  def on_epoch_end(self, epoch, logs=None):
+    if epoch or self.epochs < 2:
+      return
+    took = time.perf_counter() - self._start
+    left = took * (self.epochs - 1)
+    text = (f"{self.model.name}: epoch 1 of {self.epochs} took {took:.0f} s; the other "
+            f"{self.epochs - 1} should take about {_minutes(left)} (less if it stops early).")
+    if left > SLOW_MINUTES * 60:
+      logging.warning("%s That is long; %s.", text,
+                      self.faster or "fewer epochs or a smaller `data.image_size` shorten it")
+    else:
+      logging.info("%s", text)
+
+
+def _minutes(seconds):
+  return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
 class _StopOnInterrupt(keras.callbacks.Callback):

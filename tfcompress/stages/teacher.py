@@ -46,8 +46,12 @@ def train_member(run, name, model_name=None, repeat=0, keep=None):
         run.config.train.label_smoothing)
   train_ds = run.train_ds(noise=run.config.data.teacher_noise, passes=passes, keep=keep)
   log_dir = run.tensorboard(member.name)
+  side = models.teacher.member_size(c.input_size, run.splits.input_shape, name)
+  faster = (f"the members see {side}x{side} images: a lower `teacher.input_size` (README, "
+            "'Teacher members'), fewer `teacher.members` or `teacher.epochs` shorten it")
   fitted = training.fit(member, train_ds, run.val, c.epochs, run.config.train,
-                        run.config.verbose, run.class_weight(), log_dir=log_dir, average=True)
+                        run.config.verbose, run.class_weight(), log_dir=log_dir, average=True,
+                        faster=faster)
   if c.weights and c.fine_tune_epochs:
     with run.strategy.scope():
       models.unfreeze_top(member, c.fine_tune_layers)
