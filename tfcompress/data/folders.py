@@ -12,29 +12,37 @@ EXTENSIONS = (".jpeg", ".jpg", ".png", ".bmp")
 MODES = {"grayscale": "L", "rgb": "RGB"}  # `color_mode` -> PIL mode; "auto" picks one.
 _SPREAD = 4  # Mean max-min channel difference (of 255) above which an image has colour.
 _COLOR_SHARE = 0.05  # Share of coloured training images that makes "auto" read RGB.
-_DIM = 4096  # A 16-bit image whose values all lie below this likely holds 12-bit data.
+_WIDE = ("I", "I;16", "I;16B", "I;16L", "I;16N")  # PIL modes of 16-bit grayscale files.
+_DEPTHS = (8, 10, 12, 14, 16)  # What a 16-bit file may hold: X-rays are often 12-bit.
 
 
 def _read(path, size, mode):
-  """One image in PIL `mode` ("L" or "RGB") as uint8 (size, size, 1 or 3), and whether it
-  is a 16-bit image with every value below `_DIM`."""
+  """One image, (size, size, 1 or 3) for PIL `mode` "L" or "RGB": uint8, or for a 16-bit
+  grayscale file float32 of its raw values (`_eight_bit` scales them once the set's bit
+  depth is known; PIL's own conversion would clip every value above 255 to white)."""
   try:
     with Image.open(path) as image:
-      image, dim = _eight_bit(image)
+      if image.mode in _WIDE:
+        wide = image.convert("F").resize((size, size), Image.BILINEAR)
+        return np.repeat(np.asarray(wide, np.float32)[..., None], len(mode), -1)
       image = image.convert(mode).resize((size, size), Image.BILINEAR)
-      return np.asarray(image, dtype=np.uint8).reshape(size, size, -1), dim
+      return np.asarray(image, dtype=np.uint8).reshape(size, size, -1)
   except (UnidentifiedImageError, OSError, SyntaxError) as e:
     raise InputError(f"Corrupt or unreadable image {path!r}: {e}. Remove or replace it.") from None
 
 
-def _eight_bit(image):
-  """16-bit grayscale (X-rays often are) divided by 257, 0..65535 onto 0..255 (PIL's own
-  conversion clips every value above 255 to white); and whether all values were < `_DIM`."""
-  if image.mode not in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
-    return image, False
-  pixels = np.asarray(image, dtype=np.float64)
-  eight = np.clip(np.round(pixels / 257.0), 0, 255).astype(np.uint8)
-  return Image.fromarray(eight, mode="L"), bool(pixels.max() < _DIM)
+def bit_depth(images):
+  """The bit depth of the 16-bit files' data among `images` (`_read`'s float32 ones): the
+  smallest of 8, 10, 12, 14 and 16 bits that holds their largest value; None without any."""
+  tops = [float(x.max()) for x in images if x.dtype != np.uint8]
+  return next(d for d in _DEPTHS if max(tops) < 2 ** d) if tops else None
+
+
+def _eight_bit(images, depth):
+  """`images` as one uint8 array, the 16-bit files' values 0..2**depth - 1 onto 0..255."""
+  scale = 255 / (2 ** (depth or 16) - 1)
+  return np.stack([x if x.dtype == np.uint8 else
+                   np.clip(np.round(x * scale), 0, 255).astype(np.uint8) for x in images])
 
 
 def _files(folder, class_names):
@@ -58,15 +66,9 @@ def _files(folder, class_names):
 
 
 def _read_split(folder, class_names, size, mode):
-  """(images, labels, paths of the 16-bit images that hold 12-bit data) of one split."""
-  images, labels, dim = [], [], []
-  for label, path in _files(folder, class_names):
-    image, is_dim = _read(path, size, mode)
-    images.append(image)
-    labels.append(label)
-    if is_dim:
-      dim.append(path)
-  return np.stack(images), np.array(labels, np.int64), dim
+  """(images as `_read` returns them, labels) of one split."""
+  found = _files(folder, class_names)
+  return [_read(path, size, mode) for _, path in found], np.array([l for l, _ in found], np.int64)
 
 
 def _auto_mode(root, class_names, size):
@@ -83,7 +85,7 @@ def _auto_mode(root, class_names, size):
 
 
 def _spread(path, size):
-  image = _read(path, size, "RGB")[0].astype(np.int16)
+  image = _read(path, size, "RGB").astype(np.float32)
   return float((image.max(-1) - image.min(-1)).mean())
 
 
@@ -93,7 +95,9 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
   Class names are the sorted folder names under root/train. Without root/val a seeded
   stratified split of train is used. With `color_mode="auto"` the images are RGB when at
   least 5% of the training images have colour, else grayscale (bit for bit what the
-  explicit modes read); 16-bit grayscale images are divided by 257 (0..65535 to 0..255).
+  explicit modes read). 16-bit grayscale files are scaled to 0..255 from the bit depth their
+  data holds (8, 10, 12, 14 or 16 bits: the smallest that holds the training images' largest
+  value; a 12-bit X-ray's 0..4095 onto 0..255).
 
   Args:
     root: the folder holding train/, test/ and optionally val/, one folder per class.
@@ -132,15 +136,17 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
     raise InputError(f"Argument `color_mode` must be 'auto', 'grayscale' or 'rgb'. Received: "
                      f"color_mode={color_mode!r}")
   mode = MODES.get(color_mode) or _auto_mode(root, class_names, image_size)
-  arrays, dim = {}, []
+  read = {}
   for split in ("train", "val", "test"):
     folder = os.path.join(root, split)
     if os.path.isdir(folder):
-      arrays[f"x_{split}"], arrays[f"y_{split}"], found = _read_split(
-          folder, class_names, image_size, mode)
-      dim += found
-  if dim:
-    logging.warning("%d 16-bit images hold no value above %d (e.g. %s): 12-bit data, read as "
-                    "dark images (0..%d of 255). Rescale them to 8 bits (value * 255 / 4095) "
-                    "first.", len(dim), _DIM - 1, dim[0], round((_DIM - 1) / 257))
+      read[split] = _read_split(folder, class_names, image_size, mode)
+  depth = bit_depth(read["train"][0]) or bit_depth([x for xs, _ in read.values() for x in xs])
+  if depth:
+    logging.info("Image folder %s: its 16-bit files hold %d-bit data (no value of %d or more "
+                 "in %s); values 0..%d are scaled onto 0..255.", root, depth, 2 ** depth,
+                 "train/" if bit_depth(read["train"][0]) else "any split", 2 ** depth - 1)
+  arrays = {}
+  for split, (images, labels) in read.items():
+    arrays[f"x_{split}"], arrays[f"y_{split}"] = _eight_bit(images, depth), labels
   return arrays_lib.from_arrays(arrays, root, val_fraction, seed, class_names)
