@@ -37,6 +37,28 @@ def test_summary_over_seeds_and_markdown():
   assert "**Data: 3 of the 9 test images are copies of training images." in text
 
 
+def test_class_shares_per_split_and_the_val_test_shift_line():
+  import numpy as np
+  from tfcompress.data.arrays import Splits
+  x = np.zeros((1, 2, 2, 1), np.float32)
+  def splits(test_pneumonia):  # Train and val 3 of 4 pneumonia; test 100 images.
+    y_test = np.array([1] * test_pneumonia + [0] * (100 - test_pneumonia))
+    return Splits(x.repeat(4, 0), np.array([0, 1, 1, 1]), x.repeat(4, 0), np.array([1, 0, 1, 1]),
+                  x.repeat(100, 0), y_test, ("normal", "pneumonia"))
+  def line(test_pneumonia):
+    dataset = {"name": "x", "train": 4, "val": 4, "test": 100, "input_shape": [2, 2, 1],
+               "classes": ["normal", "pneumonia"],
+               "class_shares": writer.class_shares(splits(test_pneumonia))}
+    text = tables.markdown({"dataset": dataset, "models": [], "summary": {}})
+    return [t for t in text.splitlines() if "Class shares differ" in t]
+  assert writer.class_shares(splits(62)) == {"train": [0.25, 0.75], "val": [0.25, 0.75],
+                                             "test": [0.38, 0.62]}
+  shifted, = line(62)
+  assert "`normal` is 25.0% of val and 38.0% of test (train 25.0%)" in shifted
+  assert line(71) == []  # 4 points apart: below the 5 that are reported.
+  assert line(70) != []
+
+
 def test_pareto_front():
   points = [(10, 0.9, "a"), (5, 0.8, "b"), (20, 0.85, "c"), (5, 0.7, "d"), (30, 0.95, "e")]
   assert [p[2] for p in plots.pareto_front(points)] == ["b", "a", "e"]

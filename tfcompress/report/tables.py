@@ -64,7 +64,7 @@ def markdown(report):
          f"{tuple(d['input_shape'])}; classes: {', '.join(d['classes'])}. Test-set figures "
          "unless marked val; with several seeds, mean ± standard deviation. Every training "
          f"stage kept its best epoch on the validation split. {_averaging(d['classes'])}",
-         ""] + _copies(d) + _collapsed(report) + [
+         ""] + _copies(d) + _shift(d) + _collapsed(report) + [
          "## Table I: teacher members" + (", before and after pruning" if any(
              n.endswith("_pruned") for n in members) else ""), "",
          _table(header, _metric_rows(summary, members)),
@@ -159,6 +159,24 @@ def _constant(report):
     text += (" With no class weights, that is worse than the constant answer. "
              + health.ADVICE)
   return ["", "## Against the constant answer (test)", "", text]
+
+
+SHIFT = 0.05  # A class share that differs this much between val and test is reported.
+
+
+def _shift(dataset):
+  """A bold line when a class's share differs by `SHIFT` or more between val and test."""
+  shares = dataset.get("class_shares")
+  if not shares:
+    return []
+  gaps = [abs(v - t) for v, t in zip(shares["val"], shares["test"])]
+  i = max(range(len(gaps)), key=gaps.__getitem__)
+  if round(gaps[i], 4) < SHIFT:
+    return []
+  return [f"**Class shares differ between val and test: `{dataset['classes'][i]}` is "
+          f"{shares['val'][i]:.1%} of val and {shares['test'][i]:.1%} of test (train "
+          f"{shares['train'][i]:.1%}). Every setting was chosen on val; test accuracy weighs "
+          "the classes as test holds them, balanced accuracy weighs each class alike.**", ""]
 
 
 def _copies(dataset):

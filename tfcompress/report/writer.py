@@ -145,6 +145,14 @@ def constant_answer(splits, summary, class_weights):
           "class_weights": applied}
 
 
+def class_shares(splits):
+  """{split: [the share of each class]} for train, val and test."""
+  k = len(splits.class_names)
+  return {split: (np.bincount(y, minlength=k) / len(y)).round(4).tolist()
+          for split, y in (("train", splits.y_train), ("val", splits.y_val),
+                           ("test", splits.y_test))}
+
+
 def lineage(entries):
   """{model name: [the model, what it was made from, ...]} for the first seed's models.
 
@@ -199,7 +207,8 @@ def write(workdir, config, splits, stages, seeds=None):
       "dataset": {"name": config.data.path or config.data.name,
                   "classes": list(splits.class_names), "input_shape": list(splits.input_shape),
                   "train": len(splits.y_train), "val": len(splits.y_val),
-                  "test": len(splits.y_test), "overlap": checks.overlap(splits)},
+                  "test": len(splits.y_test), "overlap": checks.overlap(splits),
+                  "class_shares": class_shares(splits)},
       "student_model": config.student.model,
       "monitor": config.train.monitor,
       "models": entries,
