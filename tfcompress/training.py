@@ -194,22 +194,36 @@ SLOW_MINUTES = 30  # `fit` warns when the epochs after the first should take lon
 
 class _Forecast(keras.callbacks.Callback):
   """Logs after the first epoch (scoring included) how long the other `epochs - 1` should
-  take; warns, naming `faster`, when that is over `SLOW_MINUTES`."""
+  take; warns, naming `faster`, when that is over `SLOW_MINUTES`. The clock starts after
+  the first step, so building the graph is not counted `epochs` times."""
+
+  _supports_tf_logs = True  # Its batch hook reads no logs: no sync per step.
 
   def __init__(self, epochs, faster=None):
     super().__init__()
     self.epochs, self.faster = epochs, faster
 
   def on_train_begin(self, logs=None):
-    self._start = time.perf_counter()
+    self._start = self._first_step = None
+
+  def on_epoch_begin(self, epoch, logs=None):
+    if epoch == 0:
+      self._start = time.perf_counter()
+
+  def on_train_batch_end(self, batch, logs=None):
+    if self._first_step is None:
+      self._first_step = time.perf_counter()
 
   def on_epoch_end(self, epoch, logs=None):
     if epoch or self.epochs < 2:
       return
-    took = time.perf_counter() - self._start
+    now, steps = time.perf_counter(), self.params.get("steps")
+    took = now - self._start
+    if steps and steps > 1 and self._first_step is not None:  # One step from the rest's pace.
+      took = (now - self._first_step) * steps / (steps - 1)
     left = took * (self.epochs - 1)
-    text = (f"{self.model.name}: epoch 1 of {self.epochs} took {took:.0f} s; the other "
-            f"{self.epochs - 1} should take about {_minutes(left)} (less if it stops early).")
+    text = (f"{self.model.name}: the other {self.epochs - 1} epochs of {self.epochs} should "
+            f"take about {_minutes(left)} (less if training stops early).")
     if left > SLOW_MINUTES * 60:
       logging.warning("%s That is long; %s.", text,
                       self.faster or "fewer epochs or a smaller `data.image_size` shorten it")

@@ -1,5 +1,3 @@
-from unittest import mock
-
 import numpy as np
 from PIL import Image
 import pytest
@@ -88,13 +86,27 @@ def test_sixteen_bit_files_are_scaled_from_the_bit_depth_their_data_holds(tmp_pa
   root = _gray_folder(tmp_path / "x", as_16_bit)
   eight = _gray_folder(tmp_path / "eight", lambda pixels, path: Image.fromarray(pixels).save(
       f"{path}.png"))
-  read = folders.load_image_folder(str(root), image_size=30, val_fraction=0.4)
-  same = folders.load_image_folder(str(eight), image_size=30, val_fraction=0.4)
-  assert read.input_shape == (30, 30, 1)
-  for split in ("x_train", "x_val", "x_test"):  # The 8-bit originals, give or take rounding.
-    np.testing.assert_allclose(getattr(read, split), getattr(same, split), atol=1)
-  assert folders.bit_depth([np.full((2, 2, 1), top, np.float32)]) == depth
-  assert folders.bit_depth([np.full((2, 2, 1), 255, np.uint8)]) is None
+  for size, mode in ((30, "auto"), (12, "rgb")):  # 12: resized, in float, then rounded.
+    read = folders.load_image_folder(str(root), size, mode, val_fraction=0.4)
+    same = folders.load_image_folder(str(eight), size, mode, val_fraction=0.4)
+    assert read.input_shape == same.input_shape == (size, size, 1 if mode == "auto" else 3)
+    for split in ("x_train", "x_val", "x_test"):  # The 8-bit originals, give or take rounding.
+      np.testing.assert_allclose(getattr(read, split), getattr(same, split), atol=1)
+
+
+def test_the_bit_depth_comes_from_the_files_values_before_resizing(tmp_path):
+  """One bright pixel of 4095 in dim 12-bit files: 12 bits, though resizing to 6x6 leaves no
+  value above 1023 (10 bits would read the images 4x too bright)."""
+  def dim_12_bit(pixels, path):
+    wide = (pixels.astype(np.uint16) * 4)  # At most 1020.
+    wide[0, 0] = 4095
+    Image.fromarray(wide).save(f"{path}.png")
+
+  root = _gray_folder(tmp_path / "x", dim_12_bit)
+  read = folders.load_image_folder(str(root), 6, val_fraction=0.4)
+  assert read.x_train.max() < 80  # 1020 * 255 / 4095 = 64 at most, bright pixel averaged away.
+  assert folders._bit_depth([4095.0, None, 1200.0]) == 12  # pylint: disable=protected-access
+  assert folders._bit_depth([255.0]) == 8 and folders._bit_depth([None]) is None  # pylint: disable=protected-access
 
 
 def test_empty_class_folder(tmp_path):

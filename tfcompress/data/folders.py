@@ -17,32 +17,41 @@ _DEPTHS = (8, 10, 12, 14, 16)  # What a 16-bit file may hold: X-rays are often 1
 
 
 def _read(path, size, mode):
-  """One image, (size, size, 1 or 3) for PIL `mode` "L" or "RGB": uint8, or for a 16-bit
-  grayscale file float32 of its raw values (`_eight_bit` scales them once the set's bit
-  depth is known; PIL's own conversion would clip every value above 255 to white)."""
+  """One image resized to (size, size), and for a 16-bit file its largest value before the
+  resize (None for others). For PIL `mode` "L" or "RGB": uint8 with 1 or 3 channels; a
+  16-bit grayscale file gives float32 with 1 channel of its raw values, which `_eight_bit`
+  scales once the set's bit depth is known (PIL's own conversion would clip every value
+  above 255 to white)."""
   try:
     with Image.open(path) as image:
       if image.mode in _WIDE:
         wide = image.convert("F").resize((size, size), Image.BILINEAR)
-        return np.repeat(np.asarray(wide, np.float32)[..., None], len(mode), -1)
+        return np.asarray(wide, np.float32)[..., None], float(image.getextrema()[1])
       image = image.convert(mode).resize((size, size), Image.BILINEAR)
-      return np.asarray(image, dtype=np.uint8).reshape(size, size, -1)
+      return np.asarray(image, dtype=np.uint8).reshape(size, size, -1), None
   except (UnidentifiedImageError, OSError, SyntaxError) as e:
     raise InputError(f"Corrupt or unreadable image {path!r}: {e}. Remove or replace it.") from None
 
 
-def bit_depth(images):
-  """The bit depth of the 16-bit files' data among `images` (`_read`'s float32 ones): the
-  smallest of 8, 10, 12, 14 and 16 bits that holds their largest value; None without any."""
-  tops = [float(x.max()) for x in images if x.dtype != np.uint8]
-  return next(d for d in _DEPTHS if max(tops) < 2 ** d) if tops else None
+def _bit_depth(tops):
+  """The smallest of 8, 10, 12, 14 and 16 bits that holds every 16-bit file's largest value
+  in `tops` (`_read`'s; None for 8-bit files); None without any 16-bit file.
+
+  Example:
+    _bit_depth([4095.0, None, 1200.0])  # 12
+  """
+  tops = [t for t in tops if t is not None]
+  return next((d for d in _DEPTHS if max(tops) < 2 ** d), 16) if tops else None
 
 
-def _eight_bit(images, depth):
-  """`images` as one uint8 array, the 16-bit files' values 0..2**depth - 1 onto 0..255."""
+def _eight_bit(images, depth, channels):
+  """`images` (`_read`'s) as one uint8 array of `channels` channels, the 16-bit files'
+  values 0..2**depth - 1 onto 0..255."""
   scale = 255 / (2 ** (depth or 16) - 1)
-  return np.stack([x if x.dtype == np.uint8 else
-                   np.clip(np.round(x * scale), 0, 255).astype(np.uint8) for x in images])
+  out = np.empty((len(images), *images[0].shape[:2], channels), np.uint8)
+  for i, image in enumerate(images):
+    out[i] = image if image.dtype == np.uint8 else np.clip(np.round(image * scale), 0, 255)
+  return out
 
 
 def _files(folder, class_names):
@@ -66,9 +75,10 @@ def _files(folder, class_names):
 
 
 def _read_split(folder, class_names, size, mode):
-  """(images as `_read` returns them, labels) of one split."""
+  """(images, 16-bit files' largest values, labels) of one split, as `_read` gives them."""
   found = _files(folder, class_names)
-  return [_read(path, size, mode) for _, path in found], np.array([l for l, _ in found], np.int64)
+  images, tops = zip(*(_read(path, size, mode) for _, path in found))
+  return list(images), list(tops), np.array([label for label, _ in found], np.int64)
 
 
 def _auto_mode(root, class_names, size):
@@ -85,7 +95,7 @@ def _auto_mode(root, class_names, size):
 
 
 def _spread(path, size):
-  image = _read(path, size, "RGB").astype(np.float32)
+  image = _read(path, size, "RGB")[0].astype(np.float32)  # 16-bit files: 1 channel, gray.
   return float((image.max(-1) - image.min(-1)).mean())
 
 
@@ -96,8 +106,9 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
   stratified split of train is used. With `color_mode="auto"` the images are RGB when at
   least 5% of the training images have colour, else grayscale (bit for bit what the
   explicit modes read). 16-bit grayscale files are scaled to 0..255 from the bit depth their
-  data holds (8, 10, 12, 14 or 16 bits: the smallest that holds the training images' largest
-  value; a 12-bit X-ray's 0..4095 onto 0..255).
+  data holds: 8, 10, 12, 14 or 16 bits, the smallest that holds the largest value of the
+  training split's 16-bit files (of every split's when train has none), before resizing;
+  a 12-bit X-ray's 0..4095 onto 0..255.
 
   Args:
     root: the folder holding train/, test/ and optionally val/, one folder per class.
@@ -141,12 +152,14 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
     folder = os.path.join(root, split)
     if os.path.isdir(folder):
       read[split] = _read_split(folder, class_names, image_size, mode)
-  depth = bit_depth(read["train"][0]) or bit_depth([x for xs, _ in read.values() for x in xs])
+  from_train = _bit_depth(read["train"][1])
+  depth = from_train or _bit_depth([t for _, tops, _ in read.values() for t in tops])
   if depth:
     logging.info("Image folder %s: its 16-bit files hold %d-bit data (no value of %d or more "
-                 "in %s); values 0..%d are scaled onto 0..255.", root, depth, 2 ** depth,
-                 "train/" if bit_depth(read["train"][0]) else "any split", 2 ** depth - 1)
+                 "in the %s); values 0..%d are scaled onto 0..255.", root, depth, 2 ** depth,
+                 "training files" if from_train else "files", 2 ** depth - 1)
   arrays = {}
-  for split, (images, labels) in read.items():
-    arrays[f"x_{split}"], arrays[f"y_{split}"] = _eight_bit(images, depth), labels
+  for split in list(read):  # One split at a time: the float 16-bit images are let go.
+    images, _, labels = read.pop(split)
+    arrays[f"x_{split}"], arrays[f"y_{split}"] = _eight_bit(images, depth, len(mode)), labels
   return arrays_lib.from_arrays(arrays, root, val_fraction, seed, class_names)

@@ -21,8 +21,8 @@ def load(data_config, seed=0):
   else `name`.
 
   Then renames the classes (`class_names`), merges them (`merge_classes`), keeps `limit`
-  examples a split, resizes to `image_size` and leaves out held-out copies of training
-  images (`drop_copies`), when those are set.
+  examples a split (one of every class among them), resizes to `image_size` and leaves
+  out held-out copies of training images (`drop_copies`), when those are set.
 
   Args:
     data_config: the config's `data` group (`base_config().data`).
@@ -32,8 +32,10 @@ def load(data_config, seed=0):
     A checked `Splits`: float32 (N, H, W, C) images in [0, 255], int64 labels.
 
   Raises:
-    InputError: a `data.path` that does not exist, an unknown `data.name`, or data
-      that `load_npz` or `load_image_folder` refuses; messages name the config keys.
+    InputError: a `data.path` that does not exist, an unknown `data.name`, data that
+      `load_npz` or `load_image_folder` refuses, a `limit` below the number of classes,
+      or `drop_copies` that would leave a split or a class of it empty; messages name the
+      config keys.
 
   Example:
     splits = load(base_config().data)   # the shipped PneumoniaMNIST
@@ -75,9 +77,6 @@ def load(data_config, seed=0):
     splits = _resize(splits, c.image_size)
   if c.drop_copies:
     splits = drop_copies(splits)
-  if c.drop_copies or c.limit:  # Either can leave a class out of val or test.
-    checks.label_count({s: (None, getattr(splits, f"y_{s}")) for s in ("train", "val", "test")},
-                       "the data after `data.limit` / `data.drop_copies`", splits.class_names)
   return splits
 
 
@@ -99,6 +98,14 @@ def drop_copies(splits):
       raise InputError(f"Config `data.drop_copies` would leave no {name} images: each of "
                        f"the {len(mask)} copies a training image. Give the {name} split "
                        "images of its own, or set data.drop_copies=False.")
+    y = getattr(splits, f"y_{name}")
+    lost = sorted(set(y.tolist()) - set(y[~mask].tolist()))
+    if lost:
+      raise InputError(f"Config `data.drop_copies` would leave no {name} image of class "
+                       f"{splits.class_names[lost[0]]!r}: each of its {(y == lost[0]).sum()} "
+                       "copies another split's, and checkpoints, balanced accuracy and AUC "
+                       f"need every class. Give that class {name} images of its own, or set "
+                       "data.drop_copies=False.")
   if val.any() or test.any():
     logging.info("data.drop_copies: left out %d of %d val and %d of %d test images that "
                  "copy another split's.", val.sum(), len(val), test.sum(), len(test))
