@@ -222,8 +222,9 @@ class _Forecast(keras.callbacks.Callback):
     if steps and steps > 1 and self._first_step is not None:  # One step from the rest's pace.
       took = (now - self._first_step) * steps / (steps - 1)
     left = took * (self.epochs - 1)
-    text = (f"{self.model.name}: the other {self.epochs - 1} epochs of {self.epochs} should "
-            f"take about {_minutes(left)} (less if training stops early).")
+    others = f"{self.epochs - 1} epoch{'s' if self.epochs > 2 else ''}"
+    text = (f"{self.model.name}: the other {others} of {self.epochs} should take about "
+            f"{_minutes(left)} (less if training stops early).")
     if left > SLOW_MINUTES * 60:
       logging.warning("%s That is long; %s.", text,
                       self.faster or "fewer epochs or a smaller `data.image_size` shorten it")
@@ -232,6 +233,8 @@ class _Forecast(keras.callbacks.Callback):
 
 
 def _minutes(seconds):
+  if seconds < 1:
+    return "under 1 s"
   return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 

@@ -15,7 +15,8 @@ With --bits=12 (grayscale sources) every file is instead a 16-bit PNG holding 12
   python docs/experiments/make_folder.py --source=tfcompress/data/pneumoniamnist.npz \
       --out=xray12 --classes=0:normal,1:pneumonia --train=0 --bits=12
 
-(--train=0: every image of the .npz's own train, val and test splits.)
+(--train=0: every image of the .npz's own train, val and test splits; --val and --test
+are then unused.)
 """
 import argparse
 import os
@@ -41,6 +42,11 @@ def main():
   args = parser.parse_args()
   with np.load(args.source) as f:
     arrays = {k: f[k].reshape(-1) if k.startswith("y") else f[k] for k in f.files}
+  if args.bits and not (8 <= args.bits <= 16 and arrays["x_train"].ndim == 3):
+    parser.error(f"--bits must be 8..16 and the source grayscale (N, H, W); got --bits="
+                 f"{args.bits} and images of shape {arrays['x_train'].shape[1:]}.")
+  if not args.train and "x_val" not in arrays:
+    parser.error(f"--train=0 keeps the .npz's own splits, but {args.source} has no x_val.")
   rng = np.random.default_rng(args.seed)
   for pair in args.classes.split(","):
     label, name = pair.split(":")

@@ -62,8 +62,11 @@ def train_student(run, student, epochs, teach=None, learning_rate=None, callback
       model = training.compile_classifier(student, opt, run.config.train.label_smoothing)
   extra = teacher_logits(run) if teach is not None and teach.mode == "cached" else None
   timer = training.EpochTimer()
+  group = run.config.get(run.stage.name)
+  faster = (f"a lower `{run.stage.name}.epochs` or `data.image_size` shortens it"
+            if group is not None and "epochs" in group else None)
   fitted = training.fit(model, run.train_ds(extra=extra, passes=passes), run.val, epochs,
                         run.config.train, run.config.verbose, run.class_weight(),
                         [timer, *callbacks], run.tensorboard(*log_sub), first_epoch, average,
-                        keep_start)
+                        keep_start, faster)
   return fitted, timer

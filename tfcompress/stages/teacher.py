@@ -13,6 +13,7 @@ from sklearn import model_selection
 from tfcompress import artifacts
 from tfcompress import evaluate
 from tfcompress import models
+from tfcompress import plugins
 from tfcompress import training
 from tfcompress._keras import keras
 from tfcompress.errors import InputError
@@ -46,12 +47,9 @@ def train_member(run, name, model_name=None, repeat=0, keep=None):
         run.config.train.label_smoothing)
   train_ds = run.train_ds(noise=run.config.data.teacher_noise, passes=passes, keep=keep)
   log_dir = run.tensorboard(member.name)
-  side = models.teacher.member_size(c.input_size, run.splits.input_shape, name)
-  faster = (f"the members see {side}x{side} images: a lower `teacher.input_size` (README, "
-            "'Teacher members'), fewer `teacher.members` or `teacher.epochs` shorten it")
   fitted = training.fit(member, train_ds, run.val, c.epochs, run.config.train,
                         run.config.verbose, run.class_weight(), log_dir=log_dir, average=True,
-                        faster=faster)
+                        faster=_faster(run, name, "teacher.epochs"))
   if c.weights and c.fine_tune_epochs:
     with run.strategy.scope():
       models.unfreeze_top(member, c.fine_tune_layers)
@@ -61,10 +59,22 @@ def train_member(run, name, model_name=None, repeat=0, keep=None):
                                               passes=run.passes(c.fine_tune_epochs, images),
                                               keep=keep),
                          run.val, c.fine_tune_epochs, run.config.train, run.config.verbose,
-                         run.class_weight(), log_dir=log_dir + "_fine_tune", average=True)
+                         run.class_weight(), log_dir=log_dir + "_fine_tune", average=True,
+                         faster=_faster(run, name, "teacher.fine_tune_epochs"))
     tuned.history = {k: fitted.history.get(k, []) + v for k, v in tuned.history.items()}
     fitted = tuned
   return member, fitted
+
+
+def _faster(run, name, epochs_key):
+  """What would shorten a member's training, for `training.fit`'s warning."""
+  size = ""
+  if not plugins.is_plugin(name):  # A plug-in member sizes its own input.
+    side = models.member_size(run.config.teacher.input_size, run.splits.input_shape, name)
+    size = (f"a lower `teacher.input_size` (it sees {side}x{side} images; README, 'Teacher "
+            "members'), ")
+  return (f"{size}fewer `{epochs_key}` shorten it, and fewer `teacher.members` the "
+          "teacher stage")
 
 
 def _member(run, name, model_name, repeat, keep):
