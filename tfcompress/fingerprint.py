@@ -67,12 +67,14 @@ def check(workdir, config, splits, free_fields=()):
     new["student_model_sha256"] = _file_sha256(model)
   old = artifacts.read_json(path)
   if old is not None and workdir_lib.has_artifacts(workdir):
-    for key, what, given in (
-        ("data_sha256", "other data", f"data.path={config.data.path!r}"),
-        ("student_model_sha256", "another model file", f"student.model={model!r}")):
+    for key, what, given, why in (
+        ("data_sha256", "other data", f"data.path={config.data.path!r}",
+         " (An older tfcompress may have read the same files otherwise.)"),
+        ("student_model_sha256", "another model file", f"student.model={model!r}", "")):
       was, now = str(old.get(key)), str(new.get(key))
       if was != now and (key in old or key in new):
         raise InputError(f"{workdir!r} holds a run made from {what} ({key}: {was[:12]!r} -> "
-                         f"{now[:12]!r}; {given}). Use a new --workdir, or delete this one.")
+                         f"{now[:12]!r}; {given}).{why} Use a new --workdir, or delete this "
+                         "one.")
   artifacts.write_json(path, new)
   return new
