@@ -180,6 +180,40 @@ def test_workdir_with_another_config_is_refused(smoke_config, tmp_path):
     pipeline.run(smoke_config, workdir)
 
 
+def test_a_copied_teacher_is_reused_only_with_its_settings_and_a_rerun_starts_clean(
+    smoke_config, tmp_path, monkeypatch):
+  import shutil
+  from tfcompress import pipeline as pipeline_module
+  warned = []
+  monkeypatch.setattr(pipeline_module.logging, "warning",
+                      lambda fmt, *a: warned.append(fmt % a))
+  first = str(tmp_path / "first")
+  smoke_config.stages = ("teacher", "student", "prune", "quantize")
+  pipeline.run(smoke_config, first)
+  member = os.path.join("teacher", "tiny_teacher.keras")
+  made = os.stat(os.path.join(first, member)).st_mtime_ns
+  smoke_config.stages = ("teacher",)
+  same, other = str(tmp_path / "same"), str(tmp_path / "other")
+  for workdir in (same, other):  # The README's way to reuse a teacher.
+    shutil.copytree(os.path.join(first, "teacher"), os.path.join(workdir, "teacher"))
+    open(os.path.join(workdir, "teacher", "stale.txt"), "w").close()
+  pipeline.run(smoke_config, same)  # The settings it was made with: reused.
+  assert os.stat(os.path.join(same, member)).st_mtime_ns == made and not warned
+  smoke_config.teacher.epochs = 2  # Other settings: trained again, from an empty folder.
+  pipeline.run(smoke_config, other)
+  assert os.stat(os.path.join(other, member)).st_mtime_ns != made
+  assert not os.path.exists(os.path.join(other, "teacher", "stale.txt"))
+  assert "teacher.epochs: 1 -> 2" in warned[0]
+  # A stage whose input changed runs again from an empty folder: the quantized files of
+  # the pruned model it took before are gone, not left beside the student's.
+  smoke_config.teacher.epochs = 1
+  smoke_config.stages = ("student", "quantize")
+  pipeline.run(smoke_config, first)
+  files = os.listdir(os.path.join(first, "seed_0", "quantize"))
+  assert "student_int8.tflite" in files and not any(f.startswith("pruned") for f in files)
+  assert "the input the config picks for it changed" in warned[-1]
+
+
 @pytest.mark.parametrize("mode,shape,folder,compared", [
     ("auto", (28, 28, 1), True, "grayscale"),  # As the mode "auto" picked.
     ("auto", (32, 32, 3), True, "rgb"),

@@ -199,20 +199,20 @@ def _run(config, workdir, chief=True):
   splits = data_lib.load(config.data, config.seed)
   _check_stages(config, splits)
   _check_workdir(config, workdir, splits.input_shape)
-  fingerprint.check(workdir, config, splits, _FREE_FIELDS)
+  data_sha256 = fingerprint.check(workdir, config, splits, _FREE_FIELDS)["data_sha256"]
   tf.config.experimental.enable_op_determinism()
   logging.info("Data: %d train, %d val, %d test images of shape %s, classes %s",
                len(splits.y_train), len(splits.y_val), len(splits.y_test), splits.input_shape,
                splits.class_names)
   if not chief:
-    _run_stages(config, workdir, splits, seeds, planned, chief)
+    _run_stages(config, workdir, splits, seeds, planned, data_sha256, chief)
     return None
   copies = data_checks.describe_overlap(data_checks.overlap(splits), len(splits.y_val),
                                         len(splits.y_test))
   if copies:
     logging.warning("%s", copies)
   try:
-    _run_stages(config, workdir, splits, seeds, planned)
+    _run_stages(config, workdir, splits, seeds, planned, data_sha256)
   except CollapseError:
     report.write(workdir, config, splits, reported(config, workdir, seeds), seeds)
     raise  # After writing the report: the flags, for the user to read.
@@ -231,7 +231,30 @@ def _run(config, workdir, chief=True):
   return written
 
 
-def _run_stages(config, workdir, splits, seeds, planned, chief=True):
+def _settings(config, stage, splits, data_sha256, seed):
+  """What a stage's artifacts depend on besides its inputs: the data, the seed and the
+  config groups it reads (flat). Recorded in its metrics.json, so that a folder copied from
+  another workdir (a teacher, say) is not taken for this config's."""
+  groups = ({"data", "train", "teacher"} if stage.name == "teacher" else
+            {"data", "train", "student", stage.name})
+  flat = _flat(json.loads(config_lib.to_json(config)))
+  _as_given(flat, splits.input_shape, data_lib.is_image_folder(config.data.path))
+  return {"data_sha256": data_sha256, "seed": seed,
+          "config": {k: v for k, v in flat.items() if k.split(".")[0] in groups}}
+
+
+def _changed(old, new):
+  """The settings that differ from those a stage recorded (`old`; None before they were
+  recorded: trusted). Fields one side lacks (added to the schema since) are not compared."""
+  if not old:
+    return []
+  changed = [k for k in ("data_sha256", "seed") if old.get(k) != new[k]]
+  was, now = old.get("config", {}), new["config"]
+  return changed + [f"{k}: {was[k]!r} -> {now[k]!r}" for k in sorted(set(was) & set(now))
+                    if was[k] != now[k]]
+
+
+def _run_stages(config, workdir, splits, seeds, planned, data_sha256, chief=True):
   strategy = training.strategy(config.strategy)
   for stage in graph.configured(config):
     if not (chief or stage.trains):
@@ -254,9 +277,16 @@ def _run_stages(config, workdir, splits, seeds, planned, chief=True):
                 "versions": {d: _version(workdir, d, seed) for d in depends}}
       done_path = layout.done_file(workdir, stage.name, folder_seed)
       done = artifacts.read_json(done_path)
-      if done and done.get("inputs") == inputs and "outputs" in done:
+      settings = _settings(config, stage, splits, data_sha256, seed)
+      changed = _changed(done.get("settings"), settings) if done else []
+      if done and done.get("inputs") == inputs and "outputs" in done and not changed:
         logging.info("Stage %s (seed %d) already done: %s", stage.name, seed, done_path)
         continue
+      if done:  # Run again from scratch: nothing the last run left (models, files) is kept.
+        logging.warning("Stage %s (seed %d) runs again: %s; its folder is emptied first.",
+                        stage.name, seed, "; ".join(changed) if changed else
+                        "the input the config picks for it changed or ran again")
+        workdir_lib.clear(os.path.dirname(done_path))
       keras.utils.set_random_seed(seed)
       start = time.time()
       with training.precision(config.train.mixed_precision if stage.trains else "float32"):
@@ -265,6 +295,7 @@ def _run_stages(config, workdir, splits, seeds, planned, chief=True):
         p.output.stage, p.output.seed = stage.name, folder_seed
       artifacts.write_json(done_path, {
           "stage": stage.name, "seconds": time.time() - start, "inputs": inputs,
+          "settings": settings,
           "outputs": [p.output.to_dict() for p in products],
           "metrics": [p.metrics for p in products]})
       logging.info("Stage %s (seed %d) done in %.0f s", stage.name, seed, time.time() - start)

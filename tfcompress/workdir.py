@@ -50,6 +50,17 @@ def sweep(workdir, pid=None):
   return removed
 
 
+def clear(folder):
+  """Empties `folder` (a stage's, before it runs again). It is first renamed to a temporary
+  name, so a run stopped halfway leaves nothing a later run could take for a result; the
+  next run sweeps it."""
+  if os.path.isdir(folder):
+    doomed = f"{folder}.tmp{os.getpid()}"
+    os.replace(folder, doomed)
+    shutil.rmtree(doomed, ignore_errors=True)
+  os.makedirs(folder, exist_ok=True)
+
+
 def has_artifacts(workdir):
   """True when `workdir` holds anything a run wrote besides the records of what made it."""
   for _, dirs, files in os.walk(workdir):
