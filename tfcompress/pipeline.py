@@ -209,8 +209,13 @@ def _run(config, workdir, chief=True):
     return None
   copies = data_checks.describe_overlap(data_checks.overlap(splits), len(splits.y_val),
                                         len(splits.y_test))
-  if copies:
-    logging.warning("%s", copies)
+  for text in (copies, data_checks.describe_thin_val(splits.y_val, splits.class_names)):
+    if text:
+      logging.warning("%s", text)
+  weights = data_lib.pipelines.class_weights(splits.y_train, config.data.class_weights)
+  if weights:
+    logging.info("Class weights (data.class_weights=%r): %s.", config.data.class_weights,
+                 ", ".join(f"{splits.class_names[k]} {w:.3g}" for k, w in weights.items()))
   try:
     _run_stages(config, workdir, splits, seeds, planned, data_sha256)
   except CollapseError:

@@ -57,6 +57,13 @@ def test_class_shares_per_split_and_the_val_test_shift_line():
   assert "`normal` is 25.0% of val and 38.0% of test (train 25.0%)" in shifted
   assert line(71) == []  # 4 points apart: below the 5 that are reported.
   assert line(70) != []
+  text = tables.markdown({"dataset": {"name": "x", "train": 4, "val": 4, "test": 4,
+                                      "input_shape": [2, 2, 1], "classes": ["a", "b"],
+                                      "thin_val": "Validation holds 1 image of class `b`."},
+                          "models": [], "summary": {},
+                          "constant_answer": {"below": {}, "class_weights": "balanced"}})
+  assert "**Validation holds 1 image of class `b`.**" in text
+  assert "Training weighed the classes (`data.class_weights`: balanced)" in text
 
 
 def test_pareto_front():

@@ -194,3 +194,25 @@ def describe_overlap(found, val, test):
   if not parts:
     return ""
   return f"Data: {'; '.join(parts)}. {' '.join(advice)}"
+
+
+THIN_VAL = 5  # Fewer validation images of a class than this, and the log and report say so.
+
+
+def describe_thin_val(y_val, class_names):
+  """A line for the log and report.md when a class has fewer than `THIN_VAL` validation
+  images (every choice rests on them); "" otherwise.
+
+  Example:
+    describe_thin_val(np.array([0] * 70 + [1]), ("a", "b"))
+    # "Validation holds 1 image of class `b`: ..."
+  """
+  counts = np.bincount(y_val, minlength=len(class_names))
+  thin = [(int(n), name) for n, name in zip(counts, class_names) if n < THIN_VAL]
+  if not thin:
+    return ""
+  listed = ", ".join(f"{n} image{'s' if n != 1 else ''} of class `{name}`" for n, name in thin)
+  return (f"Validation holds {listed}: every choice (the epoch kept, alpha, the compression "
+          f"source) rests on them, and one image moves balanced accuracy by up to "
+          f"{1 / (len(class_names) * min(n for n, _ in thin)):.2f}. Give validation more "
+          "images (a larger `data.val_fraction`, or an x_val / val/ split of your own).")

@@ -63,8 +63,9 @@ def markdown(report):
          f"{d['train']} train / {d['val']} val / {d['test']} test images of shape "
          f"{tuple(d['input_shape'])}; classes: {', '.join(d['classes'])}. Test-set figures "
          "unless marked val; with several seeds, mean ± standard deviation. Every training "
-         f"stage kept its best epoch on the validation split. {_averaging(d['classes'])}",
-         ""] + _copies(d) + _shift(d) + _collapsed(report) + [
+         f"stage kept its best epoch on the validation split. {_averaging(d['classes'])}"
+         + _weighed(report),
+         ""] + _copies(d) + _thin_val(d) + _shift(d) + _collapsed(report) + [
          "## Table I: teacher members" + (", before and after pruning" if any(
              n.endswith("_pruned") for n in members) else ""), "",
          _table(header, _metric_rows(summary, members)),
@@ -177,6 +178,17 @@ def _shift(dataset):
           f"{shares['val'][i]:.1%} of val and {shares['test'][i]:.1%} of test (train "
           f"{shares['train'][i]:.1%}). Every setting was chosen on val; test accuracy weighs "
           "the classes as test holds them, balanced accuracy weighs each class alike.**", ""]
+
+
+def _weighed(report):
+  weights = (report.get("constant_answer") or {}).get("class_weights")
+  return (f" Training weighed the classes (`data.class_weights`: {weights}) against their "
+          "imbalance." if weights else "")
+
+
+def _thin_val(dataset):
+  text = dataset.get("thin_val")
+  return [f"**{text}**", ""] if text else []
 
 
 def _copies(dataset):
