@@ -127,7 +127,7 @@ def _teacher(report):
          f"({check['student']:.4f})." + ("" if better else
          " Distilling from a weaker teacher is a known way to lose accuracy; with "
          "`prune.source=best` compression starts from whichever student is better on "
-         "validation.")]
+         "validation (on a tie, the later stage's: the distilled one).")]
   return out
 
 
