@@ -42,6 +42,7 @@ int main(int, char** argv) {
   std::printf("\noutput %s %.9g %d %d\n", g_model_output_dtype, g_model_output_scale,
               g_model_output_zero_point, g_model_output_elements);
   for (int i = 0; i < g_model_labels_count; ++i) std::printf("label %s\n", g_model_labels[i]);
+  std::printf("arena %d\n", g_model_arena_bytes);
   return 0;
 }
 """
@@ -69,13 +70,13 @@ def _check_printed(lines, content, info, shared_len):
   assert int(zero) == info["input"]["zero_point"]
   dtype, scale, zero, elements = lines[3].split()[1:]
   assert np.float32(scale) == np.float32(info["output"]["scale"]) and int(elements) == 2
-  assert lines[4:] == [f"label {label}" for label in LABELS]
+  assert lines[4:] == [f"label {label}" for label in LABELS] + ["arena 12345"]
 
 
 @needs_gxx
 def test_compiled_array_holds_the_exact_bytes(tflite_files, tmp_path):
   content = tflite_files["int8"]
-  paths = write_c_array(content, str(tmp_path), "g_model", LABELS)
+  paths = write_c_array(content, str(tmp_path), "g_model", LABELS, arena_bytes=12345)
   assert sorted(os.path.basename(p) for p in paths) == ["g_model.cc", "g_model.h"]
   assert sorted(os.listdir(tmp_path)) == ["g_model.cc", "g_model.h"]  # No temp files left.
   (tmp_path / "main.cc").write_text(MAIN)
@@ -88,7 +89,8 @@ def test_compiled_array_holds_the_exact_bytes(tflite_files, tmp_path):
 @needs_gxx
 def test_single_header_compiles_alone(tflite_files, tmp_path):
   content = tflite_files["int8"]
-  paths = write_c_array(content, str(tmp_path), "g_model", LABELS, single_header=True)
+  paths = write_c_array(content, str(tmp_path), "g_model", LABELS, single_header=True,
+                        arena_bytes=12345)
   assert [os.path.basename(p) for p in paths] == ["g_model.h"]
   (tmp_path / "main.cc").write_text(MAIN)
   (tmp_path / "other.cc").write_text(OTHER_SINGLE)
@@ -108,6 +110,11 @@ def test_source_layout(tflite_files):
   rows = [line for line in source.splitlines() if line.startswith("  0x")]
   assert all(line.count("0x") == 12 for line in rows[:-1]) and 1 <= rows[-1].count("0x") <= 12
   assert "const char* const g_model_labels[]" in source
+  ops = model_info(content)["ops"]
+  assert "CONV_2D" in ops and ops == sorted(set(ops))
+  assert (f"// Ops a tflite::MicroMutableOpResolver<{len(ops)}> must add: {', '.join(ops)}."
+          in header)
+  assert "arena" not in header  # Not measured: not written.
 
 
 def test_float_model_and_no_labels(tflite_files):

@@ -28,7 +28,8 @@ def _tensor(detail):
 
 
 def model_info(content):
-  """Shape, dtype, scale and zero point of a single-input, single-output model's tensors.
+  """Shape, dtype, scale and zero point of a single-input, single-output model's tensors,
+  and the op names it uses (`ops`).
 
   Float tensors have scale 0.0 and zero point 0, as LiteRT reports them.
 
@@ -42,4 +43,14 @@ def model_info(content):
   except (ValueError, RuntimeError) as e:
     raise InputError(f"LiteRT cannot read this .tflite file ({len(content)} bytes): "
                      f"{str(e).strip().splitlines()[-1]}") from None
-  return {"input": _tensor(model.input), "output": _tensor(model.output)}
+  return {"input": _tensor(model.input), "output": _tensor(model.output), "ops": _ops(model)}
+
+
+def _ops(model):
+  """The builtin op names the model uses, sorted (what a TFLite Micro op resolver must
+  register); None when this LiteRT cannot list them."""
+  try:
+    details = model.interpreter._get_ops_details()  # pylint: disable=protected-access
+  except (AttributeError, RuntimeError, ValueError):
+    return None
+  return sorted({d["op_name"] for d in details})
