@@ -178,6 +178,17 @@ def test_workdir_with_another_config_is_refused(smoke_config, tmp_path):
   smoke_config.distill.temperature = 9.0
   with pytest.raises(InputError, match=r"different config \(distill.temperature: 4.0 -> 9.0\)"):
     pipeline.run(smoke_config, workdir)
+  smoke_config.distill.temperature = 4.0
+  import shutil  # The same file under another path is the same data; other bytes are not.
+  copy = str(tmp_path / "elsewhere" / "renamed.npz")
+  os.makedirs(os.path.dirname(copy))
+  shutil.copy(smoke_config.data.path, copy)
+  smoke_config.data.path = copy
+  pipeline.run(smoke_config, workdir)
+  with open(copy, "ab") as f:
+    f.write(b"\0")  # A byte more: another file, read as the same arrays, refused by its sha.
+  with pytest.raises(InputError, match=r"holds a run made from other data"):
+    pipeline.run(smoke_config, workdir)
 
 
 def test_a_copied_teacher_is_reused_only_with_its_settings_and_a_rerun_starts_clean(

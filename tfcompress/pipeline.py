@@ -109,11 +109,15 @@ def _flat(values, prefix=""):
 
 _TEACHER_SIZE = "teacher.input_size"
 _COLOR_MODE = "data.color_mode"
+_DATA_PATH = "data.path"
 
 
 def _as_given(flat, input_shape, folder):
   """Fields compared as what they give on these images (`input_shape`); `data.color_mode`
-  only for an image `folder` (it reads nothing else)."""
+  only for an image `folder` (it reads nothing else); `data.path` not at all: the data's
+  sha256 (`fingerprint.check`) compares what it names, so the same file under another
+  path (absolute, relative, a copy) is the same data."""
+  flat.pop(_DATA_PATH, None)
   if isinstance(flat.get(_TEACHER_SIZE), int):
     flat[_TEACHER_SIZE] = models.member_size(flat[_TEACHER_SIZE], input_shape)
   if not folder:
