@@ -160,6 +160,13 @@ def test_sweep_table_reads_sweeps_written_before_prune_score():
   text = "\n".join(tables._sweep({"models": [old]}))  # pylint: disable=protected-access
   assert "chosen on val accuracy; unpruned val accuracy 0.9000:" in text
   assert "| 2 | 50.0% | 0.8800 | - | chosen |" in text
+  swept = dict(old, sweep=[{"alpha": 2.0, "sparsity": 0.5, "val_accuracy": 0.88,
+                            "val_balanced_accuracy": 0.86},
+                           {"alpha": 0.5, "sparsity": 0.97, "val_accuracy": 0.74,
+                            "val_balanced_accuracy": 0.5}])
+  text = "\n".join(tables._sweep({"models": [swept], "dataset": {"classes": ["a", "b"]}}))  # pylint: disable=protected-access
+  assert "| alpha | sparsity | val accuracy | val bal. acc | kept |" in text
+  assert "| 0.5 | 97.0% | 0.7400 | 0.5000 | at chance |" in text
 
 
 def test_header_says_what_precision_recall_and_f1_average():

@@ -364,8 +364,11 @@ def _layer_errors(report, rows_shown=5):
   out = ["", "## Per-layer quantization error (validation images)", "",
          "Each layer's output in the .tflite file against the float model: RMSE over the "
          "float output's standard deviation, accumulated up to the layer, and the part the "
-         "layer adds (its figure minus its input's). `quantize.float_layers=N` writes an "
-         "int8 file with the N worst layers kept in float."]
+         "layer adds (its figure minus its input's). RMSE / scale is the same error in "
+         "steps of that tensor's quantization scale: about 0.29 (1/sqrt(12)) is plain "
+         "rounding; int16x8's steps are 256 times finer, so its figures run larger for an "
+         "equal error. `quantize.float_layers=N` writes an int8 file with the N worst layers "
+         "kept in float."]
   seed = found[0]["seed"]
   for e in [e for e in found if e["seed"] == seed]:
     rows = [[r["layer"], f"{r['added_error']:+.4f}", f"{r['relative_rmse']:.4f}",
@@ -411,17 +414,21 @@ def _sweep(report):
   if not sweeps:
     return []
   out = ["", "## Std-dev pruning: alpha sweep (validation set)", ""]
+  classes = (report.get("dataset") or {}).get("classes") or ()
+  chance = 1 / len(classes) + health.CHANCE_MARGIN if classes else -1
   for e in sweeps:
     c = e["chosen"]
     score = c.get("score", "accuracy")  # Sweeps before `prune.score` ranked by accuracy.
     rows = [[f"{r['alpha']:g}", f"{100 * r['sparsity']:.1f}%", f"{r['val_accuracy']:.4f}",
              _num(r.get("val_balanced_accuracy"), "{:.4f}"),
-             "chosen" if r["alpha"] == c["alpha"] else ""] for r in e["sweep"]]
+             "chosen" if r["alpha"] == c["alpha"] else
+             "at chance" if (r.get("val_balanced_accuracy") or 1) <= chance else ""]
+            for r in e["sweep"]]
     out += [f"{e['name']} (seed {e['seed']}), chosen on val {score.replace('_', ' ')}; "
             f"unpruned val accuracy {c['unpruned_val_accuracy']:.4f}"
             + (f", balanced accuracy {c['unpruned_val_balanced_accuracy']:.4f}"
                if "unpruned_val_balanced_accuracy" in c else "") + ":", "",
-            _table(["alpha", "sparsity", "val accuracy", "val bal. acc", ""], rows), ""]
+            _table(["alpha", "sparsity", "val accuracy", "val bal. acc", "kept"], rows), ""]
   return out
 
 
