@@ -233,8 +233,7 @@ def test_a_copied_teacher_is_reused_only_with_its_settings_and_a_rerun_starts_cl
 ])
 def test_color_mode_is_compared_as_read_and_only_for_image_folders(mode, shape, folder,
                                                                    compared):
-  flat = {"data.color_mode": mode}
-  pipeline._as_given(flat, shape, folder)  # pylint: disable=protected-access
+  flat = pipeline._given({"data": {"color_mode": mode}}, shape, folder)  # pylint: disable=protected-access
   assert flat.get("data.color_mode") == compared
 
 

@@ -112,11 +112,13 @@ _COLOR_MODE = "data.color_mode"
 _DATA_PATH = "data.path"
 
 
-def _as_given(flat, input_shape, folder):
-  """Fields compared as what they give on these images (`input_shape`); `data.color_mode`
-  only for an image `folder` (it reads nothing else); `data.path` not at all: the data's
-  sha256 (`fingerprint.check`) compares what it names, so the same file under another
-  path (absolute, relative, a copy) is the same data."""
+def _given(values, input_shape, folder):
+  """A config's values (a dict, as config.json holds them) flat, with fields compared as
+  what they give on these images (`input_shape`); `data.color_mode` only for an image
+  `folder` (it reads nothing else); `data.path` not at all: the data's sha256
+  (`fingerprint.check`) compares what it names, so the same file under another path
+  (absolute, relative, a copy) is the same data."""
+  flat = _flat(values)
   flat.pop(_DATA_PATH, None)
   if isinstance(flat.get(_TEACHER_SIZE), int):
     flat[_TEACHER_SIZE] = models.member_size(flat[_TEACHER_SIZE], input_shape)
@@ -124,6 +126,7 @@ def _as_given(flat, input_shape, folder):
     flat.pop(_COLOR_MODE, None)
   elif flat.get(_COLOR_MODE) == "auto":
     flat[_COLOR_MODE] = "grayscale" if input_shape[-1] == 1 else "rgb"
+  return flat
 
 
 def _check_workdir(config, workdir, input_shape):
@@ -143,10 +146,8 @@ def _check_workdir(config, workdir, input_shape):
       old = json.loads(config_lib.to_json(config_lib.update(config_lib.base_config(), old)))
     except InputError:
       pass  # It names a field this version lacks: compared as written, so it differs.
-    old, new_flat = _flat(old), _flat(new)
     folder = data_lib.is_image_folder(config.data.path)
-    for flat in (old, new_flat):
-      _as_given(flat, input_shape, folder)
+    old, new_flat = (_given(values, input_shape, folder) for values in (old, new))
     changed = [f"{k}: {old.get(k, '(absent)')!r} -> {new_flat.get(k, '(absent)')!r}"
                for k in sorted(set(old) | set(new_flat))
                if k.split(".")[0] not in _FREE_FIELDS and old.get(k) != new_flat.get(k)]
@@ -203,13 +204,15 @@ def _run(config, workdir, chief=True):
   splits = data_lib.load(config.data, config.seed)
   _check_stages(config, splits)
   _check_workdir(config, workdir, splits.input_shape)
-  data_sha256 = fingerprint.check(workdir, config, splits, _FREE_FIELDS)["data_sha256"]
+  made = {"data_sha256": fingerprint.check(workdir, config, splits, _FREE_FIELDS)["data_sha256"],
+          "config": _given(json.loads(config_lib.to_json(config)), splits.input_shape,
+                           data_lib.is_image_folder(config.data.path))}
   tf.config.experimental.enable_op_determinism()
   logging.info("Data: %d train, %d val, %d test images of shape %s, classes %s",
                len(splits.y_train), len(splits.y_val), len(splits.y_test), splits.input_shape,
                splits.class_names)
   if not chief:
-    _run_stages(config, workdir, splits, seeds, planned, data_sha256, chief)
+    _run_stages(config, workdir, splits, seeds, planned, made, chief)
     return None
   copies = data_checks.describe_overlap(data_checks.overlap(splits), len(splits.y_val),
                                         len(splits.y_test))
@@ -221,7 +224,7 @@ def _run(config, workdir, chief=True):
     logging.info("Class weights (data.class_weights=%r): %s.", config.data.class_weights,
                  ", ".join(f"{splits.class_names[k]} {w:.3g}" for k, w in weights.items()))
   try:
-    _run_stages(config, workdir, splits, seeds, planned, data_sha256)
+    _run_stages(config, workdir, splits, seeds, planned, made)
   except CollapseError:
     report.write(workdir, config, splits, reported(config, workdir, seeds), seeds)
     raise  # After writing the report: the flags, for the user to read.
@@ -240,16 +243,15 @@ def _run(config, workdir, chief=True):
   return written
 
 
-def _settings(config, stage, splits, data_sha256, seed):
+def _settings(made, stage, seed):
   """What a stage's artifacts depend on besides its inputs: the data, the seed and the
-  config groups it reads (flat). Recorded in its metrics.json, so that a folder copied from
-  another workdir (a teacher, say) is not taken for this config's."""
+  config groups it reads, from `made` (the data's sha256 and the whole config as `_given`).
+  Recorded in its metrics.json, so that a folder copied from another workdir (a teacher,
+  say) is not taken for this config's."""
   groups = ({"data", "train", "teacher"} if stage.name == "teacher" else
             {"data", "train", "student", stage.name})
-  flat = _flat(json.loads(config_lib.to_json(config)))
-  _as_given(flat, splits.input_shape, data_lib.is_image_folder(config.data.path))
-  return {"data_sha256": data_sha256, "seed": seed,
-          "config": {k: v for k, v in flat.items() if k.split(".")[0] in groups}}
+  return {"data_sha256": made["data_sha256"], "seed": seed,
+          "config": {k: v for k, v in made["config"].items() if k.split(".")[0] in groups}}
 
 
 def _changed(old, new):
@@ -263,7 +265,7 @@ def _changed(old, new):
                     if was[k] != now[k]]
 
 
-def _run_stages(config, workdir, splits, seeds, planned, data_sha256, chief=True):
+def _run_stages(config, workdir, splits, seeds, planned, made, chief=True):
   strategy = training.strategy(config.strategy)
   for stage in graph.configured(config):
     if not (chief or stage.trains):
@@ -286,7 +288,7 @@ def _run_stages(config, workdir, splits, seeds, planned, data_sha256, chief=True
                 "versions": {d: _version(workdir, d, seed) for d in depends}}
       done_path = layout.done_file(workdir, stage.name, folder_seed)
       done = artifacts.read_json(done_path)
-      settings = _settings(config, stage, splits, data_sha256, seed)
+      settings = _settings(made, stage, seed)
       changed = _changed(done.get("settings"), settings) if done else []
       if done and done.get("inputs") == inputs and "outputs" in done and not changed:
         logging.info("Stage %s (seed %d) already done: %s", stage.name, seed, done_path)
