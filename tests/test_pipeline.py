@@ -28,6 +28,14 @@ def test_run_writes_models_report_and_resumes(smoke_config, tmp_path):
   assert not deploy["pruned_int4_weights"]["tflm_ok"]  # Float activations: no int4 DEQUANTIZE.
   assert not deploy["pruned_dynamic"]["tflm_ok"]
   assert deploy["pruned_dynamic"]["tflm_reason"]
+  # Per target, one variant is named: the microcontroller's one TFLite Micro runs.
+  uses = {t: [n for n, d in deploy.items() if t in d["recommended_for"]]
+          for t in ("phone", "microcontroller")}
+  assert len(uses["phone"]) == len(uses["microcontroller"]) == 1, uses
+  assert deploy[uses["microcontroller"][0]]["tflm_ok"]
+  with open(os.path.join(workdir, "seed_0", "export", "README.md")) as f:
+    readme = f.read()
+  assert f"`{uses['microcontroller'][0]}/`" in readme and "pruned_dynamic" in readme
   for m in report["models"]:
     assert {"name", "stage", "format", "accuracy", "precision", "recall", "f1", "auc",
             "path", "size_bytes"} <= set(m)

@@ -290,19 +290,23 @@ def _deployment(report):
                     f"{v['ram_margin_bytes']:,} B, flash margin {v['flash_margin_bytes']:,} B)"
                     for b, v in boards.items())
     seed = "-" if r.get("seed") is None else r["seed"]
+    use = ", ".join(r.get("recommended_for") or ()) or "-"
     if r["tflm_ok"]:
       rows.append([r["name"], seed, "yes", f"{r['tflm_arena_bytes']:,}",
-                   f"{r['tflm_agreement']:.4f}", fit])
+                   f"{r['tflm_agreement']:.4f}", fit, use])
     else:
       rows.append([r["name"], seed, "no: " + r.get("tflm_reason", "?").replace("|", "/"), "-",
-                   "-", "-"])
+                   "-", "-", use])
   if not rows:
     return []
   return ["", "## Deployment: TFLite Micro and microcontroller budgets", "",
           _table(["model", "seed", "runs in TFLite Micro", "arena bytes",
-                  "agreement with LiteRT", "boards"], rows),
+                  "agreement with LiteRT", "boards", "use on"], rows),
           "", "Agreement: share of test images whose predicted class is the same in TFLite "
-          "Micro and in LiteRT."]
+          "Micro and in LiteRT. Use on: per target, the smallest file within "
+          "`export.tolerance` of the best validation balanced accuracy of the files that "
+          "target runs (a microcontroller: TFLite Micro runs it and it fits the boards); "
+          "each seed's `export/README.md` says the same."]
 
 
 def _mean(values):

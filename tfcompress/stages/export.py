@@ -3,12 +3,17 @@
 For each .tflite of the quantize, qat and search stages: a run in the TFLite Micro interpreter (smallest
 arena, agreement with LiteRT on the whole test set); the models it accepts (int8,
 float32) also get a C array (`.h`/`.cc`) and a fit check on the named boards; every
-model gets an Android bundle.
+model gets an Android bundle. `README.md` in the stage's folder says which variant to use
+on a phone and which on a microcontroller (`export.choose`, on validation).
 """
+import os
+
 from absl import logging
 
+from tfcompress import artifacts
 from tfcompress import export
 from tfcompress import layout
+from tfcompress.export import choose
 from tfcompress.errors import config_keys
 from tfcompress.stages import graph
 
@@ -26,7 +31,9 @@ def export_stage(run):
     bundle = export.android_bundle(content, f"{out_dir}/android", s.class_names,
                                    s.input_shape, name=o["name"])
     result = {"size_bytes": m["size_bytes"],
-              "android_bundle": [layout.relative(run.workdir, p) for p in bundle]}
+              "android_bundle": [layout.relative(run.workdir, p) for p in bundle],
+              "val_balanced_accuracy": (m.get("val") or {}).get("balanced_accuracy"),
+              "accuracy": m.get("accuracy"), "collapsed": m.get("collapsed")}
     result.update(export.tflm_check(content, s.x_test))  # Against LiteRT's predictions.
     if result["tflm_ok"]:
       c_files = export.write_c_array(content, f"{out_dir}/c_array", f"{o['name']}_model",
@@ -42,7 +49,25 @@ def export_stage(run):
                         quantization=o["quantization"], source=o["name"])
     output.source_stage = source
     products.append(graph.Product(output, result))
+  _recommend(run, products)
   return products
+
+
+def _recommend(run, products):
+  """Marks each product's `recommended_for` and writes the folder's README.md."""
+  rows = [dict(p.metrics, name=p.output.name) for p in products]
+  tolerance = run.config.export.tolerance
+  picks = choose.recommend(rows, tolerance)
+  folder = run.out()
+  for p, row in zip(products, rows):
+    p.metrics["recommended_for"] = [t for t in choose.TARGETS
+                                    if (picks[t] or {}).get("name") == row["name"]]
+    row["files"] = [os.path.relpath(os.path.dirname(layout.absolute(run.workdir, f[0])), folder)
+                    + "/" for f in (p.metrics["android_bundle"], p.metrics.get("c_array")) if f]
+  for target, pick in picks.items():
+    logging.info("export: for a %s use %s.", target, pick["name"] if pick else "none")
+  text = choose.readme(rows, picks, tolerance, run.folder_seed("export"))
+  artifacts.write_bytes(run.out("README.md"), text.encode())
 
 
 def _check(config, splits):

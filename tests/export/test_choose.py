@@ -1,0 +1,49 @@
+"""Which exported file to use, per target, chosen on validation."""
+import pytest
+
+from tfcompress.export import choose
+
+
+def _row(name, size, val, tflm=True, **extra):
+  return dict(name=name, size_bytes=size, val_balanced_accuracy=val, tflm_ok=tflm, **extra)
+
+
+ROWS = [_row("float32", 130_000, 0.970), _row("float16", 70_000, 0.969, tflm=False),
+        _row("dynamic", 39_000, 0.950, tflm=False), _row("int8", 41_000, 0.962),
+        _row("int4x8", 24_000, 0.930)]
+
+
+def test_smallest_within_tolerance_per_target():
+  picks = choose.recommend(ROWS, tolerance=0.01)
+  # A phone runs everything: dynamic is smaller but 0.02 below; int8 is within 0.01.
+  assert picks["phone"]["name"] == "int8"
+  assert picks["phone"]["best_name"] == "float32"
+  assert choose.recommend(ROWS, tolerance=0.0)["phone"]["name"] == "float32"
+  assert choose.recommend(ROWS, tolerance=0.05)["phone"]["name"] == "int4x8"
+  # Float16 is the phone's pick at 0.001 (its 0.969 is within); TFLite Micro cannot run it.
+  picks = choose.recommend(ROWS, tolerance=0.001)
+  assert picks["phone"]["name"] == "float16" and picks["microcontroller"]["name"] == "float32"
+
+
+def test_microcontroller_needs_tflm_boards_and_no_collapse():
+  rows = [_row("float32", 130_000, 0.970, boards={"esp32": {"fits": False}}),
+          _row("int8", 41_000, 0.900, boards={"esp32": {"fits": True}}),
+          _row("int4x8", 24_000, 0.960, collapsed={"one_class": 1})]
+  picks = choose.recommend(rows, tolerance=0.01)
+  # The best device candidate sets the bar: int8 is picked though float32 scores higher.
+  assert picks["microcontroller"]["name"] == "int8"
+  assert picks["phone"]["name"] == "float32"  # The collapsed int4x8 is never picked.
+  assert choose.recommend([_row("dynamic", 1, 0.9, tflm=False)])["microcontroller"] is None
+  assert choose.recommend([_row("int8", 1, None)])["phone"] is None
+
+
+def test_readme_names_the_picks_and_refuses_bad_tolerance():
+  rows = [dict(r, accuracy=0.9, files=[f"{r['name']}/android/"], tflm_arena_bytes=19_488)
+          for r in ROWS]
+  text = choose.readme(rows, choose.recommend(rows, 0.01), 0.01, seed=0)
+  assert "# Exported models (seed 0)" in text
+  assert "**on a phone (LiteRT, Android)**: `int8/`" in text
+  assert "0.01 or less below `float32` (0.9700)" in text
+  assert text.index("`int4x8`") < text.index("`int8`")  # Sorted by size.
+  with pytest.raises(ValueError, match="tolerance=2"):
+    choose.recommend(ROWS, tolerance=2)

@@ -1,0 +1,88 @@
+"""Which exported file to use: per target, the smallest that holds its validation score.
+
+A run exports every quantized variant; a developer needs one. For a phone (LiteRT) any
+variant runs; a microcontroller needs one that TFLite Micro runs and that fits the boards
+the config names. On each, the smallest file whose validation balanced accuracy lies
+within `tolerance` of the best of those candidates is picked, as the pruning sweep picks
+its alpha. Collapsed models (one class for every validation image) are never picked.
+Test figures play no part.
+"""
+
+TARGETS = ("phone", "microcontroller")
+
+
+def recommend(rows, tolerance=0.01):
+  """The variant to use on each target, chosen on validation.
+
+  Args:
+    rows: one dict per variant: `name`, `size_bytes`, `val_balanced_accuracy` (None when
+      unscored), `tflm_ok`, and optionally `collapsed` and `boards` ({board: {"fits":
+      bool}}; every named board must fit).
+    tolerance: how far below the best validation score of a target's candidates a smaller
+      file may lie.
+
+  Returns:
+    {target: {"name", "best_name", "best_val_balanced_accuracy"} or None}: None when no
+    variant can serve that target.
+
+  Example:
+    recommend([{"name": "int8", "size_bytes": 40, "val_balanced_accuracy": 0.96,
+                "tflm_ok": True},
+               {"name": "float32", "size_bytes": 130, "val_balanced_accuracy": 0.965,
+                "tflm_ok": True}])["microcontroller"]["name"]  # 'int8'
+  """
+  if not 0 <= tolerance <= 1:
+    raise ValueError(f"Argument `tolerance` must be in [0, 1]. Received: tolerance={tolerance}")
+  scored = [r for r in rows
+            if r.get("val_balanced_accuracy") is not None and not r.get("collapsed")]
+  on_device = [r for r in scored if r.get("tflm_ok")
+               and all(b.get("fits") for b in (r.get("boards") or {}).values())]
+  return {"phone": _smallest_holding(scored, tolerance),
+          "microcontroller": _smallest_holding(on_device, tolerance)}
+
+
+def _smallest_holding(rows, tolerance):
+  if not rows:
+    return None
+  best = max(rows, key=lambda r: (r["val_balanced_accuracy"], -r["size_bytes"]))
+  floor = best["val_balanced_accuracy"] - tolerance - 1e-12
+  pick = min((r for r in rows if r["val_balanced_accuracy"] >= floor),
+             key=lambda r: (r["size_bytes"], -r["val_balanced_accuracy"]))
+  return {"name": pick["name"], "best_name": best["name"],
+          "best_val_balanced_accuracy": best["val_balanced_accuracy"]}
+
+
+def readme(rows, picks, tolerance, seed=None):
+  """The export folder's README.md: what to use where, and every variant's figures.
+
+  `rows`: as for `recommend`, plus `accuracy` (test) and `files` (paths inside the export
+  folder); `picks`: `recommend`'s answer.
+  """
+  where = {"phone": "on a phone (LiteRT, Android)",
+           "microcontroller": "on a microcontroller (TFLite Micro, C array)"}
+  out = [f"# Exported models{'' if seed is None else f' (seed {seed})'}", ""]
+  for target in TARGETS:
+    pick = picks.get(target)
+    if pick is None:
+      why = ("no variant runs in TFLite Micro and fits the boards" if target == "microcontroller"
+             else "no variant was scored on validation")
+      out.append(f"- **{where[target]}**: none: {why}.")
+      continue
+    best = pick["best_val_balanced_accuracy"]
+    than = ("" if pick["name"] == pick["best_name"] else
+            f", {tolerance:g} or less below `{pick['best_name']}` ({best:.4f})")
+    out.append(f"- **{where[target]}**: `{pick['name']}/`: the smallest file{than}, by "
+               "validation balanced accuracy (`export.tolerance`).")
+  out += ["", "Chosen on the validation split; the test figures are reported, not chosen on.",
+          "", "| variant | bytes | val bal. acc | test accuracy | TFLite Micro | files |",
+          "| --- | --- | --- | --- | --- | --- |"]
+  for r in sorted(rows, key=lambda r: r["size_bytes"]):
+    val = r.get("val_balanced_accuracy")
+    tflm = (f"yes, arena {r['tflm_arena_bytes']:,} B" if r.get("tflm_ok") else "no")
+    if r.get("collapsed"):
+      tflm += " (collapsed: one class)"
+    cells = [f"`{r['name']}`", f"{r['size_bytes']:,}", "-" if val is None else f"{val:.4f}",
+             "-" if r.get("accuracy") is None else f"{r['accuracy']:.4f}", tflm,
+             ", ".join(f"`{f}`" for f in r.get("files", ()))]
+    out.append("| " + " | ".join(cells) + " |")
+  return "\n".join(out) + "\n"
