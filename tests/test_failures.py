@@ -1,6 +1,7 @@
 import errno
 
 from tfcompress import failures
+from tfcompress.errors import CollapseError
 from tfcompress.errors import InputError
 
 
@@ -18,7 +19,9 @@ def test_messages_say_what_to_do():
   ro = PermissionError(errno.EROFS, "Read-only file system", "/w")
   assert "--workdir" in failures.message(ro)[0]
   assert failures.message(KeyboardInterrupt())[1] == 130
-  assert failures.message(InputError("bad"))[0] == "bad"
+  assert failures.message(InputError("bad")) == ("bad", 2)
+  # A collapse is not bad input: scripts can tell the two apart.
+  assert failures.message(CollapseError("collapsed")) == ("collapsed", 3)
   assert failures.message(OSError("Unable to open file"))[0] == "Unable to open file."
   assert failures.message(RuntimeError("bug")) is None  # Bugs keep their traceback.
 

@@ -1,6 +1,6 @@
 """Failures a user can meet, as one line on stderr and a non-zero exit, never a traceback.
 
-Bad input (`InputError`), a full disk, a path that cannot be written, a path that is a
+Bad input (`InputError`, exit code 2), a collapsed model (`CollapseError`, 3), a full disk, a path that cannot be written, a path that is a
 file, a lost worker of a multi-worker run, and Ctrl-C. Used by the three binaries (tfcompress, tfcompress-bench,
 tfcompress-container); anything else is a bug and keeps its traceback.
 
@@ -14,9 +14,11 @@ import signal
 import sys
 import threading
 
+from tfcompress.errors import CollapseError
 from tfcompress.errors import InputError
 
 INPUT_EXIT = 2  # Bad input, as absl's usage errors.
+COLLAPSE_EXIT = 3  # The run finished its stages, but a model it needed collapsed.
 OS_EXIT = 1
 INTERRUPT_EXIT = 130  # 128 + SIGINT, as a shell reports Ctrl-C.
 # What a collective op raises when a peer of a multi-worker run died (no TF import here).
@@ -41,6 +43,8 @@ def _where(error, verb=""):
 
 def message(error):
   """(one-line message, exit code) for the failures users meet; None for anything else."""
+  if isinstance(error, CollapseError):
+    return str(error), COLLAPSE_EXIT
   if isinstance(error, InputError):
     return str(error), INPUT_EXIT
   if isinstance(error, KeyboardInterrupt):
