@@ -1,7 +1,8 @@
 """Failures a user can meet, as one line on stderr and a non-zero exit, never a traceback.
 
-Bad input (`InputError`, exit code 2), a collapsed model (`CollapseError`, 3), a full disk, a path that cannot be written, a path that is a
-file, a lost worker of a multi-worker run, and Ctrl-C. Used by the three binaries (tfcompress, tfcompress-bench,
+Bad input (`InputError`, exit code 2), a collapsed model (`CollapseError`, 3), a full
+disk, a path that cannot be written, a path that is a file, a lost worker of a
+multi-worker run, and Ctrl-C. Used by the three binaries (tfcompress, tfcompress-bench,
 tfcompress-container); anything else is a bug and keeps its traceback.
 
 Example:
