@@ -165,7 +165,7 @@ def test_tfmot_method_reaches_target(smoke_config, tmp_path):
   assert min(entry["layer_sparsity"].values()) >= 0.5 - 0.02
 
 
-def test_workdir_with_another_config_is_refused(smoke_config, tmp_path):
+def test_workdir_with_another_config_is_refused(smoke_config, tmp_path, monkeypatch):
   workdir = str(tmp_path / "run")
   smoke_config.stages = ("student",)
   pipeline.run(smoke_config, workdir)
@@ -191,8 +191,11 @@ def test_workdir_with_another_config_is_refused(smoke_config, tmp_path):
   copy = str(tmp_path / "elsewhere" / "renamed.npz")
   os.makedirs(os.path.dirname(copy))
   shutil.copy(smoke_config.data.path, copy)
-  smoke_config.data.path = copy
+  monkeypatch.chdir(os.path.dirname(copy))
+  smoke_config.data.path = "renamed.npz"
   pipeline.run(smoke_config, workdir)
+  with open(path) as f:  # Relative to where it ran: recorded absolute, for config.json reruns.
+    assert json.load(f)["data"]["path"] == copy
   with open(copy, "ab") as f:
     f.write(b"\0")  # A byte more: another file, read as the same arrays, refused by its sha.
   with pytest.raises(InputError, match=r"holds a run made from other data"):

@@ -154,6 +154,10 @@ def _check_workdir(config, workdir, input_shape):
     if changed:
       raise InputError(f"{workdir!r} holds a run with a different config ({'; '.join(changed)}"
                        "). Use a new --workdir, or delete this one.")
+  if new["data"]["path"] and not os.path.isabs(new["data"]["path"]):
+    # Absolute, so that `--config=WORKDIR/config.json` and tfcompress-bench find the data
+    # from any directory (the spelling is not compared: the data's sha256 is).
+    new["data"]["path"] = os.path.abspath(new["data"]["path"])
   artifacts.write_json(path, new)
 
 
