@@ -8,6 +8,7 @@ import pytest
 from tfcompress.errors import InputError
 from tfcompress.export import c_source
 from tfcompress.export import model_info
+from tfcompress.export.c_array import resolver_call
 from tfcompress.export import write_c_array
 
 LABELS = ("normal", 'say "hi"\\ café')
@@ -112,8 +113,17 @@ def test_source_layout(tflite_files):
   assert "const char* const g_model_labels[]" in source
   ops = model_info(content)["ops"]
   assert "CONV_2D" in ops and ops == sorted(set(ops))
-  assert (f"// Ops a tflite::MicroMutableOpResolver<{len(ops)}> must add: {', '.join(ops)}."
+  assert (f"// Ops a tflite::MicroMutableOpResolver<{len(ops)}> must add: {', '.join(ops)}:"
           in header)
+  # Lines to paste, with TFLite Micro's method names (not a plain CamelCase for every op).
+  assert "//   static tflite::MicroMutableOpResolver<g_model_ops_count> resolver;" in header
+  assert "//   resolver.AddConv2D();" in header and "//   resolver.AddFullyConnected();" in header
+  assert f"constexpr int g_model_ops_count = {len(ops)};" in header
+  assert [resolver_call(op) for op in ("MAX_POOL_2D", "DEPTHWISE_CONV_2D", "PADV2", "ADD_N",
+                                       "BATCH_MATMUL", "L2_NORMALIZATION",
+                                       "BATCH_TO_SPACE_ND")] == [
+      "AddMaxPool2D()", "AddDepthwiseConv2D()", "AddPadV2()", "AddAddN()", "AddBatchMatMul()",
+      "AddL2Normalization()", "AddBatchToSpaceNd()"]
   assert "arena" not in header  # Not measured: not written.
 
 

@@ -79,6 +79,22 @@ def _tensor_constants(name, kind, tensor):
   ]
 
 
+# Builtin ops whose MicroMutableOpResolver method is not the CamelCase of their name.
+_RESOLVER_NAMES = {"PADV2": "PadV2", "CUMSUM": "CumSum", "BATCH_MATMUL": "BatchMatMul",
+                   "UNIDIRECTIONAL_SEQUENCE_LSTM": "UnidirectionalSequenceLSTM"}
+
+
+def resolver_call(op):
+  """The `tflite::MicroMutableOpResolver` call that registers builtin op `op`.
+
+  Example:
+    resolver_call("MAX_POOL_2D")  # 'AddMaxPool2D()'
+  """
+  camel = _RESOLVER_NAMES.get(op) or "".join(
+      p if p[:1].isdigit() else p.capitalize() for p in op.split("_"))  # 2D, Nd, L2.
+  return f"Add{camel}()"
+
+
 def _header(name, content, info, class_names, definitions, arena_bytes=None):
   guard = f"TFCOMPRESS_{name.upper()}_H_"
   digest = hashlib.sha256(content).hexdigest()
@@ -91,7 +107,9 @@ def _header(name, content, info, class_names, definitions, arena_bytes=None):
   ]
   if info.get("ops"):
     lines.append(f"// Ops a tflite::MicroMutableOpResolver<{len(info['ops'])}> must add: "
-                 f"{', '.join(info['ops'])}.")
+                 f"{', '.join(info['ops'])}:")
+    lines.append(f"//   static tflite::MicroMutableOpResolver<{name}_ops_count> resolver;")
+    lines += [f"//   resolver.{resolver_call(op)};" for op in info["ops"]]
   if arena_bytes:
     lines.append(f"// Tensor arena: {name}_arena_bytes is the smallest that ran it in the "
                  "TFLite Micro interpreter on the build machine; leave a margin.")
@@ -107,6 +125,8 @@ def _header(name, content, info, class_names, definitions, arena_bytes=None):
   lines += [""] + _tensor_constants(name, "input", info["input"])
   lines += [""] + _tensor_constants(name, "output", info["output"])
   lines += ["", f"constexpr int {name}_labels_count = {len(class_names)};"]
+  if info.get("ops"):
+    lines.append(f"constexpr int {name}_ops_count = {len(info['ops'])};")
   if arena_bytes:
     lines.append(f"constexpr int {name}_arena_bytes = {int(arena_bytes)};")
   lines += ["", f"#endif  // {guard}", ""]
