@@ -248,6 +248,32 @@ def test_color_mode_is_compared_as_read_and_only_for_image_folders(mode, shape, 
   assert flat.get("data.color_mode") == compared
 
 
+def test_a_refused_color_mode_names_it_and_leaves_the_workdir_usable(smoke_config, tmp_path):
+  from PIL import Image  # pylint: disable=g-import-not-at-top
+  from tests.conftest import make_images  # pylint: disable=g-import-not-at-top
+  root = tmp_path / "colour"
+  for split, n, seed in (("train", 24, 0), ("test", 8, 1)):
+    x, y = make_images(n, size=16, channels=3, seed=seed)  # Channels differ: "auto" is RGB.
+    for i, (image, label) in enumerate(zip(x, y)):
+      os.makedirs(root / split / f"class{label}", exist_ok=True)
+      Image.fromarray(image).save(root / split / f"class{label}" / f"{i}.png")
+  smoke_config.data.path, smoke_config.data.image_size = str(root), 16
+  smoke_config.stages = ("student",)
+  workdir = str(tmp_path / "run")
+  pipeline.run(smoke_config, workdir)
+  with open(os.path.join(workdir, "config.json"), "rb") as f:
+    written = f.read()
+  smoke_config.data.color_mode = "grayscale"  # Other arrays: refused, by name.
+  with pytest.raises(InputError, match=r"data.color_mode: 'rgb' -> 'grayscale'"):
+    pipeline.run(smoke_config, workdir)
+  with open(os.path.join(workdir, "config.json"), "rb") as f:
+    assert f.read() == written  # A refused run rewrites nothing.
+  smoke_config.data.color_mode = "auto"
+  pipeline.run(smoke_config, workdir)  # The first config still resumes.
+  smoke_config.data.color_mode = "rgb"  # What "auto" read: the same run.
+  pipeline.run(smoke_config, workdir)
+
+
 def test_three_class_rgb_npz_runs_unchanged(smoke_config, rgb3_npz, tmp_path):
   smoke_config.data.path = rgb3_npz
   smoke_config.prune.distill = False  # The one-epoch teacher may be at chance here.

@@ -54,6 +54,13 @@ def config_sha256(config, free_fields=()):
   return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def input_shape(workdir):
+  """The image shape (height, width, channels) the workdir's run read, as recorded; None
+  for workdirs from before it was."""
+  shape = (artifacts.read_json(layout.file(workdir, layout.FINGERPRINT)) or {}).get("input_shape")
+  return tuple(shape) if shape else None
+
+
 def check(workdir, config, splits, free_fields=()):
   """Refuses a workdir whose artifacts came from other data; records this run's fingerprint.
 
@@ -61,7 +68,8 @@ def check(workdir, config, splits, free_fields=()):
   """
   path = layout.file(workdir, layout.FINGERPRINT)
   new = {"data_sha256": data_sha256(config.data, splits),
-         "config_sha256": config_sha256(config, free_fields)}
+         "config_sha256": config_sha256(config, free_fields),
+         "input_shape": [int(d) for d in splits.input_shape]}
   model = config.student.model
   if os.path.isfile(model):  # A trained model given as a file: a new file is a new run.
     new["student_model_sha256"] = _file_sha256(model)

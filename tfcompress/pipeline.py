@@ -130,15 +130,16 @@ def _given(values, input_shape, folder):
 
 
 def _check_workdir(config, workdir, input_shape):
-  """Refuses a workdir whose artifacts (any, finished or not) came from another config.
+  """Refuses a workdir whose artifacts (any, finished or not) came from another config;
+  returns what `config.json` is to hold, written only once the data passed too.
 
-  `teacher.input_size` is compared as the side it gives on these images (`input_shape`),
-  so 0 (the default since d3b34db) matches the 32 that runs before it recorded for 28x28
-  images; `data.color_mode='auto'` (the default since the grayscale one) as the mode it
-  picked, and only for an image folder.
+  `teacher.input_size` is compared as the side it gives on the images (`input_shape`; the
+  workdir's as `fingerprint.json` recorded it, when it did), so 0 (the default since
+  d3b34db) matches the 32 that runs before it recorded for 28x28 images;
+  `data.color_mode='auto'` (the default since the grayscale one) as the mode it picked,
+  and only for an image folder.
   """
-  path = layout.file(workdir, layout.CONFIG)
-  old = artifacts.read_json(path)
+  old = artifacts.read_json(layout.file(workdir, layout.CONFIG))
   new = json.loads(config_lib.to_json(config))
   finished = workdir_lib.has_artifacts(workdir)
   if old is not None and finished:
@@ -147,7 +148,8 @@ def _check_workdir(config, workdir, input_shape):
     except InputError:
       pass  # It names a field this version lacks: compared as written, so it differs.
     folder = data_lib.is_image_folder(config.data.path)
-    old, new_flat = (_given(values, input_shape, folder) for values in (old, new))
+    read = fingerprint.input_shape(workdir) or input_shape
+    old, new_flat = _given(old, read, folder), _given(new, input_shape, folder)
     changed = [f"{k}: {old.get(k, '(absent)')!r} -> {new_flat.get(k, '(absent)')!r}"
                for k in sorted(set(old) | set(new_flat))
                if k.split(".")[0] not in _FREE_FIELDS and old.get(k) != new_flat.get(k)]
@@ -158,7 +160,7 @@ def _check_workdir(config, workdir, input_shape):
     # Absolute, so that `--config=WORKDIR/config.json` and tfcompress-bench find the data
     # from any directory (the spelling is not compared: the data's sha256 is).
     new["data"]["path"] = os.path.abspath(new["data"]["path"])
-  artifacts.write_json(path, new)
+  return new
 
 
 def run(config, workdir):
@@ -207,10 +209,11 @@ def _run(config, workdir, chief=True):
   planned = plan(config, workdir, seeds)
   splits = data_lib.load(config.data, config.seed)
   _check_stages(config, splits)
-  _check_workdir(config, workdir, splits.input_shape)
+  written = _check_workdir(config, workdir, splits.input_shape)
   made = {"data_sha256": fingerprint.check(workdir, config, splits, _FREE_FIELDS)["data_sha256"],
           "config": _given(json.loads(config_lib.to_json(config)), splits.input_shape,
                            data_lib.is_image_folder(config.data.path))}
+  artifacts.write_json(layout.file(workdir, layout.CONFIG), written)  # Both checks passed.
   tf.config.experimental.enable_op_determinism()
   logging.info("Data: %d train, %d val, %d test images of shape %s, classes %s",
                len(splits.y_train), len(splits.y_val), len(splits.y_test), splits.input_shape,
