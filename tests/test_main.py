@@ -52,3 +52,19 @@ def test_bad_input_is_one_line(tmp_path, args, needles):
 def test_missing_config_file(tmp_path):
   result = _cli("--config=configs/nope.py", f"--workdir={tmp_path / 'w'}")
   _assert_one_line_error(result, "nope.py")
+
+
+def test_class_names_of_the_config_file_on_other_data_are_warned_about(caplog):
+  from tfcompress import main as main_lib  # pylint: disable=g-import-not-at-top
+  from tfcompress.config import base_config  # pylint: disable=g-import-not-at-top
+  config = base_config()
+  config.data.class_names = ("airplane", "automobile")
+  main_lib._warn_names_from_file(config, ["--config.data.path=mnist.npz"])  # pylint: disable=protected-access
+  assert "names the classes airplane, automobile" in caplog.text
+  caplog.clear()
+  for argv in (["--config.data.path=m.npz", "--config.data.class_names=()"],  # Named anew,
+               ["--config.seed=1"]):  # or the file's own data: nothing to say.
+    main_lib._warn_names_from_file(config, argv)  # pylint: disable=protected-access
+  config.data.class_names = ()
+  main_lib._warn_names_from_file(config, ["--config.data.path=mnist.npz"])  # pylint: disable=protected-access
+  assert not caplog.text

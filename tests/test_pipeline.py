@@ -184,8 +184,10 @@ def test_workdir_with_another_config_is_refused(smoke_config, tmp_path, monkeypa
     pipeline.run(smoke_config, workdir)
   smoke_config.teacher.input_size = 0
   smoke_config.distill.temperature = 9.0
-  with pytest.raises(InputError, match=r"different config \(distill.temperature: 4.0 -> 9.0\)"):
+  with pytest.raises(InputError, match=r"different config \(distill.temperature: 4.0 -> 9.0\)"
+                     ) as refused:
     pipeline.run(smoke_config, workdir)
+  assert "copy" not in str(refused.value)  # This workdir has no teacher to keep.
   smoke_config.distill.temperature = 4.0
   import shutil  # The same file under another path is the same data; other bytes are not.
   copy = str(tmp_path / "elsewhere" / "renamed.npz")
@@ -214,6 +216,14 @@ def test_a_copied_teacher_is_reused_only_with_its_settings_and_a_rerun_starts_cl
   pipeline.run(smoke_config, first)
   member = os.path.join("teacher", "tiny_teacher.keras")
   made = os.stat(os.path.join(first, member)).st_mtime_ns
+  smoke_config.distill.temperature = 9.0  # Not the teacher's: the error says how to keep it.
+  with pytest.raises(InputError, match=r"copy '.*teacher' into the new --workdir first"):
+    pipeline.run(smoke_config, first)
+  l2 = smoke_config.train.l2
+  smoke_config.distill.temperature, smoke_config.train.l2 = 4.0, 1e-3  # The teacher's:
+  with pytest.raises(InputError, match=r"train.l2.*delete this one.$"):  # no copying.
+    pipeline.run(smoke_config, first)
+  smoke_config.train.l2 = l2
   smoke_config.stages = ("teacher",)
   same, other = str(tmp_path / "same"), str(tmp_path / "other")
   for workdir in (same, other):  # The README's way to reuse a teacher.

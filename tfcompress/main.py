@@ -7,6 +7,7 @@ r"""The tfcompress binary: flags -> config -> pipeline.run.
 """
 import os
 import re
+import sys
 
 from absl import app
 from absl import flags
@@ -80,6 +81,20 @@ def _override_named(argv, error):
   return None
 
 
+def _warn_names_from_file(config, argv):
+  """Warns when the config file names the classes and a flag gave other data: the names
+  were written for the file's data (MNIST digits would be called airplane, ...)."""
+  given = {a.split("=", 1)[0] for a in argv}
+  if (config.data.class_names and "--config.data.path" in given
+      and "--config.data.class_names" not in given):
+    logging.warning(
+        "The config file names the classes %s, for its own data; --config.data.path gives "
+        "other data, which the report, labels.txt and the C arrays will call by those names. "
+        "Name them with --config.data.class_names=\"('a','b',...)\", or "
+        "--config.data.class_names=\"()\" for the data's own names.",
+        ", ".join(config.data.class_names))
+
+
 def main(argv):
   if len(argv) > 1:
     _fail(f"unexpected arguments {argv[1:]}; use --config and --workdir.")
@@ -93,6 +108,7 @@ def main(argv):
     config.to_dict()
   except Exception as e:  # pylint: disable=broad-except  (config_flags defers load errors)
     _fail(_config_error(flags.FLAGS["config"].config_filename, _message(e)))
+  _warn_names_from_file(config, sys.argv[1:])
   with failures.guard("tfcompress"):
     training.strategy(config.strategy)  # Before any op runs, as tf.distribute requires.
     written = pipeline.run(config, _WORKDIR.value)

@@ -108,6 +108,7 @@ def _flat(values, prefix=""):
 
 
 _TEACHER_SIZE = "teacher.input_size"
+_TEACHER_GROUPS = ("data", "train", "teacher")  # The config groups the teacher reads.
 _COLOR_MODE = "data.color_mode"
 _DATA_PATH = "data.path"
 
@@ -127,6 +128,16 @@ def _given(values, input_shape, folder):
   elif flat.get(_COLOR_MODE) == "auto":
     flat[_COLOR_MODE] = "grayscale" if input_shape[-1] == 1 else "rgb"
   return flat
+
+
+def _keep_teacher(workdir, changed):
+  """How to keep the teacher when the changed fields (`key: old -> new`) leave it as it was."""
+  groups = {c.split(":")[0].split(".")[0] for c in changed}
+  teacher = layout.stage_dir(workdir, "teacher", None)
+  if groups & {*_TEACHER_GROUPS, "seed"} or not os.path.isdir(teacher):
+    return ""
+  return (f" The teacher does not depend on that: copy {teacher!r} into the new --workdir "
+          "first and it is reused, not trained again.")
 
 
 def _check_workdir(config, workdir, input_shape):
@@ -155,7 +166,7 @@ def _check_workdir(config, workdir, input_shape):
                if k.split(".")[0] not in _FREE_FIELDS and old.get(k) != new_flat.get(k)]
     if changed:
       raise InputError(f"{workdir!r} holds a run with a different config ({'; '.join(changed)}"
-                       "). Use a new --workdir, or delete this one.")
+                       f"). Use a new --workdir, or delete this one.{_keep_teacher(workdir, changed)}")
   if new["data"]["path"] and not os.path.isabs(new["data"]["path"]):
     # Absolute, so that `--config=WORKDIR/config.json` and tfcompress-bench find the data
     # from any directory (the spelling is not compared: the data's sha256 is).
@@ -255,7 +266,7 @@ def _settings(made, stage, seed):
   config groups it reads, from `made` (the data's sha256 and the whole config as `_given`).
   Recorded in its metrics.json, so that a folder copied from another workdir (a teacher,
   say) is not taken for this config's."""
-  groups = ({"data", "train", "teacher"} if stage.name == "teacher" else
+  groups = (set(_TEACHER_GROUPS) if stage.name == "teacher" else
             {"data", "train", "student", stage.name})
   return {"data_sha256": made["data_sha256"], "seed": seed,
           "config": {k: v for k, v in made["config"].items() if k.split(".")[0] in groups}}

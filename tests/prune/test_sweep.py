@@ -34,7 +34,7 @@ def test_choose_by_balanced_accuracy_skips_a_drift_to_the_largest_class():
   assert prune.choose(rows, "best")["alpha"] == 5.0
 
 
-def test_choose_never_takes_a_collapsed_candidate():
+def test_choose_never_takes_a_collapsed_candidate(caplog):
   # The long-tailed run that failed: alpha 0.5 answered the largest class (67%) for every
   # image, within 0.01 of the best accuracy, and was the most pruned.
   rows = [{"alpha": 0.5, "sparsity": 0.97, "val_accuracy": 0.670,
@@ -43,7 +43,9 @@ def test_choose_never_takes_a_collapsed_candidate():
           {"alpha": 10.0, "sparsity": 0.07, "val_accuracy": 0.6775,
            "val_balanced_accuracy": 0.60}]
   assert prune.choose(rows, "tolerance", 0.01, "accuracy")["alpha"] == 5.0
-  assert prune.choose(rows[:1], "tolerance", 0.01, "accuracy")["alpha"] == 0.5  # Nothing else.
+  assert "collapsed" not in caplog.text
+  assert prune.choose(rows[:1], "tolerance", 0.01, "accuracy")["alpha"] == 0.5  # Nothing else,
+  assert "Every alpha-sweep candidate collapsed" in caplog.text  # and the log says so.
 
 
 def test_the_config_offers_the_scores_the_sweep_takes():

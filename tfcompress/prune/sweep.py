@@ -59,8 +59,12 @@ def choose(rows, rule="tolerance", tolerance=0.01, score="balanced_accuracy"):
   """
   _check(rule, score)
   key = f"val_{score}"
-  rows = [r for r in rows if r.get("max_layer_sparsity", 0.0) < 1.0
-          and not r.get("collapsed")] or rows
+  usable = [r for r in rows if r.get("max_layer_sparsity", 0.0) < 1.0 and not r.get("collapsed")]
+  if not usable:
+    logging.warning("Every alpha-sweep candidate collapsed on validation or zeroed a whole "
+                    "layer; the choice below is one of them. Is the model that was pruned "
+                    "itself at chance?")
+  rows = usable or rows
   best = max(r[key] for r in rows)
   floor = best if rule == "best" else best - tolerance
   return max((r for r in rows if r[key] >= floor - 1e-12), key=lambda r: r["sparsity"])
