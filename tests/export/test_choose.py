@@ -40,10 +40,13 @@ def test_microcontroller_needs_tflm_boards_and_no_collapse():
 def test_readme_names_the_picks_and_refuses_bad_tolerance():
   rows = [dict(r, accuracy=0.9, files=[f"{r['name']}/android/"], tflm_arena_bytes=19_488)
           for r in ROWS]
-  text = choose.readme(rows, choose.recommend(rows, 0.01), 0.01, seed=0)
+  text = choose.readme(rows, choose.recommend(rows, 0.01), 0.01, seed=0, image_weight=0.005)
   assert "# Exported models (seed 0)" in text
   assert "**on a phone (LiteRT, Android)**: `int8/`" in text
-  assert "0.01 or less below `float32` (0.9700)" in text
+  assert "at most 0.01 (`export.tolerance`) below `float32` there (0.9700)" in text
+  assert "One validation image" not in text
+  small = choose.readme(rows, choose.recommend(rows, 0.01), 0.01, image_weight=0.011)
+  assert "moves balanced accuracy by 0.011, more than the tolerance" in small
   assert text.index("`int4x8`") < text.index("`int8`")  # Sorted by size.
   with pytest.raises(ValueError, match="tolerance=2"):
     choose.recommend(ROWS, tolerance=2)

@@ -52,11 +52,12 @@ def _smallest_holding(rows, tolerance):
           "best_val_balanced_accuracy": best["val_balanced_accuracy"]}
 
 
-def readme(rows, picks, tolerance, seed=None):
+def readme(rows, picks, tolerance, seed=None, image_weight=None):
   """The export folder's README.md: what to use where, and every variant's figures.
 
   `rows`: as for `recommend`, plus `accuracy` (test) and `files` (paths inside the export
-  folder); `picks`: `recommend`'s answer.
+  folder); `picks`: `recommend`'s answer; `image_weight`: what one validation image of
+  the smallest class moves balanced accuracy by (said when it exceeds `tolerance`).
   """
   where = {"phone": "on a phone (LiteRT, Android)",
            "microcontroller": "on a microcontroller (TFLite Micro, C array)"}
@@ -69,11 +70,16 @@ def readme(rows, picks, tolerance, seed=None):
       out.append(f"- **{where[target]}**: none: {why}.")
       continue
     best = pick["best_val_balanced_accuracy"]
-    than = ("" if pick["name"] == pick["best_name"] else
-            f", {tolerance:g} or less below `{pick['best_name']}` ({best:.4f})")
-    out.append(f"- **{where[target]}**: `{pick['name']}/`: the smallest file{than}, by "
-               "validation balanced accuracy (`export.tolerance`).")
-  out += ["", "Chosen on the validation split; the test figures are reported, not chosen on.",
+    what = ("the best" if pick["name"] == pick["best_name"] else f"`{pick['best_name']}`")
+    out.append(f"- **{where[target]}**: `{pick['name']}/`: the smallest file whose "
+               f"validation balanced accuracy is at most {tolerance:g} (`export.tolerance`) "
+               f"below {what} there ({best:.4f}).")
+  out += ["", "Chosen on the validation split; the test figures are reported, not chosen on."]
+  if image_weight and image_weight > tolerance:
+    out += ["", f"One validation image of the smallest class moves balanced accuracy by "
+            f"{image_weight:.3f}, more than the tolerance: the files within it score the same "
+            "to the image, and a larger validation split would make the choice firmer."]
+  out += ["",
           "", "| variant | bytes | val bal. acc | test accuracy | TFLite Micro | files |",
           "| --- | --- | --- | --- | --- | --- |"]
   for r in sorted(rows, key=lambda r: r["size_bytes"]):

@@ -9,6 +9,7 @@ on a phone and which on a microcontroller (`export.choose`, on validation).
 import os
 
 from absl import logging
+import numpy as np
 
 from tfcompress import artifacts
 from tfcompress import export
@@ -66,7 +67,9 @@ def _recommend(run, products):
                     + "/" for f in (p.metrics["android_bundle"], p.metrics.get("c_array")) if f]
   for target, pick in picks.items():
     logging.info("export: for a %s use %s.", target, pick["name"] if pick else "none")
-  text = choose.readme(rows, picks, tolerance, run.folder_seed("export"))
+  counts = np.bincount(run.splits.y_val)
+  weight = 1.0 / (np.count_nonzero(counts) * counts[counts > 0].min())
+  text = choose.readme(rows, picks, tolerance, run.folder_seed("export"), weight)
   artifacts.write_bytes(run.out("README.md"), text.encode())
 
 
