@@ -4,7 +4,8 @@
       --config.student.model=plug_students:drop ...
 
 `drop`: dropout before the logits; `w15`, `w2`: the paper's CNN 1.5x and 2x as wide;
-`std`: each image standardized before the first convolution.
+`std`: each image standardized before the first convolution; `mirror_avg`: the logits of
+the image and of its mirror image averaged.
 """
 from tfcompress._keras import keras
 from tfcompress.models.students import paper_cnn
@@ -36,3 +37,22 @@ def std(input_shape, num_classes, l2=1.25e-4):
   for layer in base.layers[2:]:
     x = layer(x)
   return keras.Model(base.input, x, name="paper_cnn_std")
+
+
+@keras.utils.register_keras_serializable("plug_students")
+class MirrorLeftRight(keras.layers.Layer):
+  """Each image mirrored left to right (the width axis)."""
+
+  def call(self, images):
+    return images[:, :, ::-1, :]
+
+
+def mirror_avg(input_shape, num_classes, l2=1.25e-4):
+  """`paper_cnn` applied to the image and to its mirror image, logits averaged: the same
+  weights see both, so the model is left-right symmetric by construction (flip test-time
+  augmentation inside the model, trained as it runs)."""
+  base = paper_cnn(input_shape, num_classes, l2)
+  image = keras.Input(input_shape, name="image")
+  mirrored = MirrorLeftRight(name="mirror")(image)
+  logits = keras.layers.Average(name="average")([base(image), base(mirrored)])
+  return keras.Model(image, logits, name="paper_cnn_mirror_avg")
