@@ -19,6 +19,19 @@ def _write_folder(root, counts=None, size=40):
   return root
 
 
+def test_image_size_0_reads_one_square_size_and_refuses_several(tmp_path):
+  square = _write_folder(tmp_path / "square", size=20)  # Every image 20 x 27:
+  with pytest.raises(InputError, match=r"not all one square size \(found 27x20 \(18\)\).*"
+                     r"image_size=0"):
+    folders.load_image_folder(str(square), image_size=0)
+  for path in square.rglob("*.*"):  # Now 20 x 20: read at that size.
+    Image.open(path).crop((0, 0, 20, 20)).save(path)
+  assert folders.load_image_folder(str(square), 0, val_fraction=0.34).input_shape == (20, 20, 3)
+  Image.new("RGB", (30, 30)).save(next(square.rglob("*.png")))  # One of another size.
+  with pytest.raises(InputError, match=r"found 20x20 \(17\), 30x30 \(1\)"):
+    folders.load_image_folder(str(square), image_size=0)
+
+
 def test_kermany_layout_is_resized_and_labelled(tmp_path):
   root = _write_folder(tmp_path / "chest_xray")
   s = folders.load_image_folder(str(root), image_size=32, val_fraction=0.34)

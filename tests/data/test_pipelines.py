@@ -142,8 +142,8 @@ def test_loaders_name_their_arguments_and_load_the_config_keys(tiny_npz, tmp_pat
   with pytest.raises(InputError, match=r"Config `data.class_names` names 3 .* data.class_names="):
     pipelines.load(c)
   (tmp_path / "folder" / "train").mkdir(parents=True)
-  c.path, c.class_names, c.image_size = str(tmp_path / "folder"), (), 0
-  with pytest.raises(InputError, match=r"Config `data.image_size` must be > 0.* data.image_size=0"):
+  c.path, c.class_names, c.image_size = str(tmp_path / "folder"), (), -1
+  with pytest.raises(InputError, match=r"Config `data.image_size` must be > 0.* data.image_size=-1"):
     pipelines.load(c)
 
 

@@ -1,4 +1,5 @@
 """Image folders in the Kermany chest X-ray layout: root/{train,val,test}/<class>/*.jpeg."""
+import collections
 import os
 
 from absl import logging
@@ -99,6 +100,30 @@ def _spread(path, size):
   return float((image.max(-1) - image.min(-1)).mean())
 
 
+def _stored_size(root, class_names):
+  """The side of the folder's images when every one is the same square (read from their
+  headers), for `image_size=0`; else InputError naming the sizes found."""
+  sizes = collections.Counter()
+  for split in ("train", "val", "test"):
+    if os.path.isdir(os.path.join(root, split)):
+      for _, path in _files(os.path.join(root, split), class_names):
+        try:
+          with Image.open(path) as image:
+            sizes[image.size] += 1
+        except (UnidentifiedImageError, OSError, SyntaxError) as e:
+          raise InputError(f"Corrupt or unreadable image {path!r}: {e}. Remove or replace "
+                           "it.") from None
+  (width, height), _ = sizes.most_common(1)[0]
+  if len(sizes) > 1 or width != height:
+    found = ", ".join(f"{w}x{h} ({n})" for (w, h), n in sizes.most_common(3))
+    raise InputError(f"Argument `image_size` must be > 0 (e.g. 64) for an image folder whose "
+                     f"images are not all one square size (found {found}): they are stretched "
+                     f"to image_size x image_size. Received: image_size=0")
+  logging.info("Image folder %s: every image is %dx%d, read at that size (image_size=0).",
+               root, width, height)
+  return width
+
+
 def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, seed=0):
   """Reads root/{train,test[,val]}/<class>/ images, resized to image_size x image_size.
 
@@ -112,7 +137,8 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
 
   Args:
     root: the folder holding train/, test/ and optionally val/, one folder per class.
-    image_size: the side every image is resized to.
+    image_size: the side every image is resized to; 0: the images' own, when every one
+      is the same square.
     color_mode: "auto", "grayscale" (1 channel) or "rgb" (3 channels).
     val_fraction: without val/, the stratified fraction of train held out.
     seed: the seed of that split.
@@ -121,16 +147,16 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
     A checked `Splits`: float32 (N, H, W, C) images in [0, 255], int64 labels.
 
   Raises:
-    InputError: `image_size` <= 0, an unknown `color_mode`, a missing train/ or test/,
+    InputError: `image_size` < 0, or 0 with images of several sizes, an unknown `color_mode`, a missing train/ or test/,
       fewer than 2 classes, a class folder without images or one that train/ lacks, or an
       unreadable image.
 
   Example:
     splits = load_image_folder("chest_xray", image_size=64)
   """
-  if image_size <= 0:
-    raise InputError(f"Argument `image_size` must be > 0 (e.g. 64) for an image folder. "
-                     f"Received: image_size={image_size}")
+  if image_size < 0:
+    raise InputError(f"Argument `image_size` must be > 0 (e.g. 64), or 0 for the images' own "
+                     f"size. Received: image_size={image_size}")
   for split in ("train", "test"):
     if not os.path.isdir(os.path.join(root, split)):
       raise InputError(f"Image folder {root!r} must contain train/ and test/ "
@@ -146,6 +172,7 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
   if color_mode not in MODES and color_mode != "auto":
     raise InputError(f"Argument `color_mode` must be 'auto', 'grayscale' or 'rgb'. Received: "
                      f"color_mode={color_mode!r}")
+  image_size = image_size or _stored_size(root, class_names)
   mode = MODES.get(color_mode) or _auto_mode(root, class_names, image_size)
   read = {}
   for split in ("train", "val", "test"):
