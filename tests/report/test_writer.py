@@ -27,7 +27,14 @@ def test_summary_over_seeds_and_markdown():
   text = tables.markdown({"dataset": {"name": "x", "train": 1, "val": 1, "test": 1,
                                       "input_shape": [2, 2, 1], "classes": ["a", "b"]},
                           "models": entries, "summary": summary, "distill_speed": speed})
-  assert "0.8500 ± 0.0707" in text and "ratio 1.50x" in text
+  assert "0.8500 ± 0.0707" in text and "ratio 1.50x" in text and "first epochs" not in text
+  one = [dict(e, epoch_seconds=e["epoch_seconds"][:1]) for e in entries]  # One epoch each:
+  speed = writer.epoch_time_ratio(one)  # the graph building, timed.
+  assert speed["ratio"] == pytest.approx(1.0) and speed["first_epochs_only"]
+  assert "Timed on first epochs only" in tables.markdown(
+      {"dataset": {"name": "x", "train": 1, "val": 1, "test": 1, "input_shape": [2, 2, 1],
+                   "classes": ["a", "b"]}, "models": one, "summary": summary,
+       "distill_speed": speed})
   assert "copies" not in text  # No overlap recorded: nothing said.
   copies = {"val_in_train": 0, "test_in_train": 3, "test_in_val": 0, "train_conflicts": 0}
   text = tables.markdown({"dataset": {"name": "x", "train": 1, "val": 1, "test": 9,

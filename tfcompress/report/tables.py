@@ -442,7 +442,10 @@ def _speed(report):
     return []
   return ["", "## Cost of distillation", "",
           f"Median epoch: conventional {speed['student_epoch_seconds']:.2f} s, distilled "
-          f"{speed['distill_epoch_seconds']:.2f} s: ratio {speed['ratio']:.2f}x."]
+          f"{speed['distill_epoch_seconds']:.2f} s: ratio {speed['ratio']:.2f}x."
+          + (" Timed on first epochs only, which include building the graph: not a measure "
+             "of the cost; train two epochs or more to time it." if speed.get("first_epochs_only")
+             else "")]
 
 
 def _minutes(seconds):

@@ -89,18 +89,21 @@ def summarize(entries):
 def epoch_time_ratio(entries):
   """Median distillation epoch time over median conventional epoch time, in one run.
 
-  The first epoch of each (tracing, cache filling) is left out when there are more.
+  The first epoch of each (tracing, cache filling) is left out when there are more;
+  `first_epochs_only` says when a side had only first epochs to time.
   """
   def median_of(group):
-    times = [t for e in group for t in e.get("epoch_seconds", [])[1:] or e.get("epoch_seconds", [])]
-    return statistics.median(times) if times else None
-  student = median_of([e for e in entries if e.get("role") == "baseline"])
-  distilled = median_of([e for e in entries if e.get("role") == "candidate"
-                         and e.get("mode") in ("cached", "online")])  # The distill stage's.
+    later = [t for e in group for t in e.get("epoch_seconds", [])[1:]]
+    times = later or [t for e in group for t in e.get("epoch_seconds", [])]
+    return (statistics.median(times) if times else None), not later
+  student, student_first = median_of([e for e in entries if e.get("role") == "baseline"])
+  distilled, distilled_first = median_of(
+      [e for e in entries if e.get("role") == "candidate"
+       and e.get("mode") in ("cached", "online")])  # The distill stage's.
   if not student or not distilled:
     return None
   return {"student_epoch_seconds": student, "distill_epoch_seconds": distilled,
-          "ratio": distilled / student}
+          "ratio": distilled / student, "first_epochs_only": student_first or distilled_first}
 
 
 def speedup(benchmark):
