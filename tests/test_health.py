@@ -21,3 +21,9 @@ def test_chance_balanced_accuracy_is_collapsed():
 def test_a_healthy_model_is_not_flagged():
   # Majority-class accuracy would be 0.625; this one is worse on accuracy but not collapsed.
   assert health.collapse(Y, _logits([0, 0, 1, 1, 1, 1, 0, 0])) is None
+
+
+def test_advice_says_to_compress_less_only_for_compression_stages():
+  assert health.advice(["student"]) == health.ADVICE
+  text = health.advice(["distill", "prune"])
+  assert text.startswith(health.ADVICE) and "larger `prune.alphas`" in text

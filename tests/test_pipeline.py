@@ -258,6 +258,13 @@ def test_color_mode_is_compared_as_read_and_only_for_image_folders(mode, shape, 
   assert flat.get("data.color_mode") == compared
 
 
+def test_a_model_file_is_compared_by_its_sha256_not_its_path():
+  def given(model):
+    return pipeline._given({"student": {"model": model}}, (28, 28, 1), False)  # pylint: disable=protected-access
+  assert given("mine.keras") == given("/elsewhere/mine.keras") == given("copy.h5")
+  assert given("paper_cnn") != given("lenet5")  # Builders are compared by name.
+
+
 def test_a_refused_color_mode_names_it_and_leaves_the_workdir_usable(smoke_config, tmp_path):
   from PIL import Image  # pylint: disable=g-import-not-at-top
   from tests.conftest import make_images  # pylint: disable=g-import-not-at-top

@@ -8,6 +8,25 @@ ADVICE = ("Try: more optimizer steps (`train.min_steps`), `data.class_weights='b
           "lower `train.learning_rate`, or check that the labels match the images.")
 
 
+# What to try when a compressed model collapsed though its input did not: compress less.
+_LESS = {"prune": "larger `prune.alphas` (or a lower `prune.target_sparsity`)",
+         "channels": "a lower `channels.ratio`", "cluster": "more `cluster.clusters`",
+         "search": "a larger `target` budget"}
+
+
+def advice(stages=()):
+  """`ADVICE`, plus how to compress less when a compression stage's model collapsed.
+
+  Example:
+    advice(["prune"])  # '... compress less: larger `prune.alphas` (...) (prune).'
+  """
+  less = [f"{_LESS[s]} ({s})" for s in stages if s in _LESS]
+  if not less:
+    return ADVICE
+  return (f"{ADVICE} If the model it was compressed from did not collapse, compress less: "
+          f"{'; '.join(less)}.")
+
+
 def collapse(y_true, logits, margin=CHANCE_MARGIN):
   """Why a model is collapsed on (y_true, logits), or None when it is healthy.
 

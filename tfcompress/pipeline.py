@@ -24,6 +24,7 @@ from tfcompress import report
 from tfcompress import training
 from tfcompress import workdir as workdir_lib
 from tfcompress.data import checks as data_checks
+from tfcompress.models import trained
 from tfcompress._keras import keras
 from tfcompress._keras import tf
 from tfcompress.errors import CollapseError
@@ -111,16 +112,19 @@ _TEACHER_SIZE = "teacher.input_size"
 _TEACHER_GROUPS = ("data", "train", "teacher")  # The config groups the teacher reads.
 _COLOR_MODE = "data.color_mode"
 _DATA_PATH = "data.path"
+_STUDENT_MODEL = "student.model"
 
 
 def _given(values, input_shape, folder):
   """A config's values (a dict, as config.json holds them) flat, with fields compared as
   what they give on these images (`input_shape`); `data.color_mode` only for an image
-  `folder` (it reads nothing else); `data.path` not at all: the data's sha256
-  (`fingerprint.check`) compares what it names, so the same file under another path
-  (absolute, relative, a copy) is the same data."""
+  `folder` (it reads nothing else); `data.path` not at all, nor the path of a model file
+  in `student.model`: their sha256 (`fingerprint.check`) compares what they name, so the
+  same file under another path (absolute, relative, a copy) is the same data."""
   flat = _flat(values)
   flat.pop(_DATA_PATH, None)
+  if trained.is_file(str(flat.get(_STUDENT_MODEL, ""))):
+    flat[_STUDENT_MODEL] = "(a model file: compared by its sha256)"
   if isinstance(flat.get(_TEACHER_SIZE), int):
     flat[_TEACHER_SIZE] = models.member_size(flat[_TEACHER_SIZE], input_shape)
   if not folder:
@@ -167,10 +171,12 @@ def _check_workdir(config, workdir, input_shape):
     if changed:
       raise InputError(f"{workdir!r} holds a run with a different config ({'; '.join(changed)}"
                        f"). Use a new --workdir, or delete this one.{_keep_teacher(workdir, changed)}")
+  # Files as absolute paths, so that `--config=WORKDIR/config.json` and tfcompress-bench
+  # find them from any directory (their spelling is not compared: their sha256 is).
   if new["data"]["path"] and not os.path.isabs(new["data"]["path"]):
-    # Absolute, so that `--config=WORKDIR/config.json` and tfcompress-bench find the data
-    # from any directory (the spelling is not compared: the data's sha256 is).
     new["data"]["path"] = os.path.abspath(new["data"]["path"])
+  if trained.is_file(new["student"]["model"]):  # A trained model, not a builder's name.
+    new["student"]["model"] = os.path.abspath(new["student"]["model"])
   return new
 
 

@@ -46,6 +46,9 @@ def test_choose_never_takes_a_collapsed_candidate(caplog):
   assert "collapsed" not in caplog.text
   assert prune.choose(rows[:1], "tolerance", 0.01, "accuracy")["alpha"] == 0.5  # Nothing else,
   assert "Every alpha-sweep candidate collapsed" in caplog.text  # and the log says so.
+  # All collapsed: the least pruned, which retraining can most likely bring back.
+  collapsed = [dict(r, collapsed="chance") for r in rows]
+  assert prune.choose(collapsed, "tolerance", 0.01)["alpha"] == 10.0
 
 
 def test_the_config_offers_the_scores_the_sweep_takes():

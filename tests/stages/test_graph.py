@@ -34,12 +34,15 @@ def test_prune_candidates(stages, sources, finished, expected):
   assert graph.candidates(prune, _config(stages, **sources), _finished(*finished)) == expected
 
 
-def test_last_is_the_latest_configured_input_not_the_latest_finished():
+def test_last_is_the_latest_configured_input_else_the_latest_finished():
   quantize = graph.get("quantize")
   config = _config(("student", "prune", "quantize"))
   assert graph.candidates(quantize, config, _finished("cluster")) == ("prune",)
   config.stages = ("student", "prune", "cluster", "quantize")
   assert graph.candidates(quantize, config, _finished()) == ("cluster",)
+  # None configured (`quantize` run again alone): the latest finished one.
+  config.stages = ("quantize",)
+  assert graph.candidates(quantize, config, _finished("student", "prune")) == ("prune",)
 
 
 def test_a_single_input_may_come_from_an_earlier_run():
@@ -52,7 +55,7 @@ def test_a_single_input_may_come_from_an_earlier_run():
 @pytest.mark.parametrize("stages,sources,finished,match", [
     (("prune",), {}, (), "none is in `stages`"),
     (("student", "prune"), {"prune": "distill"}, (), "neither in `stages` nor finished"),
-    (("quantize",), {}, ("prune",), "none is in `stages`"),
+    (("quantize",), {}, (), "none is in `stages`"),
     (("student", "prune"), {"prune": "cluster"}, (), "prune.source` must be one of"),
 ])
 def test_impossible_inputs_are_one_line_errors(stages, sources, finished, match):

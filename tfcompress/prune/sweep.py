@@ -54,17 +54,20 @@ def choose(rows, rule="tolerance", tolerance=0.01, score="balanced_accuracy"):
   `rule="tolerance"`: the most pruned row within `tolerance` of the best score.
   Rows that zero a whole layer (`max_layer_sparsity` of 1) cut the network, and rows
   whose model `collapsed` (one class for every image, or chance): neither is chosen
-  unless every row is one. (A collapsed model's accuracy is the largest class's share,
+  unless every row is one, and then the least pruned is (with a warning). (A collapsed model's accuracy is the largest class's share,
   which on imbalanced data can lie within `tolerance` of the best.)
   """
   _check(rule, score)
   key = f"val_{score}"
   usable = [r for r in rows if r.get("max_layer_sparsity", 0.0) < 1.0 and not r.get("collapsed")]
-  if not usable:
+  if not usable:  # Then the least pruned: retraining has the most to start from.
+    least = min(rows, key=lambda r: r["sparsity"])
     logging.warning("Every alpha-sweep candidate collapsed on validation or zeroed a whole "
-                    "layer; the choice below is one of them. Is the model that was pruned "
-                    "itself at chance?")
-  rows = usable or rows
+                    "layer; keeping the least pruned (alpha %s, %.1f%% zeros). Larger alphas "
+                    "prune less; is the model that was pruned itself at chance?",
+                    least.get("alpha"), 100 * least["sparsity"])
+    return least
+  rows = usable
   best = max(r[key] for r in rows)
   floor = best if rule == "best" else best - tolerance
   return max((r for r in rows if r[key] >= floor - 1e-12), key=lambda r: r["sparsity"])

@@ -203,7 +203,7 @@ def health_fields(y_val, val_logits):
   """`val` scores and the `collapsed` reason (None if healthy), logged when collapsed."""
   reason = health.collapse(y_val, val_logits)
   if reason:
-    logging.warning("COLLAPSED model: it %s.", reason)
+    logging.warning("COLLAPSED model: %s.", reason)
   return {"val": validation_scores(y_val, val_logits), "collapsed": reason}
 
 
@@ -252,7 +252,7 @@ def pick_source(run, candidates):
   if not healthy:
     why = "; ".join(f"{k}: {m['collapsed']}" for k, m in done.items())
     raise CollapseError(f"No model for stage `{run.stage.name}`: the {' and '.join(done)} "
-                        f"model collapsed ({why}). {health.ADVICE}")
+                        f"model collapsed ({why}). {health.advice(done)}")
   if len(healthy) == 1:
     return next(iter(healthy))
   key, sign = monitor_key(run.config)

@@ -210,7 +210,7 @@ def candidates(stage, config, finished):
   `finished(name)` says whether that stage finished in the workdir for every seed: a
   stage named outright may come from an earlier run;
   "best" and "last" look only at `config.stages` (when none of the inputs is configured,
-  "best" takes the finished ones). Raises InputError, before anything trains, when the pick is impossible.
+  at the finished ones: "best" takes them all, "last" the latest in chain order). Raises InputError, before anything trains, when the pick is impossible.
   """
   if not stage.inputs:
     return ()
@@ -237,6 +237,8 @@ def candidates(stage, config, finished):
   done = [s for s in stage.inputs if finished(s)]
   if pick == "best" and done:
     return tuple(done)
+  if pick == "last" and done:
+    return (done[-1],)
   raise InputError(f"Stage `{stage.name}` takes its model from one of "
                    f"{', '.join(stage.inputs)} ({field}={pick!r}), and none is in `stages`. "
                    f"Add one to `stages`" + (f", or name a finished one in `{stage.source}`."
