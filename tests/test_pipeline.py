@@ -64,7 +64,7 @@ def test_run_writes_models_report_and_resumes(smoke_config, tmp_path):
   assert not report["collapsed"], report["collapsed"]
   tests = {t["comparison"]: t for t in report["paired_tests"]}
   assert {"distill vs student", "prune", "quantize (int8)",
-          "baseline vs shipped int8"} <= set(tests)
+          "baseline vs int8"} <= set(tests)
   assert 0 <= tests["distill vs student"]["mcnemar"][0]["p_value"] <= 1
   # Lineage: every model says what it was made from, and the report shows the chain.
   source = by_name["pruned"]["source"]

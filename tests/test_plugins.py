@@ -23,3 +23,14 @@ def test_broken_plugins_are_one_line(tmp_path, monkeypatch, source, match):
   (tmp_path / f"{name}.py").write_text(source)
   with pytest.raises(InputError, match=match):
     plugins.check(f"{name}:net")
+
+
+def test_a_module_in_the_current_directory_is_found(tmp_path, monkeypatch):
+  import sys  # pylint: disable=g-import-not-at-top
+  (tmp_path / "here_students.py").write_text(
+      "def net(input_shape, num_classes):\n  return None\n")
+  monkeypatch.chdir(tmp_path)
+  monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
+  plugins.check("here_students:net")  # Not on sys.path: found where the command runs.
+  with pytest.raises(InputError, match="No module named 'nowhere_students'"):
+    plugins.check("nowhere_students:net")

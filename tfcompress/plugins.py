@@ -1,7 +1,8 @@
 """Plug-in models ("package.module:function"), for students and teacher members alike.
 
 A plug-in is called as fn(input_shape=..., num_classes=...) and must return a functional
-tf_keras Model from raw [0, 255] pixels to `num_classes` logits.
+tf_keras Model from raw [0, 255] pixels to `num_classes` logits. Its module is imported
+from sys.path (PYTHONPATH), else from the current directory.
 
 Example:
   check("my_models:tiny_cnn")   # InputError if it cannot be imported or called
@@ -9,6 +10,8 @@ Example:
 """
 import importlib
 import inspect
+import os
+import sys
 
 from tfcompress._keras import keras
 from tfcompress.errors import InputError
@@ -19,11 +22,24 @@ def is_plugin(name):
   return ":" in name
 
 
+def _import(module_name):
+  """The module, from sys.path or else from the current directory (as `python -m` would
+  find it; the tfcompress binary does not put the current directory on sys.path)."""
+  try:
+    return importlib.import_module(module_name)
+  except ModuleNotFoundError as e:
+    here = os.getcwd()
+    if e.name != module_name.split(".")[0] or here in sys.path:
+      raise
+    sys.path.append(here)  # Last: installed modules keep their names.
+    return importlib.import_module(module_name)
+
+
 def _function(name, role):
   module_name, fn_name = name.split(":", 1)
   given = f"Received: name={name!r}"
   try:
-    fn = getattr(importlib.import_module(module_name), fn_name)
+    fn = getattr(_import(module_name), fn_name)
   except Exception as e:  # pylint: disable=broad-except  (any error in the user's module)
     first = str(e).splitlines()[0] if str(e) else ""
     raise InputError(f"Could not import the plug-in {role}: {type(e).__name__}: {first}. "

@@ -52,5 +52,5 @@ def test_pairs_follow_lineage_compare_and_the_baseline():
       ("quantize (float32)", "pruned", "pruned_float32"),
       ("quantize (int8)", "pruned", "pruned_int8"),
       ("qat (int8)", "pruned", "pruned_qat_int8"),
-      ("baseline vs shipped int8", "student", "pruned_int8"),
-      ("baseline vs shipped int8", "student", "pruned_qat_int8")}
+      ("baseline vs int8", "student", "pruned_int8"),
+      ("baseline vs int8", "student", "pruned_qat_int8")}

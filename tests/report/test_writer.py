@@ -28,6 +28,8 @@ def test_summary_over_seeds_and_markdown():
                                       "input_shape": [2, 2, 1], "classes": ["a", "b"]},
                           "models": entries, "summary": summary, "distill_speed": speed})
   assert "0.8500 ± 0.0707" in text and "ratio 1.50x" in text and "first epochs" not in text
+  assert "0.8500 ± 0.0707 [0.2147, 1.0000]" in text  # 0.85 + 0.635: cut to 1.
+  assert "With 2 seeds it is wide" in text
   one = [dict(e, epoch_seconds=e["epoch_seconds"][:1]) for e in entries]  # One epoch each:
   speed = writer.epoch_time_ratio(one)  # the graph building, timed.
   assert speed["ratio"] == pytest.approx(1.0) and speed["first_epochs_only"]

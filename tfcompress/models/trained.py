@@ -205,8 +205,9 @@ def _functional(model):
 def _check_fits(path, model, input_shape, num_classes):
   if input_shape is not None and tuple(model.input_shape[1:]) != tuple(input_shape):
     raise InputError(f"The model in {path!r} takes inputs {tuple(model.input_shape[1:])}, but "
-                     f"the data's images are {tuple(input_shape)}. Set data.image_size or "
-                     "data.color_mode to match, or use data of that shape.")
+                     f"the data's images are {tuple(input_shape)}. Set data.image_size (the "
+                     "side) or, for an image folder, data.color_mode (the channels; an .npz's "
+                     "are as stored) to match, or use data of that shape.")
   if num_classes is not None and tuple(model.output_shape) != (None, num_classes):
     raise InputError(f"The model in {path!r} outputs {tuple(model.output_shape)}, but the data "
                      f"has {num_classes} classes. It must output one logit a class.")

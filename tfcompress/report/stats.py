@@ -76,7 +76,7 @@ def _pairs(entries, compare):
       pairs.append((what, e["source"], e["name"]))
   for e in entries:
     if e.get("quantization") == "int8" and e.get("role") == "candidate":
-      pairs += [("baseline vs shipped int8", b["name"], e["name"]) for b in entries
+      pairs += [("baseline vs int8", b["name"], e["name"]) for b in entries
                 if b.get("role") == "baseline"]
   seen, out = set(), []
   for what, a, b in pairs:

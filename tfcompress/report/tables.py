@@ -210,13 +210,17 @@ def _seeds(report):
     if len(s["seeds"]) > 1 and "accuracy" in s:
       rows.append([_label(name, s), len(s["seeds"])] + [
           f"{s[k]['mean']:.4f} ± {s[k]['std']:.4f} "
-          f"[{s[k]['mean'] - s[k]['ci95']:.4f}, {s[k]['mean'] + s[k]['ci95']:.4f}]"
+          f"[{max(0.0, s[k]['mean'] - s[k]['ci95']):.4f}, "
+          f"{min(1.0, s[k]['mean'] + s[k]['ci95']):.4f}]"
           if k in s else "-" for k in ("accuracy", "balanced_accuracy", "auc", "f1")])
   if not rows:
     return []
+  fewest = min(row[1] for row in rows)
   return ["", "## Over seeds: mean ± std [95% confidence interval]", "",
           _table(["model", "seeds", "accuracy", "bal. acc", "auc", "f1"], rows), "",
-          "The interval is the t-interval of the mean over seeds (seed-to-seed spread only)."]
+          "The interval is the t-interval of the mean over seeds (seed-to-seed spread only), "
+          "cut to [0, 1]." + (" With 2 seeds it is wide (12.7 standard errors each way): 3 "
+                               "or more make it useful." if fewest == 2 else "")]
 
 
 def _paired(report):
