@@ -144,13 +144,18 @@ def test_pruned_zeros_survive_saving_and_conversion(smoke_config, tmp_path):
     assert matches and matches[0] == pytest.approx(zeros, abs=1e-9), (layer, in_file)
 
 
-def test_repeats_give_mean_and_std(smoke_config, tmp_path):
+def test_repeats_give_mean_and_std(smoke_config, tmp_path, monkeypatch):
   smoke_config.stages = ("student",)
   smoke_config.repeats = 2
   report = pipeline.run(smoke_config, str(tmp_path / "r"))
   acc = report["summary"]["student"]["accuracy"]
   assert report["summary"]["student"]["seeds"] == [0, 1] and len(acc["values"]) == 2
   assert acc["mean"] == pytest.approx(sum(acc["values"]) / 2)
+  warned = []  # One seed of the two reported: the log says which is left out.
+  monkeypatch.setattr(pipeline.logging, "warning", lambda fmt, *a: warned.append(fmt % a))
+  smoke_config.repeats = 1
+  assert pipeline.run(smoke_config, str(tmp_path / "r"))["summary"]["student"]["seeds"] == [0]
+  assert any("also holds seed(s) 1, left out" in w for w in warned), warned
 
 
 def test_tfmot_method_reaches_target(smoke_config, tmp_path):

@@ -253,6 +253,13 @@ def _run(config, workdir, chief=True):
     report.write(workdir, config, splits, reported(config, workdir, seeds), seeds)
     raise  # After writing the report: the flags, for the user to read.
   written = report.write(workdir, config, splits, reported(config, workdir, seeds), seeds)
+  others = sorted(set(layout.seeds(workdir)) - set(seeds))
+  if others:
+    logging.warning("report.md covers seed(s) %s (`seed`=%d, `repeats`=%d); this workdir also "
+                    "holds seed(s) %s, left out. Run with the `seed` and `repeats` that cover "
+                    "them to report them too (finished stages are not run again).",
+                    ", ".join(map(str, seeds)), config.seed, config.repeats,
+                    ", ".join(map(str, others)))
   collapsed = [m for m in written["models"] if m.get("collapsed")]
   if collapsed:
     text = ", ".join(f"{m['name']} (stage {m['stage']}"

@@ -182,3 +182,16 @@ def test_header_says_what_precision_recall_and_f1_average():
   assert "class `pneumonia`" in tables._averaging(["normal", "pneumonia"])  # pylint: disable=protected-access
   three = tables._averaging(["a", "b", "c"])  # pylint: disable=protected-access
   assert "macro averages over the 3 classes" in three and "one-vs-rest" in three
+
+
+def test_collapsed_section_names_one_epoch_teacher_members():
+  member = dict(_entry("mobilenetv2", None, 0.6, stage="teacher", role="member"),
+                selection={"epochs_run": 1})
+  report = {"dataset": {"name": "x", "train": 1, "val": 1, "test": 1, "input_shape": [2, 2, 1],
+                        "classes": ["a", "b"]}, "models": [member], "summary": {},
+            "collapsed": [{"name": "mobilenetv2", "stage": "teacher", "seed": None,
+                           "reason": "predicts class 1 for every validation image"}]}
+  text = tables.markdown(report)
+  assert "## COLLAPSED models" in text and "`mobilenetv2` trained for one epoch" in text
+  member["selection"]["epochs_run"] = 6  # A full run's member at chance: no excuse made.
+  assert "trained for one epoch" not in tables.markdown(report)

@@ -110,10 +110,16 @@ def _collapsed(report):
     return []
   rows = [[c["name"], c["stage"], "-" if c["seed"] is None else c["seed"], c["reason"]]
           for c in report["collapsed"]]
+  names = {c["name"] for c in report["collapsed"]}
+  short = sorted({e["name"] for e in report["models"] if e["name"] in names and
+                  e.get("role") == "member" and (e.get("selection") or {}).get("epochs_run") == 1})
+  note = ([f"{', '.join(f'`{n}`' for n in short)} trained for one epoch (as `:smoke` runs "
+           "do): a teacher member from scratch is often at chance after one epoch, which "
+           "there says nothing about the full run.", ""] if short else [])
   return ["## COLLAPSED models", "",
           "These models predict one class, or are no better than chance, on the validation "
           "images. Compression never starts from them.", "",
-          _table(["model", "stage", "seed", "why"], rows), ""]
+          _table(["model", "stage", "seed", "why"], rows), ""] + note
 
 
 def _teacher(report):
