@@ -12,7 +12,7 @@ Example:
   distiller.fit(s.x_train, s.y_train, epochs=10)
   rows, chosen, pruned, masks = tfcompress.alpha_sweep(student, s.x_val, s.y_val)
   int8_bytes = tfcompress.convert(pruned, "int8", representative_images=s.x_train[:200])
-  report = tfcompress.run(tfcompress.base_config(), "runs/pneumonia")  # or all of it at once
+  report = tfcompress.run(tfcompress.base_config(), "runs/api")  # or all of it at once
 """
 import importlib
 import os
