@@ -61,7 +61,7 @@ def test_ctrl_c_that_python_dropped_still_stops_training(monkeypatch):
   try:
     with pytest.raises(SystemExit) as stopped:
       with failures.guard("tfcompress"):
-        assert signal.getsignal(signal.SIGINT) is failures._on_sigint
+        assert signal.getsignal(signal.SIGINT) is failures._on_signal
         try:
           os.kill(os.getpid(), signal.SIGINT)  # Python raises it here; we drop it.
         except KeyboardInterrupt:
@@ -76,3 +76,23 @@ def test_ctrl_c_that_python_dropped_still_stops_training(monkeypatch):
     assert sys.unraisablehook == printed.append
   finally:
     signal.signal(signal.SIGINT, previous)
+
+
+def test_sigterm_stops_like_ctrl_c_with_its_own_code(monkeypatch, capsys):
+  import os
+  import signal
+
+  import pytest
+  monkeypatch.setattr(failures, "_interrupted", type(failures._interrupted)())
+  previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # As in the binary.
+  term = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+  try:
+    with pytest.raises(SystemExit) as stopped:
+      with failures.guard("tfcompress"):
+        os.kill(os.getpid(), signal.SIGTERM)  # Without the guard: killed, no message.
+    assert stopped.value.code == 143
+    assert "interrupted by SIGTERM. Run the same command again" in capsys.readouterr().err
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # Restored.
+  finally:
+    signal.signal(signal.SIGINT, previous)
+    signal.signal(signal.SIGTERM, term)

@@ -2,7 +2,7 @@
 
 Bad input (`InputError`, exit code 2), a collapsed model (`CollapseError`, 3), a full
 disk, a path that cannot be written, a path that is a file, a lost worker of a
-multi-worker run, and Ctrl-C. Used by the three binaries (tfcompress, tfcompress-bench,
+multi-worker run, and Ctrl-C or SIGTERM. Used by the three binaries (tfcompress, tfcompress-bench,
 tfcompress-container); anything else is a bug and keeps its traceback.
 
 Example:
@@ -21,7 +21,7 @@ from tfcompress.errors import InputError
 INPUT_EXIT = 2  # Bad input, as absl's usage errors.
 COLLAPSE_EXIT = 3  # The run finished its stages, but a model it needed collapsed.
 OS_EXIT = 1
-INTERRUPT_EXIT = 130  # 128 + SIGINT, as a shell reports Ctrl-C.
+
 # What a collective op raises when a peer of a multi-worker run died (no TF import here).
 _PEER_ERRORS = ("UnavailableError", "DeadlineExceededError")
 
@@ -49,8 +49,9 @@ def message(error):
   if isinstance(error, InputError):
     return str(error), INPUT_EXIT
   if isinstance(error, KeyboardInterrupt):
-    return ("interrupted. Run the same command again to resume: finished stages (and finished "
-            "teacher members) are kept."), INTERRUPT_EXIT
+    by = " by SIGTERM" if _signal[0] == signal.SIGTERM else ""
+    return (f"interrupted{by}. Run the same command again to resume: finished stages (and "
+            "finished teacher members) are kept."), 128 + int(_signal[0])
   if type(error).__name__ in _PEER_ERRORS and type(error).__module__.startswith("tensorflow"):
     return (f"a worker of this multi-worker run stopped or cannot be reached ("
             f"{type(error).__name__}). Start every worker again with the same command and "
@@ -95,8 +96,13 @@ def check_interrupted():
     raise KeyboardInterrupt
 
 
-def _on_sigint(signum, frame):
+_signal = [signal.SIGINT]  # The signal that interrupted the run: its exit code.
+
+
+def _on_signal(signum, frame):
+  """Ctrl-C, or SIGTERM (`kill`, a scheduler's timeout): stop as on KeyboardInterrupt."""
   _interrupted.set()
+  _signal[0] = signum
   signal.default_int_handler(signum, frame)
 
 
@@ -114,10 +120,14 @@ def guard(prog):
   """Turns the failures `message` knows into one line on stderr and SystemExit."""
   ours = (threading.current_thread() is threading.main_thread()
           and signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+  term = ours and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
   hook = sys.unraisablehook
   if ours:
     _interrupted.clear()  # A run in the same process after an interrupted one.
-    signal.signal(signal.SIGINT, _on_sigint)
+    _signal[0] = signal.SIGINT
+    signal.signal(signal.SIGINT, _on_signal)
+    if term:
+      signal.signal(signal.SIGTERM, _on_signal)
     sys.unraisablehook = _quiet_dropped_interrupt(hook)
   try:
     yield
@@ -129,4 +139,6 @@ def guard(prog):
   finally:
     if ours:
       signal.signal(signal.SIGINT, signal.default_int_handler)
+      if term:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
       sys.unraisablehook = hook
