@@ -92,7 +92,8 @@ def test_sigterm_stops_like_ctrl_c_with_its_own_code(monkeypatch, capsys):
         os.kill(os.getpid(), signal.SIGTERM)  # Without the guard: killed, no message.
     assert stopped.value.code == 143
     assert "interrupted by SIGTERM. Run the same command again" in capsys.readouterr().err
-    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # Restored.
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # Restored,
+    assert failures.message(KeyboardInterrupt())[1] == 130  # and so is Ctrl-C's code.
   finally:
     signal.signal(signal.SIGINT, previous)
     signal.signal(signal.SIGTERM, term)

@@ -268,6 +268,11 @@ def test_a_model_file_is_compared_by_its_sha256_not_its_path():
     return pipeline._given({"student": {"model": model}}, (28, 28, 1), False)  # pylint: disable=protected-access
   assert given("mine.keras") == given("/elsewhere/mine.keras") == given("copy.h5")
   assert given("paper_cnn") != given("lenet5")  # Builders are compared by name.
+  # A stage finished before the marker recorded the path: not a change, not rerun.
+  made = {"data_sha256": "d", "seed": 0, "config": given("/elsewhere/mine.keras")}
+  recorded = dict(made, config={"student.model": "mine.keras"})
+  assert pipeline._changed(recorded, made) == []  # pylint: disable=protected-access
+  assert pipeline._changed(dict(made, config={"student.model": "paper_cnn"}), made)  # pylint: disable=protected-access
 
 
 def test_a_refused_color_mode_names_it_and_leaves_the_workdir_usable(smoke_config, tmp_path):

@@ -69,7 +69,8 @@ def benchmark(workdir, threads=1, repeats=30, batch_sizes=(1, 32)):
         row["tflm_batch1"] = _tflm_latency(content, images, repeats)
     logging.info("%s: %s", entry["name"], "; ".join(
         f"batch {b}: {row[f'batch{b}']['median_ms']:.3f} ms a batch, "
-        f"{row[f'batch{b}']['median_ms'] / b:.4f} ms an image" for b in batch_sizes))
+        f"{row[f'batch{b}']['median_ms'] / min(b, len(images)):.4f} ms an image"
+        for b in batch_sizes))
     rows.append(row)
   result = {"threads": threads, "repeats": repeats, "batch_sizes": list(batch_sizes),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores", "models": rows}

@@ -138,6 +138,7 @@ def guard(prog):
     fail(prog, *found)
   finally:
     if ours:
+      _signal[0] = signal.SIGINT
       signal.signal(signal.SIGINT, signal.default_int_handler)
       if term:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)

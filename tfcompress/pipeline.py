@@ -115,6 +115,13 @@ _DATA_PATH = "data.path"
 _STUDENT_MODEL = "student.model"
 
 
+def _mark_model_file(flat):
+  """`student.model` naming a trained model file -> one marker, whatever its path."""
+  if trained.is_file(str(flat.get(_STUDENT_MODEL, ""))):
+    flat[_STUDENT_MODEL] = "(a model file: compared by its sha256)"
+  return flat
+
+
 def _given(values, input_shape, folder):
   """A config's values (a dict, as config.json holds them) flat, with fields compared as
   what they give on these images (`input_shape`); `data.color_mode` only for an image
@@ -123,8 +130,7 @@ def _given(values, input_shape, folder):
   same file under another path (absolute, relative, a copy) is the same data."""
   flat = _flat(values)
   flat.pop(_DATA_PATH, None)
-  if trained.is_file(str(flat.get(_STUDENT_MODEL, ""))):
-    flat[_STUDENT_MODEL] = "(a model file: compared by its sha256)"
+  _mark_model_file(flat)
   if isinstance(flat.get(_TEACHER_SIZE), int):
     flat[_TEACHER_SIZE] = models.member_size(flat[_TEACHER_SIZE], input_shape)
   if not folder:
@@ -291,7 +297,7 @@ def _changed(old, new):
   if not old:
     return []
   changed = [k for k in ("data_sha256", "seed") if old.get(k) != new[k]]
-  was, now = old.get("config", {}), new["config"]
+  was, now = _mark_model_file(dict(old.get("config", {}))), new["config"]  # Paths, as before.
   return changed + [f"{k}: {was[k]!r} -> {now[k]!r}" for k in sorted(set(was) & set(now))
                     if was[k] != now[k]]
 

@@ -30,6 +30,11 @@ def test_image_size_0_reads_one_square_size_and_refuses_several(tmp_path):
   Image.new("RGB", (30, 30)).save(next(square.rglob("*.png")))  # One of another size.
   with pytest.raises(InputError, match=r"found 20x20 \(17\), 30x30 \(1\)"):
     folders.load_image_folder(str(square), image_size=0)
+  big = _write_folder(tmp_path / "big", {"train": 2, "test": 1}, size=300)
+  for path in big.rglob("*.*"):  # 300 x 300: larger than image_size=0 reads.
+    Image.open(path).crop((0, 0, 300, 300)).save(path)
+  with pytest.raises(InputError, match=r"of 300x300 images: .* GB"):
+    folders.load_image_folder(str(big), image_size=0)
 
 
 def test_kermany_layout_is_resized_and_labelled(tmp_path):

@@ -48,5 +48,11 @@ def test_readme_names_the_picks_and_refuses_bad_tolerance():
   small = choose.readme(rows, choose.recommend(rows, 0.01), 0.01, image_weight=0.011)
   assert "moves balanced accuracy by 0.011, more than the tolerance" in small
   assert text.index("`int4x8`") < text.index("`int8`")  # Sorted by size.
+  collapsed = [dict(r, collapsed="chance") for r in rows]
+  none = choose.readme(collapsed, choose.recommend(collapsed), 0.01)
+  assert none.count("none: every candidate collapsed") == 2
+  big = [dict(r, boards={"esp32": {"fits": False}}) for r in rows]
+  assert "none of the variants TFLite Micro runs fits" in choose.readme(
+      big, choose.recommend(big), 0.01)
   with pytest.raises(ValueError, match="tolerance=2"):
     choose.recommend(ROWS, tolerance=2)

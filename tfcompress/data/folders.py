@@ -10,6 +10,7 @@ from tfcompress.data import arrays as arrays_lib
 from tfcompress.errors import InputError
 
 EXTENSIONS = (".jpeg", ".jpg", ".png", ".bmp")
+LARGEST_STORED = 256  # `image_size=0` reads a folder at its images' size up to this side.
 MODES = {"grayscale": "L", "rgb": "RGB"}  # `color_mode` -> PIL mode; "auto" picks one.
 _SPREAD = 4  # Mean max-min channel difference (of 255) above which an image has colour.
 _COLOR_SHARE = 0.05  # Share of coloured training images that makes "auto" read RGB.
@@ -119,6 +120,11 @@ def _stored_size(root, class_names):
     raise InputError(f"Argument `image_size` must be > 0 (e.g. 64) for an image folder whose "
                      f"images are not all one square size (found {found}): they are stretched "
                      f"to image_size x image_size. Received: image_size=0")
+  if width > LARGEST_STORED:
+    gigabytes = sum(sizes.values()) * width * height * 3 * 4 / 2 ** 30  # float32, RGB.
+    raise InputError(f"Argument `image_size` must be > 0 (e.g. 64 or 224) for an image folder "
+                     f"of {width}x{height} images: read at that size they would take about "
+                     f"{gigabytes:.1f} GB and train slowly. Received: image_size=0")
   logging.info("Image folder %s: every image is %dx%d, read at that size (image_size=0).",
                root, width, height)
   return width

@@ -52,6 +52,20 @@ def _smallest_holding(rows, tolerance):
           "best_val_balanced_accuracy": best["val_balanced_accuracy"]}
 
 
+def _why_none(rows, target):
+  """Why `recommend` named no variant for `target`."""
+  if target == "microcontroller":
+    rows = [r for r in rows if r.get("tflm_ok")]
+    if not rows:
+      return "TFLite Micro runs none of the variants"
+    rows = [r for r in rows if all(b.get("fits") for b in (r.get("boards") or {}).values())]
+    if not rows:
+      return "none of the variants TFLite Micro runs fits the boards (`export.boards`)"
+  if all(r.get("collapsed") for r in rows):
+    return "every candidate collapsed (one class, or chance, on validation)"
+  return "no candidate was scored on validation"
+
+
 def readme(rows, picks, tolerance, seed=None, image_weight=None):
   """The export folder's README.md: what to use where, and every variant's figures.
 
@@ -65,9 +79,7 @@ def readme(rows, picks, tolerance, seed=None, image_weight=None):
   for target in TARGETS:
     pick = picks.get(target)
     if pick is None:
-      why = ("no variant runs in TFLite Micro and fits the boards" if target == "microcontroller"
-             else "no variant was scored on validation")
-      out.append(f"- **{where[target]}**: none: {why}.")
+      out.append(f"- **{where[target]}**: none: {_why_none(rows, target)}.")
       continue
     best = pick["best_val_balanced_accuracy"]
     what = ("the best" if pick["name"] == pick["best_name"] else f"`{pick['best_name']}`")
