@@ -91,8 +91,7 @@ def readme(rows, picks, tolerance, seed=None, image_weight=None):
     out += ["", f"One validation image of the smallest class moves balanced accuracy by "
             f"{image_weight:.3f}, more than the tolerance: the files within it score the same "
             "to the image, and a larger validation split would make the choice firmer."]
-  out += ["",
-          "", "| variant | bytes | val bal. acc | test accuracy | TFLite Micro | files |",
+  out += ["", "| variant | bytes | val bal. acc | test accuracy | TFLite Micro | files |",
           "| --- | --- | --- | --- | --- | --- |"]
   for r in sorted(rows, key=lambda r: r["size_bytes"]):
     val = r.get("val_balanced_accuracy")
