@@ -195,3 +195,10 @@ def test_collapsed_section_names_one_epoch_teacher_members():
   assert "## COLLAPSED models" in text and "`mobilenetv2` trained for one epoch" in text
   member["selection"]["epochs_run"] = 6  # A full run's member at chance: no excuse made.
   assert "trained for one epoch" not in tables.markdown(report)
+
+
+def test_table_iii_says_pruned_zeros_take_bytes_in_a_dense_file():
+  pruned = {"format": "tflite", "sparsity": {"mean": 0.358}}
+  assert "Pruning's zeros (35.8% of the weights" in tables._zeros_note({"p": pruned})  # pylint: disable=protected-access
+  dense = {"format": "tflite", "sparsity": {"mean": 0.0}}
+  assert tables._zeros_note({"d": dense, "k": {"format": "keras"}}) == ""  # pylint: disable=protected-access
