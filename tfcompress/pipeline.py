@@ -141,8 +141,8 @@ def _given(values, input_shape, folder):
 
 
 def _keep_teacher(workdir, changed):
-  """How to keep the teacher when the changed fields (`key: old -> new`) leave it as it was."""
-  groups = {c.split(":")[0].split(".")[0] for c in changed}
+  """How to keep the teacher when the `changed` fields leave it as it was."""
+  groups = {k.split(".")[0] for k in changed}
   teacher = layout.stage_dir(workdir, "teacher", None)
   if groups & {*_TEACHER_GROUPS, "seed"} or not os.path.isdir(teacher):
     return ""
@@ -152,7 +152,8 @@ def _keep_teacher(workdir, changed):
 
 def _check_workdir(config, workdir, input_shape):
   """Refuses a workdir whose artifacts (any, finished or not) came from another config;
-  returns what `config.json` is to hold, written only once the data passed too.
+  returns (what `config.json` is to hold, written only once the data passed too; the
+  config as compared, `_given`, which every stage's settings are taken from).
 
   `teacher.input_size` is compared as the side it gives on the images (`input_shape`; the
   workdir's as `fingerprint.json` recorded it, when it did), so 0 (the default since
@@ -162,28 +163,28 @@ def _check_workdir(config, workdir, input_shape):
   """
   old = artifacts.read_json(layout.file(workdir, layout.CONFIG))
   new = json.loads(config_lib.to_json(config))
-  finished = workdir_lib.has_artifacts(workdir)
-  if old is not None and finished:
+  folder = data_lib.is_image_folder(config.data.path)
+  new_flat = _given(new, input_shape, folder)
+  if old is not None and workdir_lib.has_artifacts(workdir):
     try:  # Fields added to the schema since that run read as their defaults.
       old = json.loads(config_lib.to_json(config_lib.update(config_lib.base_config(), old)))
     except InputError:
       pass  # It names a field this version lacks: compared as written, so it differs.
-    folder = data_lib.is_image_folder(config.data.path)
-    read = fingerprint.input_shape(workdir) or input_shape
-    old, new_flat = _given(old, read, folder), _given(new, input_shape, folder)
-    changed = [f"{k}: {old.get(k, '(absent)')!r} -> {new_flat.get(k, '(absent)')!r}"
-               for k in sorted(set(old) | set(new_flat))
+    old = _given(old, fingerprint.input_shape(workdir) or input_shape, folder)
+    changed = [k for k in sorted(set(old) | set(new_flat))
                if k.split(".")[0] not in _FREE_FIELDS and old.get(k) != new_flat.get(k)]
     if changed:
-      raise InputError(f"{workdir!r} holds a run with a different config ({'; '.join(changed)}"
-                       f"). Use a new --workdir, or delete this one.{_keep_teacher(workdir, changed)}")
+      shown = "; ".join(f"{k}: {old.get(k, '(absent)')!r} -> {new_flat.get(k, '(absent)')!r}"
+                        for k in changed)
+      raise InputError(f"{workdir!r} holds a run with a different config ({shown}). Use a new "
+                       f"--workdir, or delete this one.{_keep_teacher(workdir, changed)}")
   # Files as absolute paths, so that `--config=WORKDIR/config.json` and tfcompress-bench
   # find them from any directory (their spelling is not compared: their sha256 is).
   if new["data"]["path"] and not os.path.isabs(new["data"]["path"]):
     new["data"]["path"] = os.path.abspath(new["data"]["path"])
   if trained.is_file(new["student"]["model"]):  # A trained model, not a builder's name.
     new["student"]["model"] = os.path.abspath(new["student"]["model"])
-  return new
+  return new, new_flat
 
 
 def run(config, workdir):
@@ -232,10 +233,9 @@ def _run(config, workdir, chief=True):
   planned = plan(config, workdir, seeds)
   splits = data_lib.load(config.data, config.seed)
   _check_stages(config, splits)
-  written = _check_workdir(config, workdir, splits.input_shape)
+  written, given = _check_workdir(config, workdir, splits.input_shape)
   made = {"data_sha256": fingerprint.check(workdir, config, splits, _FREE_FIELDS)["data_sha256"],
-          "config": _given(json.loads(config_lib.to_json(config)), splits.input_shape,
-                           data_lib.is_image_folder(config.data.path))}
+          "config": given}
   artifacts.write_json(layout.file(workdir, layout.CONFIG), written)  # Both checks passed.
   tf.config.experimental.enable_op_determinism()
   logging.info("Data: %d train, %d val, %d test images of shape %s, classes %s",

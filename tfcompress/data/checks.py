@@ -199,6 +199,15 @@ def describe_overlap(found, val, test):
 THIN_VAL = 5  # Fewer validation images of a class than this, and the log and report say so.
 
 
+def image_weight(y_val, num_classes):
+  """How much one validation image of the smallest class moves balanced accuracy.
+
+  Example:
+    image_weight(np.array([0] * 70 + [1]), 2)  # 0.5
+  """
+  return 1.0 / (num_classes * int(np.bincount(y_val, minlength=num_classes).min()))
+
+
 def describe_thin_val(y_val, class_names):
   """A line for the log and report.md when a class has fewer than `THIN_VAL` validation
   images (every choice rests on them); "" otherwise.
@@ -214,5 +223,5 @@ def describe_thin_val(y_val, class_names):
   listed = ", ".join(f"{n} image{'s' if n != 1 else ''} of class `{name}`" for n, name in thin)
   return (f"Validation holds {listed}: every choice (the epoch kept, alpha, the compression "
           f"source) rests on them, and one image moves balanced accuracy by up to "
-          f"{1 / (len(class_names) * min(n for n, _ in thin)):.2f}. Give validation more "
+          f"{image_weight(y_val, len(class_names)):.2f}. Give validation more "
           "images (a larger `data.val_fraction`, or an x_val / val/ split of your own).")

@@ -35,10 +35,14 @@ def recommend(rows, tolerance=0.01):
     raise ValueError(f"Argument `tolerance` must be in [0, 1]. Received: tolerance={tolerance}")
   scored = [r for r in rows
             if r.get("val_balanced_accuracy") is not None and not r.get("collapsed")]
-  on_device = [r for r in scored if r.get("tflm_ok")
-               and all(b.get("fits") for b in (r.get("boards") or {}).values())]
   return {"phone": _smallest_holding(scored, tolerance),
-          "microcontroller": _smallest_holding(on_device, tolerance)}
+          "microcontroller": _smallest_holding(_on_device(scored), tolerance)}
+
+
+def _on_device(rows):
+  """The rows TFLite Micro runs and that fit every board they were checked on."""
+  return [r for r in rows if r.get("tflm_ok")
+          and all(b.get("fits") for b in (r.get("boards") or {}).values())]
 
 
 def _smallest_holding(rows, tolerance):
@@ -55,10 +59,9 @@ def _smallest_holding(rows, tolerance):
 def _why_none(rows, target):
   """Why `recommend` named no variant for `target`."""
   if target == "microcontroller":
-    rows = [r for r in rows if r.get("tflm_ok")]
-    if not rows:
+    if not any(r.get("tflm_ok") for r in rows):
       return "TFLite Micro runs none of the variants"
-    rows = [r for r in rows if all(b.get("fits") for b in (r.get("boards") or {}).values())]
+    rows = _on_device(rows)
     if not rows:
       return "none of the variants TFLite Micro runs fits the boards (`export.boards`)"
   if all(r.get("collapsed") for r in rows):

@@ -9,11 +9,11 @@ on a phone and which on a microcontroller (`export.choose`, on validation).
 import os
 
 from absl import logging
-import numpy as np
 
 from tfcompress import artifacts
 from tfcompress import export
 from tfcompress import layout
+from tfcompress.data import checks as data_checks
 from tfcompress.export import choose
 from tfcompress.errors import config_keys
 from tfcompress.stages import graph
@@ -67,8 +67,7 @@ def _recommend(run, products):
                     + "/" for f in (p.metrics["android_bundle"], p.metrics.get("c_array")) if f]
   for target, pick in picks.items():
     logging.info("export: for a %s use %s.", target, pick["name"] if pick else "none")
-  counts = np.bincount(run.splits.y_val)
-  weight = 1.0 / (np.count_nonzero(counts) * counts[counts > 0].min())
+  weight = data_checks.image_weight(run.splits.y_val, run.splits.num_classes)
   text = choose.readme(rows, picks, tolerance, run.folder_seed("export"), weight)
   artifacts.write_bytes(run.out("README.md"), text.encode())
 
