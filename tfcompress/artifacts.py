@@ -1,7 +1,7 @@
 """Artifacts on disk, written to a temporary name and moved into place.
 
 Models are read only from Keras v3 `.keras` zip files, with `safe_mode=True`: a model
-file from someone else cannot run code (see README, "What is safe to load").
+file from someone else cannot run code (see docs/data.md, "What is safe to load").
 """
 import json
 import math

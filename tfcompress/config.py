@@ -101,7 +101,7 @@ def base_config():
   c.train.ema = 0.0
   # Keras dtype policy of the models the training stages build or load: float32 |
   # mixed_float16 (GPUs) | mixed_bfloat16 (TPUs; on the CPU measured it slowed
-  # MobileNetV2 1.8x: README). Weights and losses stay float32, every saved model too.
+  # MobileNetV2 1.8x: docs/scale_out.md). Weights and losses stay float32, every saved model too.
   c.train.mixed_precision = "float32"
 
   c.teacher = ml_collections.ConfigDict()

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Epoch times and accuracies of multi_worker_mirrored with 1 and 2 workers on this machine
-# (workers on loopback), for README "More GPUs, more machines". Run from the repo root:
+# (workers on loopback), for docs/scale_out.md. Run from the repo root:
 #   bash docs/experiments/workers.sh            # both parts
 #   bash docs/experiments/workers.sh student    # or one: student | teacher
 set -u

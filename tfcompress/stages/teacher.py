@@ -71,8 +71,8 @@ def _faster(run, name, epochs_key):
   size = ""
   if not plugins.is_plugin(name):  # A plug-in member sizes its own input.
     side = models.member_size(run.config.teacher.input_size, run.splits.input_shape, name)
-    size = (f"a lower `teacher.input_size` (it sees {side}x{side} images; README, 'Teacher "
-            "members'), ")
+    size = (f"a lower `teacher.input_size` (it sees {side}x{side} images; docs/data.md, "
+            "'Teacher members'), ")
   return (f"{size}fewer `{epochs_key}` shorten it, and fewer `teacher.members` the "
           "teacher stage")
 
