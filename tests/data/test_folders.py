@@ -75,6 +75,16 @@ def test_auto_reads_gray_images_stored_as_rgb_as_grayscale_does(tmp_path, ext):
     np.testing.assert_array_equal(getattr(auto, split), getattr(gray, split))
 
 
+
+def test_auto_decodes_each_image_once(tmp_path, monkeypatch):
+  root = _gray_folder(tmp_path / "x", _rgb)  # 10 train, 10 test images; a large folder's
+  opened = []                                # decoding is most of its loading time.
+  real_open = Image.open
+  monkeypatch.setattr(Image, "open", lambda path, *a, **k: opened.append(path) or
+                      real_open(path, *a, **k))
+  folders.load_image_folder(str(root), image_size=24, val_fraction=0.4)
+  assert len(opened) == len(set(opened)) == 20
+
 def test_auto_reads_a_few_coloured_images_as_gray_and_many_as_rgb(tmp_path):
   root = _gray_folder(tmp_path / "x", _rgb)
   rng = np.random.default_rng(3)

@@ -18,19 +18,20 @@ _WIDE = ("I", "I;16", "I;16B", "I;16L", "I;16N")  # PIL modes of 16-bit grayscal
 _DEPTHS = (8, 10, 12, 14, 16)  # What a 16-bit file may hold: X-rays are often 12-bit.
 
 
-def _read(path, size, mode):
-  """One image resized to (size, size), and for a 16-bit file its largest value before the
-  resize (None for others). For PIL `mode` "L" or "RGB": uint8 with 1 or 3 channels; a
-  16-bit grayscale file gives float32 with 1 channel of its raw values, which `_eight_bit`
-  scales once the set's bit depth is known (PIL's own conversion would clip every value
-  above 255 to white)."""
+def _read(path, size, modes):
+  """One image resized to (size, size) in each PIL mode of `modes` ("L", "RGB"), decoded
+  once, and for a 16-bit file its largest value before the resize (None for others).
+  Each is uint8 with 1 or 3 channels; a 16-bit grayscale file gives float32 with 1 channel
+  of its raw values in every mode, which `_eight_bit` scales once the set's bit depth is
+  known (PIL's own conversion would clip every value above 255 to white)."""
   try:
     with Image.open(path) as image:
       if image.mode in _WIDE:
         wide = image.convert("F").resize((size, size), Image.BILINEAR)
-        return np.asarray(wide, np.float32)[..., None], float(image.getextrema()[1])
-      image = image.convert(mode).resize((size, size), Image.BILINEAR)
-      return np.asarray(image, dtype=np.uint8).reshape(size, size, -1), None
+        return [np.asarray(wide, np.float32)[..., None]] * len(modes), \
+            float(image.getextrema()[1])
+      return [np.asarray(image.convert(mode).resize((size, size), Image.BILINEAR),
+                         dtype=np.uint8).reshape(size, size, -1) for mode in modes], None
   except (UnidentifiedImageError, OSError, SyntaxError) as e:
     raise InputError(f"Corrupt or unreadable image {path!r}: {e}. Remove or replace it.") from None
 
@@ -76,19 +77,20 @@ def _files(folder, class_names):
   return found
 
 
-def _read_split(folder, class_names, size, mode):
-  """(images, 16-bit files' largest values, labels) of one split, as `_read` gives them."""
+def _read_split(folder, class_names, size, modes):
+  """({mode: images}, 16-bit files' largest values, labels) of one split, as `_read`
+  gives them."""
   found = _files(folder, class_names)
-  images, tops = zip(*(_read(path, size, mode) for _, path in found))
-  return list(images), list(tops), np.array([label for label, _ in found], np.int64)
+  read, tops = zip(*(_read(path, size, modes) for _, path in found))
+  images = {mode: [r[i] for r in read] for i, mode in enumerate(modes)}
+  return images, list(tops), np.array([label for label, _ in found], np.int64)
 
 
-def _auto_mode(root, class_names, size):
-  """"RGB" when at least `_COLOR_SHARE` of the training images have colour (channels that
-  differ by more than `_SPREAD` on average: a gray JPEG saved as RGB differs by a rounding
-  step or two), else "L". Each image is read once more for this."""
-  paths = [p for _, p in _files(os.path.join(root, "train"), class_names)]
-  share = float(np.mean([_spread(p, size) > _SPREAD for p in paths]))
+def _auto_mode(root, rgb):
+  """"RGB" when at least `_COLOR_SHARE` of the training images (`rgb`, as "RGB" reads
+  them) have colour (channels that differ by more than `_SPREAD` on average: a gray JPEG
+  saved as RGB differs by a rounding step or two), else "L"."""
+  share = float(np.mean([_spread(image) > _SPREAD for image in rgb]))
   mode = "RGB" if share >= _COLOR_SHARE else "L"
   logging.info("Image folder %s: read as %s (%.1f%% of the training images have colour; "
                "data.color_mode='auto': set 'grayscale' or 'rgb' to choose).", root,
@@ -96,8 +98,8 @@ def _auto_mode(root, class_names, size):
   return mode
 
 
-def _spread(path, size):
-  image = _read(path, size, "RGB")[0].astype(np.float32)  # 16-bit files: 1 channel, gray.
+def _spread(image):
+  image = image.astype(np.float32)  # 16-bit files: 1 channel, gray.
   return float((image.max(-1) - image.min(-1)).mean())
 
 
@@ -179,12 +181,17 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
     raise InputError(f"Argument `color_mode` must be 'auto', 'grayscale' or 'rgb'. Received: "
                      f"color_mode={color_mode!r}")
   image_size = image_size or _stored_size(root, class_names)
-  mode = MODES.get(color_mode) or _auto_mode(root, class_names, image_size)
-  read = {}
+  if color_mode == "auto":  # Each training image is decoded once, in both modes.
+    images, tops, labels = _read_split(train_dir, class_names, image_size, ("RGB", "L"))
+    mode = _auto_mode(root, images["RGB"])
+    read = {"train": (images[mode], tops, labels)}
+  else:
+    mode, read = MODES[color_mode], {}
   for split in ("train", "val", "test"):
     folder = os.path.join(root, split)
-    if os.path.isdir(folder):
-      read[split] = _read_split(folder, class_names, image_size, mode)
+    if split not in read and os.path.isdir(folder):
+      images, tops, labels = _read_split(folder, class_names, image_size, (mode,))
+      read[split] = (images[mode], tops, labels)
   from_train = _bit_depth(read["train"][1])
   depth = from_train or _bit_depth([t for _, tops, _ in read.values() for t in tops])
   if depth:
