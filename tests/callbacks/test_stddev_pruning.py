@@ -42,5 +42,7 @@ def test_exporter_checks_its_arguments_before_training():
   from tfcompress.errors import InputError
   with pytest.raises(InputError, match="my-model"):
     Exporter("out", modes=("float32",), name="my-model")
-  with pytest.raises(InputError, match="representative_images"):
-    Exporter("out", modes=("int8",))
+  for mode in ("int8", "int16x8", "int4x8"):  # Each calibrates on images.
+    with pytest.raises(InputError, match=f"representative_images.*{mode}"):
+      Exporter("out", modes=("float32", mode))
+  Exporter("out", modes=("float32", "dynamic", "int4_weights"))  # None needs them.

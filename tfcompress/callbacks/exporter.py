@@ -17,8 +17,10 @@ class Exporter(keras.callbacks.Callback):
 
   Args:
     out_dir: where to write.
-    modes: TFLite modes: float32, dynamic, float16, int8.
-    representative_images: raw training images for int8 calibration (needed for int8).
+    modes: TFLite modes, any of `tfcompress.config.MODES` (float32, dynamic, float16, int8,
+      int16x8, int4_weights, int4x8).
+    representative_images: raw training images to calibrate int8, int16x8 and int4x8
+      (needed for those).
     c_array: also write a C array for microcontrollers.
     class_names: labels embedded in the C array.
     name: file name stem and C identifier.
@@ -35,13 +37,15 @@ class Exporter(keras.callbacks.Callback):
   def __init__(self, out_dir, modes=("float32", "int8"), representative_images=None,
                c_array=True, class_names=(), name="model"):
     super().__init__()
+    from tfcompress.config import CALIBRATED  # pylint: disable=g-import-not-at-top
     from tfcompress.quantize import MODES  # pylint: disable=g-import-not-at-top
     unknown = [m for m in modes if m not in MODES]
     if unknown or not modes:
       raise InputError(f"Argument `modes` may name {', '.join(MODES)}. Received: {modes!r}")
-    if "int8" in modes and representative_images is None:
-      raise InputError("Argument `representative_images` is needed for int8: pass a few "
-                       "hundred raw training images.")
+    calibrated = [m for m in modes if m in CALIBRATED]
+    if calibrated and representative_images is None:
+      raise InputError(f"Argument `representative_images` is needed for {calibrated[0]}: "
+                       "pass a few hundred raw training images.")
     from tfcompress.export import c_array as c_array_lib  # pylint: disable=g-import-not-at-top
     if c_array:
       c_array_lib._check_name(name)  # pylint: disable=protected-access  (fail before fit)

@@ -29,7 +29,8 @@ def convert(model, mode, representative_images=None, sparse=False, per_channel=T
 
   Args:
     model: a Keras model that takes raw pixels (strip pruning/clustering wrappers first).
-    mode: "float32", "dynamic", "float16" or "int8".
+    mode: one of `tfcompress.config.MODES`: "float32", "dynamic", "float16", "int8",
+      "int16x8", "int4_weights" or "int4x8" (the module docstring says what each is).
     representative_images: raw training images (N, H, W, C) to calibrate int8; needed
       for "int8", unused otherwise.
     sparse: add TFLite's EXPERIMENTAL_SPARSITY optimization (sparse weight format).

@@ -144,5 +144,5 @@ def _rel(run, path):
 graph.register(graph.Stage(
     name="quantize", run=quantize_stage, inputs=("student", "distill", "channels", "prune", "cluster"),
     source="quantize.source", needs=reference_needs, curves=False,
-    doc="TFLite conversion in every mode (float32, dynamic, float16, int8), scored in LiteRT",
+    doc="TFLite conversion in every mode of quantize.modes, scored in LiteRT",
     trains=False))
