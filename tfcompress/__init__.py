@@ -41,7 +41,7 @@ _EXPORTS = {
     "prune_channels": "tfcompress.prune.channels:prune_channels",
     "channel_scores": "tfcompress.prune.channels:channel_scores",
     "keep_channels": "tfcompress.prune.channels:keep_channels",
-    "shrink": "tfcompress.prune.channels:shrink",
+    "shrink": "tfcompress.prune.channel_rebuild:shrink",
     "magnitude_masks": "tfcompress.prune.iterative:magnitude_masks",
     "cluster_model": "tfcompress.quantize.clustering:cluster_model",
     "strip_clustering": "tfcompress.quantize.clustering:strip",

@@ -6,6 +6,8 @@ import pytest
 from tfcompress import models
 from tfcompress._keras import keras
 from tfcompress.errors import InputError
+from tfcompress.prune import channel_graph
+from tfcompress.prune import channel_rebuild
 from tfcompress.prune import channels as ch
 
 L = keras.layers
@@ -35,7 +37,7 @@ def _randomize_batch_norm(model, rng):
 def _silence_removed(model, keep):
   """Makes the channels `keep` drops output exactly zero after their batch norm, so the
   original model computes what the pruned one should."""
-  groups = {g.name: g for g in ch.channel_groups(model)}
+  groups = {g.name: g for g in channel_graph.channel_groups(model)}
   for name, kept in keep.items():
     drop = np.setdiff1d(np.arange(groups[name].channels), kept)
     for producer in groups[name].producers:
@@ -65,7 +67,7 @@ def test_pruned_model_computes_what_the_original_computes_on_kept_channels(name,
   # Random scores: kept channels scattered, so an offset error cannot go unseen.
   scores = {k: rng.uniform(size=v.shape) for k, v in scores.items()}
   keep = ch.keep_channels(model, scores, ratio=0.5)
-  smaller = ch.shrink(model, keep)
+  smaller = channel_rebuild.shrink(model, keep)
   assert smaller.count_params() < 0.7 * model.count_params()
   _silence_removed(model, keep)
   np.testing.assert_allclose(smaller(images).numpy(), model(images).numpy(), rtol=1e-4,
@@ -76,18 +78,18 @@ def test_pruned_model_computes_what_the_original_computes_on_kept_channels(name,
 
 def test_fire_concatenate_offsets_and_add_groups():
   model = models.build_student("fire_net", (32, 32, 3), 10)
-  groups = {g.name: g for g in ch.channel_groups(model)}
+  groups = {g.name: g for g in channel_graph.channel_groups(model)}
   assert groups["fire1_expand3x3"].reason is None
   assert groups["classifier"].reason == "its channels are the model's outputs"
   keep = {"fire1_expand1x1": [0, 31], "fire1_expand3x3": [1, 2, 3]}
-  smaller = ch.shrink(model, keep)
+  smaller = channel_rebuild.shrink(model, keep)
   assert smaller.get_layer("fire1_concat").output_shape[-1] == 5
   kernel = smaller.get_layer("fire2_squeeze").get_weights()[0]
   original = model.get_layer("fire2_squeeze").get_weights()[0]
   # Input rows: expand1x1's channels 0 and 31, then expand3x3's 1-3 at offset 32.
   np.testing.assert_array_equal(kernel[0, 0], original[0, 0][[0, 31, 33, 34, 35]])
 
-  residual = {g.name: g for g in ch.channel_groups(_residual())}
+  residual = {g.name: g for g in channel_graph.channel_groups(_residual())}
   assert residual["c1"].producers == ["c1", "c2"]
 
 
@@ -96,10 +98,10 @@ def test_an_add_with_the_input_keeps_the_branch_whole_and_says_why():
   x = L.Conv2D(4, 3, padding="same", name="c1")(i)
   y = L.Add(name="skip")([i, x])
   model = keras.Model(i, L.Dense(2, name="out")(L.Flatten()(y)))
-  group = ch.channel_groups(model)[0]
+  group = channel_graph.channel_groups(model)[0]
   assert group.name == "c1" and "skip" in group.reason
   with pytest.raises(InputError, match="'c1', which is not a prunable group: Add 'skip'"):
-    ch.shrink(model, {"c1": [0, 1]})
+    channel_rebuild.shrink(model, {"c1": [0, 1]})
 
 
 def test_a_layer_it_cannot_carry_channels_through_is_named():
@@ -108,7 +110,7 @@ def test_a_layer_it_cannot_carry_channels_through_is_named():
   x = L.Reshape((36, 4), name="reshape")(x)
   model = keras.Model(i, L.Dense(2, name="out")(L.Flatten()(x)))
   with pytest.raises(InputError, match=r"layer 'reshape' \(Reshape\)"):
-    ch.channel_groups(model)
+    channel_graph.channel_groups(model)
 
 
 def test_global_ranking_floor_and_layer_ratios():
@@ -158,13 +160,13 @@ def test_broadcast_merges_sequential_models_and_late_normalization():
   gate = L.Conv2D(1, 1, activation="sigmoid", name="gate")(x)
   y = L.Multiply(name="attend")([x, gate])  # Broadcasts 1 channel over 6.
   model = keras.Model(i, L.Dense(2, name="out")(L.GlobalAveragePooling2D()(y)))
-  groups = {g.name: g for g in ch.channel_groups(model)}
+  groups = {g.name: g for g in channel_graph.channel_groups(model)}
   assert "another width" in groups["features"].reason and groups["gate"].reason
   sequential = keras.Sequential([keras.Input((8, 8, 1)), L.Conv2D(4, 3), L.Flatten(),
                                  L.Dense(2)])
   with pytest.raises(InputError, match="wrap a Sequential one"):
-    ch.channel_groups(sequential)
+    channel_graph.channel_groups(sequential)
   i = keras.Input((8, 8, 1))
   x = L.Normalization(axis=-1, mean=0.0, variance=1.0, name="norm")(L.Conv2D(4, 3, name="c")(i))
   with pytest.raises(InputError, match=r"layer 'norm' \(Normalization\)"):
-    ch.channel_groups(keras.Model(i, L.Dense(2)(L.Flatten()(x))))
+    channel_graph.channel_groups(keras.Model(i, L.Dense(2)(L.Flatten()(x))))

@@ -3,8 +3,11 @@ import os
 
 import pytest
 
+from tfcompress.report import compression
+from tfcompress.report import notes
 from tfcompress.report import plots
 from tfcompress.report import tables
+from tfcompress.report import timing
 from tfcompress.report import writer
 
 
@@ -95,7 +98,7 @@ def test_stage_times_from_metrics_files(tmp_path):
   assert times == [{"stage": "teacher", "seed": None, "seconds": 125.0},
                    {"stage": "student", "seed": 0, "seconds": 61.5},
                    {"stage": "export", "seed": 0, "seconds": 3.0}]
-  text = "\n".join(tables._times({"stage_seconds": times}))  # pylint: disable=protected-access
+  text = "\n".join(timing.times({"stage_seconds": times}))
   assert "| teacher | - | 2:05 |" in text and "| student | 0 | 1:01 |" in text
   assert "Total 3:09," in text
 
@@ -105,7 +108,7 @@ def test_teacher_no_better_than_student_is_said():
              "student": {"role": "baseline", "val_balanced_accuracy": {"mean": 0.95}}}
   check = writer.teacher_check(summary, "val_balanced_accuracy")
   assert check["teacher_better"] is False
-  text = "\n".join(tables._teacher({"teacher_vs_student": check, "summary": {}}))  # pylint: disable=protected-access
+  text = "\n".join(notes.teacher({"teacher_vs_student": check, "summary": {}}))
   assert "NO better than the conventional student (0.9500)" in text
   # On val_loss lower is better: a teacher with the lower loss is the better one.
   summary = {"teacher": {"role": "teacher", "val_loss": {"mean": 0.2}},
@@ -147,7 +150,7 @@ def test_models_below_the_constant_answer_are_named_with_the_reason():
   report = {"constant_answer": check, "monitor": "val_balanced_accuracy"}
 
   def text(**changes):
-    return "\n".join(tables._constant(dict(report, constant_answer=dict(check, **changes))))  # pylint: disable=protected-access
+    return "\n".join(notes.constant(dict(report, constant_answer=dict(check, **changes))))
 
   balanced = text()
   assert "Answering `a` for every test image scores 0.7500" in balanced
@@ -160,27 +163,27 @@ def test_models_below_the_constant_answer_are_named_with_the_reason():
   unweighted = text(class_weights=None)
   assert "worse than the constant answer" in unweighted and "sqrt" not in unweighted
   nobody = writer.constant_answer(Splits, writer.summarize([_entry("student", 0, 0.9)]), "auto")
-  assert tables._constant(dict(report, constant_answer=nobody)) == []  # pylint: disable=protected-access
+  assert notes.constant(dict(report, constant_answer=nobody)) == []
 
 
 def test_sweep_table_reads_sweeps_written_before_prune_score():
   old = {"name": "pruned", "seed": 0, "chosen": {"alpha": 2.0, "unpruned_val_accuracy": 0.9},
          "sweep": [{"alpha": 2.0, "sparsity": 0.5, "val_accuracy": 0.88}]}
-  text = "\n".join(tables._sweep({"models": [old]}))  # pylint: disable=protected-access
+  text = "\n".join(compression.sweep({"models": [old]}))
   assert "chosen on val accuracy; unpruned val accuracy 0.9000:" in text
   assert "| 2 | 50.0% | 0.8800 | - | chosen |" in text
   swept = dict(old, sweep=[{"alpha": 2.0, "sparsity": 0.5, "val_accuracy": 0.88,
                             "val_balanced_accuracy": 0.86},
                            {"alpha": 0.5, "sparsity": 0.97, "val_accuracy": 0.74,
                             "val_balanced_accuracy": 0.5}])
-  text = "\n".join(tables._sweep({"models": [swept], "dataset": {"classes": ["a", "b"]}}))  # pylint: disable=protected-access
+  text = "\n".join(compression.sweep({"models": [swept], "dataset": {"classes": ["a", "b"]}}))
   assert "| alpha | sparsity | val accuracy | val bal. acc | kept |" in text
   assert "| 0.5 | 97.0% | 0.7400 | 0.5000 | at chance |" in text
 
 
 def test_header_says_what_precision_recall_and_f1_average():
-  assert "class `pneumonia`" in tables._averaging(["normal", "pneumonia"])  # pylint: disable=protected-access
-  three = tables._averaging(["a", "b", "c"])  # pylint: disable=protected-access
+  assert "class `pneumonia`" in notes.averaging(["normal", "pneumonia"])
+  three = notes.averaging(["a", "b", "c"])
   assert "macro averages over the 3 classes" in three and "one-vs-rest" in three
 
 
@@ -199,6 +202,6 @@ def test_collapsed_section_names_one_epoch_teacher_members():
 
 def test_table_iii_says_pruned_zeros_take_bytes_in_a_dense_file():
   pruned = {"format": "tflite", "sparsity": {"mean": 0.358}}
-  assert "Pruning's zeros (35.8% of the weights" in tables._zeros_note({"p": pruned})  # pylint: disable=protected-access
+  assert "Pruning's zeros (35.8% of the weights" in notes.zeros_note({"p": pruned})
   dense = {"format": "tflite", "sparsity": {"mean": 0.0}}
-  assert tables._zeros_note({"d": dense, "k": {"format": "keras"}}) == ""  # pylint: disable=protected-access
+  assert notes.zeros_note({"d": dense, "k": {"format": "keras"}}) == ""

@@ -7,164 +7,27 @@ layer's input channels, the matching rows after a `Flatten`), gives a smaller de
 functional model with the kept weights copied: fewer bytes, a smaller tensor arena and
 fewer multiply-accumulates.
 
-The graph is walked once to find *groups*: the producers (Conv2D, Dense) whose output
-channels must be removed together. A producer is its own group; the inputs of an `Add`
-(or another element-wise merge) are joined into one group, pruned consistently. A group
-stays whole, with the reason recorded, when its channels are the model's outputs or a
-residual merge joins it with channels no producer owns (the input image, a concatenation).
-Channels pass through element-wise layers (batch norm, activations, pooling, dropout,
-padding), `DepthwiseConv2D` (depth multiplier 1), `Concatenate` (offsets kept) and
-`Flatten` (every position's rows). Any other layer that receives prunable channels stops
-the pruning with one line naming it.
+Here the channels are scored and those kept chosen; `channel_graph` finds which
+channels go together and `channel_rebuild.shrink` builds the smaller model.
 
 Example:
   scores = channel_scores(model, "l1")
   keep = keep_channels(model, scores, ratio=0.5)
-  smaller = shrink(model, keep)
+  smaller = channel_rebuild.shrink(model, keep)
 """
-import dataclasses
 import math
 
 import numpy as np
 
 from tfcompress._keras import keras
 from tfcompress.errors import InputError
+from tfcompress.prune import channel_graph
+from tfcompress.prune import channel_rebuild
 
 CRITERIA = ("l1", "l2", "bn_scale", "activation")
 SCOPES = ("global", "layer")
 
 _L = keras.layers
-# Layers that act on each channel alone: channels pass straight through.
-_ELEMENTWISE = (_L.BatchNormalization, _L.ReLU, _L.Activation, _L.LeakyReLU, _L.ELU,
-                _L.MaxPooling2D, _L.AveragePooling2D, _L.GlobalAveragePooling2D,
-                _L.GlobalMaxPooling2D, _L.Dropout, _L.SpatialDropout2D, _L.ZeroPadding2D,
-                _L.Cropping2D, _L.UpSampling2D, _L.GaussianNoise, _L.GaussianDropout,
-                _L.ActivityRegularization)
-_MERGE = (_L.Add, _L.Subtract, _L.Multiply, _L.Average, _L.Maximum, _L.Minimum)
-
-
-def _is_producer(layer):
-  conv = isinstance(layer, _L.Conv2D) and not isinstance(layer, _L.Conv2DTranspose)
-  return (conv and layer.groups == 1) or type(layer) is _L.Dense  # pylint: disable=unidiomatic-typecheck
-
-
-def _is_depthwise(layer):
-  return isinstance(layer, _L.DepthwiseConv2D)
-
-
-@dataclasses.dataclass
-class Group:
-  """Producers whose output channels are removed together.
-
-  Attributes:
-    producers: layer names (one, or the branches an `Add` joins).
-    channels: their output channel count.
-    reason: why the group stays whole (None: it can be pruned).
-  """
-  producers: list
-  channels: int
-  reason: str = None
-
-  @property
-  def name(self):
-    return self.producers[0]
-
-
-def _inbound(layer_config):
-  nodes = layer_config["inbound_nodes"]
-  if len(nodes) > 1:
-    raise InputError(f"Channel pruning cannot handle layer {layer_config['name']!r} "
-                     f"({layer_config['class_name']}): it is shared by {len(nodes)} calls.")
-  return [entry[0] for entry in nodes[0]] if nodes else []
-
-
-def _functional(model):
-  if not isinstance(model, keras.Model) or not hasattr(model, "_nested_inputs") or (
-      not model._is_graph_network) or isinstance(model, keras.Sequential):  # pylint: disable=protected-access
-    raise InputError("Channel pruning needs a functional tf_keras Model (keras.Model(inputs, "
-                     "outputs); wrap a Sequential one as keras.Model(m.inputs, m.outputs)). "
-                     f"Received: {type(model).__name__}")
-  if isinstance(model.output, (list, tuple)):
-    raise InputError("Channel pruning needs a model with one output.")
-  return model.get_config()
-
-
-def _walk(model):
-  """(layer configs, {layer: inbound names}, groups) of a functional model.
-
-  Each tensor is followed as the set of groups whose channels it carries, and the one
-  group it is exactly (None after a concatenation or a flatten).
-  """
-  config = _functional(model)
-  inbound = {c["name"]: _inbound(c) for c in config["layers"]}
-  parent = {}  # Union-find over group names.
-
-  def find(g):
-    while parent[g] != g:
-      g = parent[g]
-    return g
-
-  carried, single, frozen, blocked = {}, {}, {}, []
-  for c in config["layers"]:
-    name, layer = c["name"], model.get_layer(c["name"])
-    sets = [carried[i] for i in inbound[name]]
-    ones = [single[i] for i in inbound[name]]
-    every = set().union(*sets) if sets else set()
-    carried[name], single[name] = every, None
-    if _is_producer(layer):
-      parent[name] = name
-      carried[name], single[name] = {name}, name
-    elif isinstance(layer, _ELEMENTWISE) or (_is_depthwise(layer) and layer.depth_multiplier == 1):
-      single[name] = ones[0] if ones else None
-    elif isinstance(layer, _MERGE):
-      widths = {model.get_layer(i).output_shape[-1] for i in inbound[name]}
-      if every and all(ones) and len(widths) == 1:
-        for g in ones[1:]:
-          parent[find(g)] = find(ones[0])
-        single[name] = ones[0]
-      else:
-        frozen.update({g: f"{type(layer).__name__} {name!r} joins it with channels no single "
-                          "pruned layer owns, or of another width" for g in every})
-    elif isinstance(layer, _L.Flatten) or (
-        isinstance(layer, _L.Concatenate) and layer.axis in (-1, len(layer.output_shape) - 1)):
-      pass
-    elif _is_depthwise(layer):
-      frozen.update({g: f"{name!r} has depth_multiplier > 1" for g in every})
-    elif every:  # Rescaling, Normalization ... after a pruned layer: not carried either.
-      blocked.append((name, type(layer).__name__, every))
-  for out in config["output_layers"]:
-    frozen.update({g: "its channels are the model's outputs" for g in carried[out[0]]})
-  frozen = {find(g): why for g, why in frozen.items()}
-  for name, kind, every in blocked:
-    if any(find(g) not in frozen for g in every):
-      raise InputError(f"Channel pruning cannot carry removed channels through layer {name!r} "
-                       f"({kind}); supported: element-wise layers, Conv2D, DepthwiseConv2D, "
-                       "Dense, Concatenate, Flatten and Add-like merges.")
-  members = {}
-  for g in parent:
-    members.setdefault(find(g), []).append(g)
-  groups = [Group(names, model.get_layer(names[0]).output_shape[-1], frozen.get(root))
-            for root, names in members.items()]
-  return config, inbound, groups
-
-
-def channel_groups(model):
-  """The groups of producers whose output channels are pruned together, in graph order.
-
-  Args:
-    model: a functional tf_keras model.
-
-  Returns:
-    A list of `Group`; those with a `reason` stay whole.
-
-  Raises:
-    InputError: not a functional model, a shared layer, or a layer that would receive
-      pruned channels and cannot carry them (named, with its type).
-
-  Example:
-    [g.name for g in channel_groups(model) if g.reason is None]  # ["conv1", "conv2", ...]
-  """
-  return _walk(model)[2]
 
 
 def _norms(layer, order):
@@ -222,7 +85,7 @@ def channel_scores(model, criterion="l1", images=None, batch_size=64):
                      f"Received: criterion={criterion!r}")
   if criterion == "activation" and (images is None or not len(images)):
     raise InputError("Criterion 'activation' needs training `images`. Received: images=None")
-  _, inbound, groups = _walk(model)
+  _, inbound, groups = channel_graph.walk(model)
   groups = [g for g in groups if g.reason is None]
   per_producer = {}
   if criterion == "activation":
@@ -298,7 +161,7 @@ def keep_channels(model, scores, ratio=0.5, scope="global", floor=0.25, layer_ra
   if scope not in SCOPES:
     raise InputError(f"Argument `scope` must be one of {', '.join(SCOPES)}. "
                      f"Received: scope={scope!r}")
-  groups = {g.name: g for g in channel_groups(model) if g.reason is None}
+  groups = {g.name: g for g in channel_graph.channel_groups(model) if g.reason is None}
   owner = {p: g.name for g in groups.values() for p in g.producers}
   own = {}
   for name, r in (layer_ratios or {}).items():
@@ -329,113 +192,6 @@ def keep_channels(model, scores, ratio=0.5, scope="global", floor=0.25, layer_ra
   return {n: np.sort(np.argsort(-scores[n], kind="stable")[:kept[n]]) for n in groups}
 
 
-def _slice_weights(layer, weights, kept_in, kept_out):
-  """`layer`'s weights cut to the kept input and output channels (None: all)."""
-  if _is_producer(layer):
-    kernel = weights[0]
-    axis_in = kernel.ndim - 2
-    if kept_in is not None:
-      kernel = np.take(kernel, kept_in, axis=axis_in)
-    if kept_out is not None:
-      kernel = kernel[..., kept_out]
-    rest = [w[kept_out] if kept_out is not None else w for w in weights[1:]]
-    return [kernel, *rest]
-  if kept_in is None:
-    return weights
-  if _is_depthwise(layer):
-    return [weights[0][:, :, kept_in, :], *[w[kept_in] for w in weights[1:]]]
-  if isinstance(layer, _L.BatchNormalization):
-    return [w[kept_in] for w in weights]
-  if weights:
-    raise InputError(f"Channel pruning cannot cut the weights of layer {layer.name!r} "
-                     f"({type(layer).__name__}).")
-  return weights
-
-
-def shrink(model, keep):
-  """A new functional model with only the kept channels, the kept weights copied.
-
-  Args:
-    model: a functional tf_keras model.
-    keep: {group name: kept channel indices}, e.g. from `keep_channels`; a group left out
-      keeps every channel.
-
-  Returns:
-    A new tf_keras Model with the same layer names and fewer filters / units. It computes
-    what `model` computes when the removed channels contribute nothing downstream (tests
-    silence them to check this); otherwise fine-tune it.
-
-  Raises:
-    InputError: a group name that is not prunable, indices out of range or empty, or
-      the errors of `channel_groups`.
-
-  Example:
-    smaller = shrink(model, {"conv1": [0, 2, 5], "conv2": list(range(16))})
-  """
-  config, inbound, groups = _walk(model)
-  prunable = {g.name: g for g in groups if g.reason is None}
-  whole = {g.name: g.reason for g in groups if g.reason}
-  root = {p: g.name for g in groups for p in g.producers}
-  chosen = {}
-  for name, idx in keep.items():
-    if name not in prunable:
-      why = f": {whole[name]}" if name in whole else ""
-      raise InputError(f"`keep` names {name!r}, which is not a prunable group{why}. "
-                       f"Prunable: {', '.join(prunable)}.")
-    idx = np.unique(np.asarray(idx, np.int64))
-    if not len(idx) or idx[0] < 0 or idx[-1] >= prunable[name].channels:
-      raise InputError(f"`keep[{name!r}]` must hold 1 to {prunable[name].channels} channel "
-                       f"indices in [0, {prunable[name].channels}). Received: {idx.tolist()}")
-    chosen[name] = idx
-  kept = {}  # Layer name -> kept channel indices of its output (None: all).
-  for c in config["layers"]:
-    name, layer = c["name"], model.get_layer(c["name"])
-    c.pop("build_config", None)  # Built again from the new shapes.
-    ins = [kept[i] for i in inbound[name]]
-    if _is_producer(layer):
-      out = chosen.get(root[name])
-      kept[name] = out
-      if out is not None:
-        c["config"]["filters" if "filters" in c["config"] else "units"] = len(out)
-    elif isinstance(layer, _L.Concatenate):
-      kept[name] = _concat(model, inbound[name], ins)
-    elif isinstance(layer, _L.Flatten) and ins[0] is not None:
-      shape = layer.input_shape
-      positions, channels = int(np.prod(shape[1:-1])), shape[-1]
-      kept[name] = (np.arange(positions)[:, None] * channels + ins[0][None, :]).reshape(-1)
-    elif isinstance(layer, _MERGE):
-      kept[name] = next((k for k in ins if k is not None), None)
-    else:
-      kept[name] = ins[0] if ins else None
-  custom = {type(layer).__name__: type(layer) for layer in model.layers}
-  with keras.utils.custom_object_scope(custom):
-    smaller = keras.Model.from_config(config)
-  for c in config["layers"]:
-    name = c["name"]
-    old, new = model.get_layer(name), smaller.get_layer(name)
-    ins = [kept[i] for i in inbound[name]]
-    kept_in = ins[0] if ins and not isinstance(old, (_MERGE, _L.Concatenate)) else None
-    kept_out = kept[name] if _is_producer(old) else None
-    new.set_weights(_slice_weights(old, old.get_weights(), kept_in, kept_out))
-  return smaller
-
-
-def _concat(model, names, ins):
-  if all(k is None for k in ins):
-    return None
-  parts, offset = [], 0
-  for name, k in zip(names, ins):
-    width = model.get_layer(name).output_shape[-1]
-    parts.append(offset + (np.arange(width) if k is None else k))
-    offset += width
-  return np.concatenate(parts)
-
-
-def channel_counts(model):
-  """{producer name: output channels} of every Conv2D and Dense layer."""
-  return {layer.name: layer.output_shape[-1] for layer in model.layers if _is_producer(layer)}
-
-
 def prune_channels(model, ratio=0.5, criterion="l1", images=None, scope="global", floor=0.25,
                    layer_ratios=None):
   """Scores, chooses and removes channels in one call: `shrink(model, keep_channels(...))`.
@@ -456,4 +212,4 @@ def prune_channels(model, ratio=0.5, criterion="l1", images=None, scope="global"
   """
   scores = channel_scores(model, criterion, images)
   keep = keep_channels(model, scores, ratio, scope, floor, layer_ratios)
-  return shrink(model, keep), keep
+  return channel_rebuild.shrink(model, keep), keep

@@ -18,6 +18,8 @@ from tfcompress import quantize
 from tfcompress.errors import config_keys
 from tfcompress.evaluate import device
 from tfcompress.evaluate import energy
+from tfcompress.prune import channel_graph
+from tfcompress.prune import channel_rebuild
 from tfcompress.prune import channels as channels_lib
 from tfcompress.prune.sweep import recalibrate_batch_norm
 from tfcompress.stages import fitting
@@ -30,7 +32,7 @@ def _rounds(run, model, images):
   c = run.config.channels
   with config_keys(layer_ratios="channels.layer_ratios"):
     ratios = channels_lib.parse_ratios(c.layer_ratios)
-  groups = [g for g in channels_lib.channel_groups(model) if g.reason is None]
+  groups = [g for g in channel_graph.channel_groups(model) if g.reason is None]
   minimum = {g.name: max(1, math.ceil(c.floor * g.channels)) for g in groups}  # Of the input.
   keep_share = 1.0 - c.ratio
   fitted, history = None, {}
@@ -42,9 +44,9 @@ def _rounds(run, model, images):
           model, scores, step, c.scope, c.floor,
           {k: 1.0 - (1.0 - r) ** (1.0 / c.iterations) for k, r in ratios.items()}, minimum)
     with run.strategy.scope():
-      model = channels_lib.shrink(model, keep)
+      model = channel_rebuild.shrink(model, keep)
     recalibrate_batch_norm(model, images)
-    logging.info("Channels round %d: %s", i, channels_lib.channel_counts(model))
+    logging.info("Channels round %d: %s", i, channel_graph.channel_counts(model))
     sub = (f"round_{i}",) if c.iterations > 1 else ()
     fitted, _ = fitting.train_student(run, model, c.epochs, fitting.teaching(run),
                                       c.learning_rate, log_sub=sub)
@@ -78,18 +80,18 @@ def channels_stage(run):
   model = run.load_model()
   source_name = run.input()[0]["name"]
   images = run.train_images(c.calibration_images)
-  before = channels_lib.channel_counts(model)
+  before = channel_graph.channel_counts(model)
   slim, fitted = _rounds(run, model, images)
   out = artifacts.save_model(slim, run.out(layout.MODEL))
   params_before = int(model.count_params())
   return [run.product(slim, f"{source_name}_slim", out, fitted, criterion=c.criterion,
                       ratio=c.ratio, channels_before=before,
-                      channels_after=channels_lib.channel_counts(slim),
+                      channels_after=channel_graph.channel_counts(slim),
                       params_before=params_before,
                       macs_before=energy.inference_cost(model)["macs"],
                       params_ratio=params_before / max(1, slim.count_params()),
                       kept_whole={g.name: g.reason
-                                  for g in channels_lib.channel_groups(model) if g.reason},
+                                  for g in channel_graph.channel_groups(model) if g.reason},
                       device=_on_device(run, model, slim, source_name))]
 
 
@@ -105,7 +107,7 @@ def check_prunable(config, splits, keep=None):
                                         channels_lib.parse_ratios(c.layer_ratios))
     else:
       kept = channels_lib.keep_channels(model, scores, 1.0 - keep, "layer", keep)
-  channels_lib.shrink(model, kept)
+  channel_rebuild.shrink(model, kept)
 
 
 def _check(config, splits):

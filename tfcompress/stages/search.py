@@ -32,6 +32,7 @@ from tfcompress._keras import keras
 from tfcompress.errors import InputError
 from tfcompress.evaluate import energy
 from tfcompress.evaluate.metrics import validation_scores
+from tfcompress.prune import channel_rebuild
 from tfcompress.prune import channels as channels_lib
 from tfcompress.report import plots
 from tfcompress.stages import channels as channels_stage
@@ -74,7 +75,7 @@ def _candidate(model, keep, criterion, images):
     return copy
   scores = channels_lib.channel_scores(model, criterion, images)
   kept = channels_lib.keep_channels(model, scores, 1.0 - keep, scope="layer", floor=keep)
-  return channels_lib.shrink(model, kept)
+  return channel_rebuild.shrink(model, kept)
 
 
 def _measure(run, slim, keep, mode, calibration):

@@ -1,0 +1,176 @@
+"""report.md's notes and warnings around the tables: how metrics average, class weights,
+copies across splits, thin or shifted splits, collapsed models, lineage, the teacher
+check, the constant answer, and the spread over seeds and paired tests."""
+from tfcompress import health
+from tfcompress.data import checks
+from tfcompress.report import markup
+from tfcompress.report import stats
+
+
+def averaging(classes):
+  """What precision, recall and F1 mean here: one class's, or macro averages."""
+  if len(classes) == 2:
+    return f"Precision, recall and F1 are those of class `{classes[1]}`."
+  return (f"Precision, recall and F1 are macro averages over the {len(classes)} classes; "
+          "AUC is the macro average of one-vs-rest AUCs.")
+
+
+def weighed(report):
+  """A sentence when training weighed the classes, else empty."""
+  weights = (report.get("constant_answer") or {}).get("class_weights")
+  return (f" Training weighed the classes (`data.class_weights`: {weights}) against their "
+          "imbalance." if weights else "")
+
+
+def copies(dataset):
+  """A bold line when images of one split are copies of another's, else none."""
+  text = checks.describe_overlap(dataset.get("overlap") or {}, dataset["val"], dataset["test"])
+  return [f"**{text}**", ""] if text else []
+
+
+def thin_val(dataset):
+  """The thin-validation warning in bold, when the dataset carries one."""
+  text = dataset.get("thin_val")
+  return [f"**{text}**", ""] if text else []
+
+
+SHIFT = 0.05  # A class share that differs this much between val and test is reported.
+
+
+def shift(dataset):
+  """A bold line when a class's share differs by `SHIFT` or more between val and test."""
+  shares = dataset.get("class_shares")
+  if not shares:
+    return []
+  gaps = [abs(v - t) for v, t in zip(shares["val"], shares["test"])]
+  i = max(range(len(gaps)), key=gaps.__getitem__)
+  if round(gaps[i], 4) < SHIFT:
+    return []
+  return [f"**Class shares differ between val and test: `{dataset['classes'][i]}` is "
+          f"{shares['val'][i]:.1%} of val and {shares['test'][i]:.1%} of test (train "
+          f"{shares['train'][i]:.1%}). Every setting was chosen on val; test accuracy weighs "
+          "the classes as test holds them, balanced accuracy weighs each class alike.**", ""]
+
+
+def collapsed(report):
+  """The COLLAPSED models section: models at chance on validation, and why."""
+  if not report.get("collapsed"):
+    return []
+  rows = [[c["name"], c["stage"], "-" if c["seed"] is None else c["seed"], c["reason"]]
+          for c in report["collapsed"]]
+  names = {c["name"] for c in report["collapsed"]}
+  short = sorted({e["name"] for e in report["models"] if e["name"] in names and
+                  e.get("role") == "member" and (e.get("selection") or {}).get("epochs_run") == 1})
+  note = ([f"{', '.join(f'`{n}`' for n in short)} trained for one epoch (as `:smoke` runs "
+           "do): a teacher member from scratch is often at chance after one epoch, which "
+           "there says nothing about the full run.", ""] if short else [])
+  return ["## COLLAPSED models", "",
+          "These models predict one class, or are no better than chance, on the validation "
+          "images. Compression never starts from them.", "",
+          markup.table(["model", "stage", "seed", "why"], rows), ""] + note
+
+
+def zeros_note(summary):
+  """Says, when a .tflite holds pruned zeros, that a dense file stores them as numbers."""
+  pruned = [s["sparsity"]["mean"] for s in summary.values()
+            if s["format"] == "tflite" and (s.get("sparsity") or {}).get("mean", 0) > 0]
+  if not pruned:
+    return ""
+  return (f" Pruning's zeros ({100 * max(pruned):.1f}% of the weights at most here) take as "
+          "many bytes as any weight in a dense .tflite: they shrink the file under gzip, in "
+          "TFLite's sparse format (tried from `quantize.sparse_format_min_sparsity` zeros on) "
+          "and in the Deep Compression container (below); fewer channels (`channels`) "
+          "shrink what the device runs.")
+
+
+def lineage(report):
+  """What each model was made from, one chain a line."""
+  chains = [c for c in (report.get("lineage") or {}).values() if len(c) > 1]
+  if not chains:
+    return []
+  return ["", "## Lineage: what each model was made from (stage in brackets)", ""] + [
+      "- " + " <- ".join(c) for c in chains]
+
+
+def teacher(report):
+  """Whether the teacher ensemble beats the conventional student on validation."""
+  check = report.get("teacher_vs_student")
+  if not check:
+    return []
+  better = check["teacher_better"]
+  out = ["", "## Teacher against the conventional student (validation)", "",
+         f"On `{check['monitor']}` the teacher ensemble ({check['teacher']:.4f}) is "
+         f"{'better than' if better else 'NO better than'} the conventional student "
+         f"({check['student']:.4f})." + ("" if better else
+         " Distilling from a weaker teacher is a known way to lose accuracy; with "
+         "`prune.source=best` compression starts from whichever student is better on "
+         "validation (on a tie, the later stage's: the distilled one).")]
+  return out
+
+
+def constant(report):
+  """The models that score below answering the largest test class every time."""
+  c = report.get("constant_answer")
+  if not c or not c["below"]:
+    return []
+  names = ", ".join(f"{name} {accuracy:.4f}" for name, accuracy in c["below"].items())
+  text = (f"Answering `{c['class']}` for every test image scores {c['accuracy']:.4f} "
+          f"accuracy; these models score less: {names}.")
+  weights = c.get("class_weights")
+  if weights:
+    how = ("make every class count the same" if weights == "balanced"
+           else "lean towards the smaller classes")
+    text += (f" The class weights (`data.class_weights`, {weights} here) {how}, and each "
+             f"stage kept its best epoch on `{report['monitor']}`: that trades accuracy on "
+             "the largest class for recall on the others (see balanced accuracy). If plain "
+             "accuracy matters more, try "
+             + ("`--config.data.class_weights=sqrt` (a milder weighting), or " if
+                weights == "balanced" else "")
+             + "`--config.data.class_weights=none` with `--config.train.monitor=val_accuracy`.")
+  else:
+    text += (" With no class weights, that is worse than the constant answer. "
+             + health.ADVICE)
+  return ["", "## Against the constant answer (test)", "", text]
+
+
+def seeds(report):
+  """Mean ± std and the 95% interval over seeds, for models run on several."""
+  rows = []
+  for name, s in report["summary"].items():
+    if len(s["seeds"]) > 1 and "accuracy" in s:
+      rows.append([markup.label(name, s), len(s["seeds"])] + [
+          f"{s[k]['mean']:.4f} ± {s[k]['std']:.4f} "
+          f"[{max(0.0, s[k]['mean'] - s[k]['ci95']):.4f}, "
+          f"{min(1.0, s[k]['mean'] + s[k]['ci95']):.4f}]"
+          if k in s else "-" for k in ("accuracy", "balanced_accuracy", "auc", "f1")])
+  if not rows:
+    return []
+  fewest = min(row[1] for row in rows)
+  return ["", "## Over seeds: mean ± std [95% confidence interval]", "",
+          markup.table(["model", "seeds", "accuracy", "bal. acc", "auc", "f1"], rows), "",
+          "The interval is the t-interval of the mean over seeds (seed-to-seed spread only), "
+          "cut to [0, 1]." + (" With 2 seeds it is wide (12.7 standard errors each way): 3 "
+                               "or more make it useful." if fewest == 2 else "")]
+
+
+def paired(report):
+  """The paired tests (bootstrap and McNemar) between models on the test images."""
+  rows = []
+  for t in report.get("paired_tests") or []:
+    b = t["bootstrap"]
+    per_seed = ", ".join(f"seed {m['seed']}: {m['difference']:+.4f} (p={m['p_value']:.3g})"
+                         for m in t["mcnemar"])
+    verdict = "significant" if b["p_value"] < 0.05 else "not significant"
+    rows.append([t["comparison"], f"{t['a']} -> {t['b']}", f"{b['difference']:+.4f}",
+                 f"[{b['ci95'][0]:+.4f}, {b['ci95'][1]:+.4f}]", f"{b['p_value']:.3g} ({verdict})",
+                 per_seed])
+  if not rows:
+    return []
+  return ["", "## Paired tests on the test images", "",
+          markup.table(["comparison", "a -> b", "accuracy b - a (mean over seeds)",
+                        "95% bootstrap interval", "bootstrap p",
+                        "per seed: b - a (exact McNemar p)"], rows), "",
+          "Both models are scored on the same test images. The bootstrap resamples images "
+          f"({stats.BOOTSTRAP_SAMPLES:,} times) and averages the difference over seeds; "
+          "McNemar's exact test looks at the images exactly one of the two gets right. "
+          "p >= 0.05: no evidence that the two differ."]
