@@ -22,7 +22,6 @@ import os
 import time
 
 from absl import logging
-import numpy as np
 
 from tfcompress import artifacts
 from tfcompress import export
