@@ -251,30 +251,6 @@ def test_a_copied_teacher_is_reused_only_with_its_settings_and_a_rerun_starts_cl
   assert "the input the config picks for it changed" in warned[-1]
 
 
-@pytest.mark.parametrize("mode,shape,folder,compared", [
-    ("auto", (28, 28, 1), True, "grayscale"),  # As the mode "auto" picked.
-    ("auto", (32, 32, 3), True, "rgb"),
-    ("grayscale", (32, 32, 3), True, "grayscale"),  # Then differs from "auto": refused.
-    ("grayscale", (32, 32, 3), False, None),  # Not an image folder: not compared.
-])
-def test_color_mode_is_compared_as_read_and_only_for_image_folders(mode, shape, folder,
-                                                                   compared):
-  flat = pipeline._given({"data": {"color_mode": mode}}, shape, folder)  # pylint: disable=protected-access
-  assert flat.get("data.color_mode") == compared
-
-
-def test_a_model_file_is_compared_by_its_sha256_not_its_path():
-  def given(model):
-    return pipeline._given({"student": {"model": model}}, (28, 28, 1), False)  # pylint: disable=protected-access
-  assert given("mine.keras") == given("/elsewhere/mine.keras") == given("copy.h5")
-  assert given("paper_cnn") != given("lenet5")  # Builders are compared by name.
-  # A stage finished before the marker recorded the path: not a change, not rerun.
-  made = {"data_sha256": "d", "seed": 0, "config": given("/elsewhere/mine.keras")}
-  recorded = dict(made, config={"student.model": "mine.keras"})
-  assert pipeline._changed(recorded, made) == []  # pylint: disable=protected-access
-  assert pipeline._changed(dict(made, config={"student.model": "paper_cnn"}), made)  # pylint: disable=protected-access
-
-
 def test_a_refused_color_mode_names_it_and_leaves_the_workdir_usable(smoke_config, tmp_path):
   from PIL import Image  # pylint: disable=g-import-not-at-top
   from tests.conftest import make_images  # pylint: disable=g-import-not-at-top

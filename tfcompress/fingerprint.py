@@ -2,7 +2,7 @@
 
 It is written before the first artifact; once any artifact exists, a run with other data
 is refused, so reused artifacts (teacher members, cached logits, stage models) never come
-from different data. The config's field-by-field comparison is `pipeline._check_workdir`'s
+from different data. The config's field-by-field comparison is `workdir_config.check_workdir`'s
 (config.json); its hash is recorded here for the record, not compared, so fields added to
 the schema later (read as their defaults) do not make old workdirs unusable.
 

@@ -6,7 +6,6 @@ picks up where it stopped. Seeded stages run once per seed when `config.repeats 
 the teacher runs once.
 """
 import hashlib
-import json
 import os
 import time
 
@@ -19,22 +18,17 @@ from tfcompress import failures
 from tfcompress import fingerprint
 from tfcompress import health
 from tfcompress import layout
-from tfcompress import models
 from tfcompress import report
 from tfcompress import training
 from tfcompress import workdir as workdir_lib
+from tfcompress import workdir_config
 from tfcompress.data import checks as data_checks
-from tfcompress.models import trained
 from tfcompress._keras import keras
 from tfcompress._keras import tf
 from tfcompress.errors import CollapseError
 from tfcompress.errors import InputError
 from tfcompress.stages import context
 from tfcompress.stages import graph
-
-# Fields that may change between runs in one workdir: they do not change any result.
-_FREE_FIELDS = ("stages", "verbose", "repeats")
-
 
 def _finished(workdir, seeds):
   """finished(name): stage `name` finished in `workdir` for every seed (or once)."""
@@ -97,96 +91,6 @@ def _check_stages(config, splits):
   keras.backend.clear_session()  # What the checks built is gone; names start afresh.
 
 
-def _flat(values, prefix=""):
-  """{"distill": {"alpha": 0.5}} -> {"distill.alpha": 0.5}."""
-  flat = {}
-  for key, value in values.items():
-    if isinstance(value, dict):
-      flat.update(_flat(value, f"{prefix}{key}."))
-    else:
-      flat[f"{prefix}{key}"] = value
-  return flat
-
-
-_TEACHER_SIZE = "teacher.input_size"
-_TEACHER_GROUPS = ("data", "train", "teacher")  # The config groups the teacher reads.
-_COLOR_MODE = "data.color_mode"
-_DATA_PATH = "data.path"
-_STUDENT_MODEL = "student.model"
-
-
-def _mark_model_file(flat):
-  """`student.model` naming a trained model file -> one marker, whatever its path."""
-  if trained.is_file(str(flat.get(_STUDENT_MODEL, ""))):
-    flat[_STUDENT_MODEL] = "(a model file: compared by its sha256)"
-  return flat
-
-
-def _given(values, input_shape, folder):
-  """A config's values (a dict, as config.json holds them) flat, with fields compared as
-  what they give on these images (`input_shape`); `data.color_mode` only for an image
-  `folder` (it reads nothing else); `data.path` not at all, nor the path of a model file
-  in `student.model`: their sha256 (`fingerprint.check`) compares what they name, so the
-  same file under another path (absolute, relative, a copy) is the same data."""
-  flat = _flat(values)
-  flat.pop(_DATA_PATH, None)
-  _mark_model_file(flat)
-  if isinstance(flat.get(_TEACHER_SIZE), int):
-    flat[_TEACHER_SIZE] = models.member_size(flat[_TEACHER_SIZE], input_shape)
-  if not folder:
-    flat.pop(_COLOR_MODE, None)
-  elif flat.get(_COLOR_MODE) == "auto":
-    flat[_COLOR_MODE] = "grayscale" if input_shape[-1] == 1 else "rgb"
-  return flat
-
-
-def _keep_teacher(workdir, changed):
-  """How to keep the teacher when the `changed` fields leave it as it was."""
-  groups = {k.split(".")[0] for k in changed}
-  teacher = layout.stage_dir(workdir, "teacher", None)
-  if groups & {*_TEACHER_GROUPS, "seed"} or not os.path.isdir(teacher):
-    return ""
-  return (f" The teacher does not depend on that: copy {teacher!r} into the new --workdir "
-          "first and it is reused, not trained again.")
-
-
-def _check_workdir(config, workdir, input_shape):
-  """Refuses a workdir whose artifacts (any, finished or not) came from another config;
-  returns (what `config.json` is to hold, written only once the data passed too; the
-  config as compared, `_given`, which every stage's settings are taken from).
-
-  `teacher.input_size` is compared as the side it gives on the images (`input_shape`; the
-  workdir's as `fingerprint.json` recorded it, when it did), so 0 (the default since
-  d3b34db) matches the 32 that runs before it recorded for 28x28 images;
-  `data.color_mode='auto'` (the default since the grayscale one) as the mode it picked,
-  and only for an image folder.
-  """
-  old = artifacts.read_json(layout.file(workdir, layout.CONFIG))
-  new = json.loads(config_lib.to_json(config))
-  folder = data_lib.is_image_folder(config.data.path)
-  new_flat = _given(new, input_shape, folder)
-  if old is not None and workdir_lib.has_artifacts(workdir):
-    try:  # Fields added to the schema since that run read as their defaults.
-      old = json.loads(config_lib.to_json(config_lib.update(config_lib.base_config(), old)))
-    except InputError:
-      pass  # It names a field this version lacks: compared as written, so it differs.
-    old = _given(old, fingerprint.input_shape(workdir) or input_shape, folder)
-    changed = [k for k in sorted(set(old) | set(new_flat))
-               if k.split(".")[0] not in _FREE_FIELDS and old.get(k) != new_flat.get(k)]
-    if changed:
-      shown = "; ".join(f"{k}: {old.get(k, '(absent)')!r} -> {new_flat.get(k, '(absent)')!r}"
-                        for k in changed)
-      raise InputError(f"{workdir!r} holds a run with a different config ({shown}). Use a new "
-                       f"--workdir, or delete this one.{_keep_teacher(workdir, changed)}")
-  # Files as absolute paths, so that `--config=WORKDIR/config.json` and tfcompress-bench
-  # find them from any directory (their spelling is not compared: their sha256 is).
-  if new["data"]["path"] and not os.path.isabs(new["data"]["path"]):
-    new["data"]["path"] = os.path.abspath(new["data"]["path"])
-  if trained.is_file(new["student"]["model"]):  # A trained model, not a builder's name.
-    new["student"]["model"] = os.path.abspath(new["student"]["model"])
-  return new, new_flat
-
-
 def run(config, workdir):
   """Runs the configured stages in `workdir`, skipping finished ones; returns the report.
 
@@ -233,9 +137,9 @@ def _run(config, workdir, chief=True):
   planned = plan(config, workdir, seeds)
   splits = data_lib.load(config.data, config.seed)
   _check_stages(config, splits)
-  written, given = _check_workdir(config, workdir, splits.input_shape)
-  made = {"data_sha256": fingerprint.check(workdir, config, splits, _FREE_FIELDS)["data_sha256"],
-          "config": given}
+  written, given = workdir_config.check_workdir(config, workdir, splits.input_shape)
+  data_sha256 = fingerprint.check(workdir, config, splits, workdir_config.FREE_FIELDS)
+  made = {"data_sha256": data_sha256["data_sha256"], "config": given}
   artifacts.write_json(layout.file(workdir, layout.CONFIG), written)  # Both checks passed.
   tf.config.experimental.enable_op_determinism()
   logging.info("Data: %d train, %d val, %d test images of shape %s, classes %s",
@@ -280,28 +184,6 @@ def _run(config, workdir, chief=True):
   return written
 
 
-def _settings(made, stage, seed):
-  """What a stage's artifacts depend on besides its inputs: the data, the seed and the
-  config groups it reads, from `made` (the data's sha256 and the whole config as `_given`).
-  Recorded in its metrics.json, so that a folder copied from another workdir (a teacher,
-  say) is not taken for this config's."""
-  groups = (set(_TEACHER_GROUPS) if stage.name == "teacher" else
-            {"data", "train", "student", stage.name})
-  return {"data_sha256": made["data_sha256"], "seed": seed,
-          "config": {k: v for k, v in made["config"].items() if k.split(".")[0] in groups}}
-
-
-def _changed(old, new):
-  """The settings that differ from those a stage recorded (`old`; None before they were
-  recorded: trusted). Fields one side lacks (added to the schema since) are not compared."""
-  if not old:
-    return []
-  changed = [k for k in ("data_sha256", "seed") if old.get(k) != new[k]]
-  was, now = _mark_model_file(dict(old.get("config", {}))), new["config"]  # Paths, as before.
-  return changed + [f"{k}: {was[k]!r} -> {now[k]!r}" for k in sorted(set(was) & set(now))
-                    if was[k] != now[k]]
-
-
 def _run_stages(config, workdir, splits, seeds, planned, made, chief=True):
   strategy = training.strategy(config.strategy)
   for stage in graph.configured(config):
@@ -325,8 +207,8 @@ def _run_stages(config, workdir, splits, seeds, planned, made, chief=True):
                 "versions": {d: _version(workdir, d, seed) for d in depends}}
       done_path = layout.done_file(workdir, stage.name, folder_seed)
       done = artifacts.read_json(done_path)
-      settings = _settings(made, stage, seed)
-      changed = _changed(done.get("settings"), settings) if done else []
+      settings = workdir_config.settings(made, stage, seed)
+      changed = workdir_config.changed(done.get("settings"), settings) if done else []
       if done and done.get("inputs") == inputs and "outputs" in done and not changed:
         logging.info("Stage %s (seed %d) already done: %s", stage.name, seed, done_path)
         continue

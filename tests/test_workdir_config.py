@@ -1,0 +1,28 @@
+"""The config a workdir was made with, compared with the one given."""
+import pytest
+
+from tfcompress import workdir_config
+
+
+@pytest.mark.parametrize("mode,shape,folder,compared", [
+    ("auto", (28, 28, 1), True, "grayscale"),  # As the mode "auto" picked.
+    ("auto", (32, 32, 3), True, "rgb"),
+    ("grayscale", (32, 32, 3), True, "grayscale"),  # Then differs from "auto": refused.
+    ("grayscale", (32, 32, 3), False, None),  # Not an image folder: not compared.
+])
+def test_color_mode_is_compared_as_read_and_only_for_image_folders(mode, shape, folder,
+                                                                   compared):
+  flat = workdir_config.given({"data": {"color_mode": mode}}, shape, folder)
+  assert flat.get("data.color_mode") == compared
+
+
+def test_a_model_file_is_compared_by_its_sha256_not_its_path():
+  def given(model):
+    return workdir_config.given({"student": {"model": model}}, (28, 28, 1), False)
+  assert given("mine.keras") == given("/elsewhere/mine.keras") == given("copy.h5")
+  assert given("paper_cnn") != given("lenet5")  # Builders are compared by name.
+  # A stage finished before the marker recorded the path: not a change, not rerun.
+  made = {"data_sha256": "d", "seed": 0, "config": given("/elsewhere/mine.keras")}
+  recorded = dict(made, config={"student.model": "mine.keras"})
+  assert workdir_config.changed(recorded, made) == []
+  assert workdir_config.changed(dict(made, config={"student.model": "paper_cnn"}), made)
