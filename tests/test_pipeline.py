@@ -142,6 +142,16 @@ def test_pruned_zeros_survive_saving_and_conversion(smoke_config, tmp_path):
   for layer, zeros in swept.items():
     matches = [v for name, v in in_file.items() if f"/{layer}/" in name]
     assert matches and matches[0] == pytest.approx(zeros, abs=1e-9), (layer, in_file)
+  # The same workdir with a subset of its stages: nothing is redone, and the conventional
+  # student (finished, not listed) is still what the compression ratios divide.
+  done = os.path.join(workdir, "seed_0", "quantize", "metrics.json")
+  stamp = os.path.getmtime(done)
+  for stages in (("quantize",), ("prune", "quantize")):
+    smoke_config.stages = stages
+    again = pipeline.run(smoke_config, workdir)
+    assert os.path.getmtime(done) == stamp, stages
+    reference = next(m for m in again["models"] if m.get("role") == "reference")
+    assert reference["source"] == "student", stages
 
 
 def test_repeats_give_mean_and_std(smoke_config, tmp_path, monkeypatch):

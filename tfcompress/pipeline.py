@@ -70,7 +70,8 @@ def reported(config, workdir, seeds):
     keep.add(name)
     stage = graph.get(name)
     try:
-      todo += [*graph.candidates(stage, config, finished), *stage.needed(config)]
+      todo += [*graph.candidates(stage, config, finished), *stage.needed(config),
+               *(u for u in stage.uses if u in config.stages or finished(u))]
     except InputError:
       pass  # A finished stage outside `stages` whose own inputs are gone: itself only.
   return [s for s in graph.stages() if s.name in keep]
@@ -201,6 +202,9 @@ def _run_stages(config, workdir, splits, seeds, planned, made, chief=True):
       needs = list(stage.needed(config))
       if stage.distill and stage_run.source and "teacher" not in needs and stage_run.teaches():
         needs.append("teacher")  # Taught because its input was distilled: reads the teacher.
+      needs += [u for u in stage.uses if u not in needs and (u in config.stages or os.path.exists(
+          layout.done_file(workdir, u, graph.get(u).folder_seed(seed))))]
+      stage_run.needs = tuple(needs)
       depends = sorted({stage_run.source, *stage_run.sources, *needs} - {None})
       # What this run would take: the stages, and the exact files they finished with.
       inputs = {"source": stage_run.source, "candidates": list(candidates), "needs": needs,

@@ -41,6 +41,7 @@ class Run:
   stage: Optional[graph.Stage] = None
   source: Optional[str] = None
   sources: tuple = ()  # A `gather` stage's inputs.
+  needs: tuple = ()  # The stages whose artifacts it reads besides its input(s).
   taught: Optional[bool] = None  # Fine-tuned through the Distiller (`teaches`).
   told: bool = False  # The log said how this stage run fine-tunes (`fitting.teaching`).
   _datasets: int = dataclasses.field(default=0, repr=False)  # train_ds calls so far.

@@ -45,6 +45,9 @@ class Stage:
       latest configured one ("last").
     needs: `fn(config) -> stages` whose other artifacts it reads (the teacher's logits);
       `needed` adds the teacher for a `distill` field that is True.
+    uses: stages whose artifacts it reads when they are configured or finished in the
+      workdir, and does without otherwise (quantize: the conventional student, the
+      reference of every compression ratio); unlike `needs`, their absence is no error.
     check: `fn(config, splits)` raising InputError; runs before the first stage trains.
     curves: its training curves belong in training_curves.png.
     compare: stages whose model the report pairs with this stage's (paired tests), besides
@@ -73,6 +76,7 @@ class Stage:
   inputs: tuple = ()
   source: Optional[str] = None
   needs: Callable = _no_needs
+  uses: tuple = ()
   check: Optional[Callable] = None
   curves: bool = True
   compare: tuple = ()
@@ -254,6 +258,7 @@ def describe(config):
     picked = (f" (picked by {s.source})" if s.source else " (all configured)" if s.gather
               else " (the latest configured)" if s.inputs else "")
     needed = f"; needs {', '.join(s.needed(config))}" if s.needed(config) else ""
+    needed += f"; uses {', '.join(s.uses)} when there" if s.uses else ""
     where = "" if s.trains else "; chief only"
     lines.append(f"{s.name:<14} {'per seed' if s.seeded else 'once':<8}  from: {inputs}"
                  f"{picked}{needed}{where}. {s.doc}")
@@ -266,7 +271,7 @@ def mermaid(config):
   lines = ["flowchart LR"]
   for s in stages():
     lines += [f"  {i} --> {s.name}" for i in s.inputs]
-    lines += [f"  {n} -.-> {s.name}" for n in s.needed(config)]
+    lines += [f"  {n} -.-> {s.name}" for n in dict.fromkeys((*s.needed(config), *s.uses))]
   return "\n".join(lines)
 
 

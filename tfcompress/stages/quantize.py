@@ -73,17 +73,13 @@ def compressed_files(run, model, mode, calibration, content, name, sparsity, gzi
 
 def reference(run):
   """(name, model) of the uncompressed model compression ratios divide: the conventional
-  student when the `student` stage is configured, else the input model."""
-  if "student" in run.config.stages and run.source != "student":
+  student when the `student` stage is configured or finished (`uses`), else the input
+  model."""
+  if "student" in run.needs and run.source != "student":
     output = next(o for o, _ in run.outputs("student") if o["kind"] == "keras")
   else:
     output = run.input()[0]
   return output["name"], artifacts.load_model(layout.absolute(run.workdir, output["path"]))
-
-
-def reference_needs(config):
-  """The conventional student, when configured, is the float32 reference."""
-  return ("student",) if "student" in config.stages else ()
 
 
 def quantize_stage(run):
@@ -143,6 +139,6 @@ def _rel(run, path):
 
 graph.register(graph.Stage(
     name="quantize", run=quantize_stage, inputs=("student", "distill", "channels", "prune", "cluster"),
-    source="quantize.source", needs=reference_needs, curves=False,
+    source="quantize.source", uses=("student",), curves=False,
     doc="TFLite conversion in every mode of quantize.modes, scored in LiteRT",
     trains=False))

@@ -219,5 +219,5 @@ graph.register(graph.Stage(
     name="search", run=search_stage, distill="search.distill",
     inputs=("student", "distill"), source="search.source",
     check=_check, curves=False,
-    needs=quantize_stage.reference_needs,
+    uses=("student",),
     doc="the most accurate width and mode that fits `target` (flash, arena, MACs), on val"))
