@@ -152,6 +152,10 @@ def test_pruned_zeros_survive_saving_and_conversion(smoke_config, tmp_path):
     assert os.path.getmtime(done) == stamp, stages
     reference = next(m for m in again["models"] if m.get("role") == "reference")
     assert reference["source"] == "student", stages
+  smoke_config.quantize.source = "student"  # Another pick: not refused; quantize runs
+  again = pipeline.run(smoke_config, workdir)  # again, from it.
+  assert os.path.getmtime(done) > stamp
+  assert {m["source"] for m in again["models"] if m["stage"] == "quantize"} == {"student"}
 
 
 def test_repeats_give_mean_and_std(smoke_config, tmp_path, monkeypatch):

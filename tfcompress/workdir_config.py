@@ -17,6 +17,7 @@ from tfcompress import models
 from tfcompress import workdir as workdir_lib
 from tfcompress.errors import InputError
 from tfcompress.models import trained
+from tfcompress.stages import graph
 
 # Fields that may change between runs in one workdir: they do not change any result.
 FREE_FIELDS = ("stages", "verbose", "repeats")
@@ -36,6 +37,13 @@ def _flat(values, prefix=""):
     else:
       flat[f"{prefix}{key}"] = value
   return flat
+
+
+def _free(key):
+  """A field a workdir's next run may change: `FREE_FIELDS`, and a stage's `source` (what
+  it compresses), since a stage whose pick changed runs again from the new pick, and the
+  stages after it with it, as `metrics.json` records what each took."""
+  return key.split(".")[0] in FREE_FIELDS or key in {s.source for s in graph.stages()}
 
 
 def _mark_model_file(flat):
@@ -95,7 +103,7 @@ def check_workdir(config, workdir, input_shape):
       pass  # It names a field this version lacks: compared as written, so it differs.
     old = given(old, fingerprint.input_shape(workdir) or input_shape, folder)
     changed = [k for k in sorted(set(old) | set(new_flat))
-               if k.split(".")[0] not in FREE_FIELDS and old.get(k) != new_flat.get(k)]
+               if not _free(k) and old.get(k) != new_flat.get(k)]
     if changed:
       shown = "; ".join(f"{k}: {old.get(k, '(absent)')!r} -> {new_flat.get(k, '(absent)')!r}"
                         for k in changed)
