@@ -25,6 +25,21 @@ def test_smallest_within_tolerance_per_target():
   assert picks["phone"]["name"] == "float16" and picks["microcontroller"]["name"] == "float32"
 
 
+def test_a_microcontroller_gets_int8_and_is_told_of_a_smaller_int4_file():
+  rows = [_row("int8", 41_000, 0.960, tflm_arena_bytes=19_000),
+          _row("int4x8", 24_000, 0.958, int4_tensors=4, tflm_arena_bytes=19_000),
+          _row("float32", 130_000, 0.961, tflm_arena_bytes=66_000)]
+  picks = choose.recommend(rows, tolerance=0.01)
+  assert picks["phone"]["name"] == "int4x8"  # LiteRT runs int4 filters.
+  assert picks["microcontroller"]["name"] == "int8"  # Not every TFLite Micro port does.
+  text = choose.readme(rows, picks, 0.01)
+  assert "`int4x8/` is 17,000 bytes smaller" in text
+  assert "arena 19,000 B, int4 filters |" in text
+  only = choose.recommend(rows[1:2], tolerance=0.01)
+  assert only["microcontroller"] is None
+  assert "int4 filters" in choose.readme(rows[1:2], only, 0.01)
+
+
 def test_microcontroller_needs_tflm_boards_and_no_collapse():
   rows = [_row("float32", 130_000, 0.970, boards={"esp32": {"fits": False}}),
           _row("int8", 41_000, 0.900, boards={"esp32": {"fits": True}}),

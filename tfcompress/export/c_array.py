@@ -95,6 +95,20 @@ def resolver_call(op):
   return f"Add{camel}()"
 
 
+def _quantization_note(source, target):
+  """How firmware turns a pixel into the model's input (dtype `source`), and its output
+  (dtype `target`) into scores."""
+  if source in ("int8", "int16"):
+    info = np.iinfo(source)
+    into = (f"// {source} input: q = clamp(round(pixel / scale) + zero_point, {info.min}, "
+            f"{info.max}); ")
+  else:
+    into = f"// {source} input: the pixels as they are; "
+  if target in ("int8", "int16"):
+    return into + f"{target} output: real = scale * (q - zero_point)."
+  return into + f"{target} output: the scores as they are."
+
+
 def _header(name, content, info, class_names, definitions, arena_bytes=None):
   guard = f"TFCOMPRESS_{name.upper()}_H_"
   digest = hashlib.sha256(content).hexdigest()
@@ -103,9 +117,13 @@ def _header(name, content, info, class_names, definitions, arena_bytes=None):
       f"// sha256 {digest}",
       "// Do not edit; regenerate instead.",
       "// C++ (constexpr), as TFLite Micro's API is: include it from a .cc / .cpp file.",
-      "// int8 tensors: real = scale * (q - zero_point); q = round(real / scale) + zero_point.",
       "// Input: raw pixels 0-255 (the model rescales inside), HWC order.",
+      _quantization_note(info["input"]["dtype"], info["output"]["dtype"]),
   ]
+  if info.get("int4_tensors"):
+    lines.append(f"// {info['int4_tensors']} int4 tensors (4-bit filters): TFLite Micro's "
+                 "reference kernels run them; check that your port's optimized kernels do "
+                 "(e.g. ESP-NN, CMSIS-NN) or use the int8 variant.")
   if info.get("ops"):
     lines.append(f"// Ops a tflite::MicroMutableOpResolver<{len(info['ops'])}> must add: "
                  f"{', '.join(info['ops'])}:")

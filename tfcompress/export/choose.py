@@ -2,10 +2,12 @@
 
 A run exports every quantized variant; a developer needs one. For a phone (LiteRT) any
 variant runs; a microcontroller needs one that TFLite Micro runs and that fits the boards
-the config names. On each, the smallest file whose validation balanced accuracy lies
-within `tolerance` of the best of those candidates is picked, as the pruning sweep picks
-its alpha. Collapsed models (one class for every validation image) are never picked.
-Test figures play no part.
+the config names, and is not picked with int4 filters, which TFLite Micro's reference
+kernels run but not every port's optimized kernels (the README offers such a file when it
+is smaller). On each, the smallest file whose validation balanced accuracy lies within
+`tolerance` of the best of those candidates is picked, as the pruning sweep picks its
+alpha. Collapsed models (one class for every validation image) are never picked. Test
+figures play no part.
 """
 
 TARGETS = ("phone", "microcontroller")
@@ -16,8 +18,8 @@ def recommend(rows, tolerance=0.01):
 
   Args:
     rows: one dict per variant: `name`, `size_bytes`, `val_balanced_accuracy` (None when
-      unscored), `tflm_ok`, and optionally `collapsed` and `boards` ({board: {"fits":
-      bool}}; every named board must fit).
+      unscored), `tflm_ok`, and optionally `collapsed`, `int4_tensors` and `boards`
+      ({board: {"fits": bool}}; every named board must fit).
     tolerance: how far below the best validation score of a target's candidates a smaller
       file may lie.
 
@@ -39,10 +41,22 @@ def recommend(rows, tolerance=0.01):
           "microcontroller": _smallest_holding(_on_device(scored), tolerance)}
 
 
-def _on_device(rows):
-  """The rows TFLite Micro runs and that fit every board they were checked on."""
-  return [r for r in rows if r.get("tflm_ok")
+def _on_device(rows, int4=False):
+  """The rows TFLite Micro runs and that fit every board they were checked on; with int4
+  filters only when `int4`."""
+  return [r for r in rows if r.get("tflm_ok") and (int4 or not r.get("int4_tensors"))
           and all(b.get("fits") for b in (r.get("boards") or {}).values())]
+
+
+def _int4_option(rows, pick, tolerance):
+  """A file with int4 filters smaller than the microcontroller's `pick` and within
+  `tolerance` of its best, or None."""
+  floor = pick["best_val_balanced_accuracy"] - tolerance - 1e-12
+  size = next(r["size_bytes"] for r in rows if r["name"] == pick["name"])
+  options = [r for r in _on_device(rows, int4=True) if r.get("int4_tensors")
+             and not r.get("collapsed") and r["size_bytes"] < size
+             and (r.get("val_balanced_accuracy") or 0) >= floor]
+  return min(options, key=lambda r: r["size_bytes"], default=None)
 
 
 def _smallest_holding(rows, tolerance):
@@ -61,9 +75,12 @@ def _why_none(rows, target):
   if target == "microcontroller":
     if not any(r.get("tflm_ok") for r in rows):
       return "TFLite Micro runs none of the variants"
+    if not _on_device(rows, int4=True):
+      return "none of the variants TFLite Micro runs fits the boards (`export.boards`)"
     rows = _on_device(rows)
     if not rows:
-      return "none of the variants TFLite Micro runs fits the boards (`export.boards`)"
+      return ("only variants with int4 filters run and fit, which not every TFLite Micro "
+              "port's kernels run: see the table")
   if all(r.get("collapsed") for r in rows):
     return "every candidate collapsed (one class, or chance, on validation)"
   return "no candidate was scored on validation"
@@ -89,6 +106,13 @@ def readme(rows, picks, tolerance, seed=None, image_weight=None):
     out.append(f"- **{where[target]}**: `{pick['name']}/`: the smallest file whose "
                f"validation balanced accuracy is at most {tolerance:g} (`export.tolerance`) "
                f"below {what} there ({best:.4f}).")
+    option = _int4_option(rows, pick, tolerance) if target == "microcontroller" else None
+    if option:
+      size = next(r["size_bytes"] for r in rows if r["name"] == pick["name"])
+      out.append(f"  `{option['name']}/` is {size - option['size_bytes']:,} bytes smaller and "
+                 "within the tolerance too, with int4 convolution filters: TFLite Micro's "
+                 "reference kernels run it (as here), not every port's optimized kernels "
+                 "(check yours, e.g. ESP-NN or CMSIS-NN), so it is not the pick.")
   out += ["", "Chosen on the validation split; the test figures are reported, not chosen on."]
   if image_weight and image_weight > tolerance:
     out += ["", f"One validation image of the smallest class moves balanced accuracy by "
@@ -99,6 +123,8 @@ def readme(rows, picks, tolerance, seed=None, image_weight=None):
   for r in sorted(rows, key=lambda r: r["size_bytes"]):
     val = r.get("val_balanced_accuracy")
     tflm = (f"yes, arena {r['tflm_arena_bytes']:,} B" if r.get("tflm_ok") else "no")
+    if r.get("tflm_ok") and r.get("int4_tensors"):
+      tflm += ", int4 filters"
     if r.get("collapsed"):
       tflm += " (collapsed: one class)"
     cells = [f"`{r['name']}`", f"{r['size_bytes']:,}", "-" if val is None else f"{val:.4f}",

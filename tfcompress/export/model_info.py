@@ -1,4 +1,5 @@
 """A .tflite file's input and output tensors, and the class labels that go with them."""
+from ai_edge_litert import schema_py_generated as schema_fb
 import numpy as np
 
 from tfcompress.errors import InputError
@@ -43,7 +44,17 @@ def model_info(content):
   except (ValueError, RuntimeError) as e:
     raise InputError(f"LiteRT cannot read this .tflite file ({len(content)} bytes): "
                      f"{str(e).strip().splitlines()[-1]}") from None
-  return {"input": _tensor(model.input), "output": _tensor(model.output), "ops": _ops(model)}
+  return {"input": _tensor(model.input), "output": _tensor(model.output), "ops": _ops(model),
+          "int4_tensors": int4_tensors(content)}
+
+
+def int4_tensors(content):
+  """How many tensors of the .tflite `content` are int4 (packed 4-bit filters): TFLite
+  Micro's reference kernels run them, not every port's optimized kernels."""
+  model = schema_fb.Model.GetRootAsModel(check_tflite(content), 0)
+  return sum(model.Subgraphs(g).Tensors(t).Type() == schema_fb.TensorType.INT4
+             for g in range(model.SubgraphsLength())
+             for t in range(model.Subgraphs(g).TensorsLength()))
 
 
 def _ops(model):

@@ -15,6 +15,7 @@ from tfcompress import export
 from tfcompress import layout
 from tfcompress.data import checks as data_checks
 from tfcompress.export import choose
+from tfcompress.export.model_info import int4_tensors
 from tfcompress.errors import config_keys
 from tfcompress.stages import graph
 
@@ -34,7 +35,8 @@ def export_stage(run):
     result = {"size_bytes": m["size_bytes"],
               "android_bundle": [layout.relative(run.workdir, p) for p in bundle],
               "val_balanced_accuracy": (m.get("val") or {}).get("balanced_accuracy"),
-              "accuracy": m.get("accuracy"), "collapsed": m.get("collapsed")}
+              "accuracy": m.get("accuracy"), "collapsed": m.get("collapsed"),
+              "int4_tensors": int4_tensors(content)}
     result.update(export.tflm_check(content, s.x_test))  # Against LiteRT's predictions.
     if result["tflm_ok"]:
       c_files = export.write_c_array(content, f"{out_dir}/c_array", f"{o['name']}_model",
