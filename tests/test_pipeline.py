@@ -161,13 +161,15 @@ def test_pruned_zeros_survive_saving_and_conversion(smoke_config, tmp_path):
 def test_repeats_give_mean_and_std(smoke_config, tmp_path, monkeypatch):
   smoke_config.stages = ("student",)
   smoke_config.repeats = 2
+  smoke_config.target.flash_bytes = 16384  # A budget without `search`: the log says so.
+  warned = []
+  monkeypatch.setattr(pipeline.logging, "warning", lambda fmt, *a: warned.append(fmt % a))
   report = pipeline.run(smoke_config, str(tmp_path / "r"))
   acc = report["summary"]["student"]["accuracy"]
   assert report["summary"]["student"]["seeds"] == [0, 1] and len(acc["values"]) == 2
   assert acc["mean"] == pytest.approx(sum(acc["values"]) / 2)
-  warned = []  # One seed of the two reported: the log says which is left out.
-  monkeypatch.setattr(pipeline.logging, "warning", lambda fmt, *a: warned.append(fmt % a))
-  smoke_config.repeats = 1
+  assert any("(flash_bytes=16384) but no stage reads it" in w for w in warned), warned
+  smoke_config.repeats = 1  # One seed of the two reported: the log says which is left out.
   assert pipeline.run(smoke_config, str(tmp_path / "r"))["summary"]["student"]["seeds"] == [0]
   assert any("also holds seed(s) 1, left out" in w for w in warned), warned
 
@@ -617,9 +619,15 @@ def test_search_ships_the_best_candidate_that_fits_and_resumes(smoke_config, tmp
   again = pipeline.run(smoke_config, workdir)
   assert [os.path.getmtime(p) for p in results] == stamps
   assert [m["name"] for m in again["models"] if m["stage"] == "search"] == [won["name"]]
-  smoke_config.target.arena_bytes = 1024  # Nothing fits: one line says what to change.
-  with pytest.raises(InputError, match="No candidate fits the target"):
+  smoke_config.target.arena_bytes = 1024  # Nothing fits: one line says what to change,
+  with pytest.raises(InputError, match="No candidate fits the target.*before anything trains"):
     pipeline.run(smoke_config, str(tmp_path / "none"))
+  assert not os.path.exists(tmp_path / "none" / "seed_0")  # before the student trains.
+  from tfcompress import data  # pylint: disable=g-import-not-at-top
+  from tfcompress.stages import search  # pylint: disable=g-import-not-at-top
+  smoke_config.search.modes = ("int16x8", "int4x8")  # TFLite Micro runs them: searchable.
+  smoke_config.target.arena_bytes = 8192
+  search._check(smoke_config, data.load(smoke_config.data, 0))  # pylint: disable=protected-access
 
 
 def test_pcqat_keeps_zeros_and_shared_values_to_the_tflite(smoke_config, tmp_path):

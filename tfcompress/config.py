@@ -219,7 +219,7 @@ def base_config():
   # Widths: the share of every layer's channels kept. Untrained candidates cost a
   # conversion and a TFLite Micro run each (about a second), so the grid can be fine.
   c.search.keep = (1.0, 0.875, 0.75, 0.625, 0.5, 0.4375, 0.375, 0.3125, 0.25, 0.1875, 0.125)
-  c.search.modes = ("int8",)  # int8 | float32: what TFLite Micro runs.
+  c.search.modes = ("int8",)  # int8 | int16x8 | int4x8 | float32: what TFLite Micro runs.
   c.search.trials = 3  # The widest candidates that fit are fine-tuned, this many at most.
   c.search.epochs = 3  # Fine-tuning per candidate (channels.criterion picks the channels).
   c.search.learning_rate = 5e-4

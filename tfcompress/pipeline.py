@@ -138,6 +138,10 @@ def _run(config, workdir, chief=True):
   planned = plan(config, workdir, seeds)
   splits = data_lib.load(config.data, config.seed)
   _check_stages(config, splits)
+  if "search" not in config.stages and any(config.target.values()):
+    logging.warning("`target` is set (%s) but no stage reads it: add 'search' to `stages` to "
+                    "find the most accurate model that fits it.",
+                    ", ".join(f"{k}={v!r}" for k, v in config.target.items() if v))
   written, given = workdir_config.check_workdir(config, workdir, splits.input_shape)
   data_sha256 = fingerprint.check(workdir, config, splits, workdir_config.FREE_FIELDS)
   made = {"data_sha256": data_sha256["data_sha256"], "config": given}

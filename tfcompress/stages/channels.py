@@ -97,7 +97,8 @@ def channels_stage(run):
 
 def check_prunable(config, splits, keep=None):
   """The configured student's channels can be pruned and the smaller model rebuilt, before
-  anything trains: at the configured ratio, or every layer at share `keep`."""
+  anything trains: at the configured ratio, or every layer at share `keep`. Returns the
+  smaller model (untrained)."""
   c = config.channels
   model = student.build(config, splits)
   scores = channels_lib.channel_scores(model, "l1")
@@ -107,7 +108,7 @@ def check_prunable(config, splits, keep=None):
                                         channels_lib.parse_ratios(c.layer_ratios))
     else:
       kept = channels_lib.keep_channels(model, scores, 1.0 - keep, "layer", keep)
-  channel_rebuild.shrink(model, kept)
+  return channel_rebuild.shrink(model, kept)
 
 
 def _check(config, splits):

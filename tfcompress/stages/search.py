@@ -42,6 +42,7 @@ from tfcompress.stages import quantize as quantize_stage
 from tfcompress.tflite_file import TFLiteModel
 
 _PROBE_IMAGES = 16  # Images the untrained candidates run in TFLite Micro (arena only).
+MODES = ("int8", "int16x8", "int4x8", "float32")  # What TFLite Micro runs.
 
 
 def budget(config):
@@ -77,9 +78,11 @@ def _candidate(model, keep, criterion, images):
   return channel_rebuild.shrink(model, kept)
 
 
-def _measure(run, slim, keep, mode, calibration):
-  content = quantize.convert(slim, mode, calibration, per_channel=run.config.quantize.per_channel)
-  probe = export.tflm_check(content, run.splits.x_val[:_PROBE_IMAGES])
+def _measure(config, splits, slim, keep, mode, calibration):
+  """The file of `slim` in `mode` and its row: bytes, arena, MACs (none depend on the
+  weights, so an untrained model measures as its trained self)."""
+  content = quantize.convert(slim, mode, calibration, per_channel=config.quantize.per_channel)
+  probe = export.tflm_check(content, splits.x_val[:_PROBE_IMAGES])
   return content, {"keep": keep, "mode": mode, "flash_bytes": len(content),
                    "arena_bytes": probe["tflm_arena_bytes"],
                    "macs": energy.inference_cost(slim, mode)["macs"],
@@ -141,7 +144,7 @@ def search_stage(run):
   for keep in sorted(set(c.search.keep), reverse=True):
     slim = _candidate(model, keep, c.channels.criterion, images)
     for mode in c.search.modes:
-      _, row = _measure(run, slim, keep, mode, calibration)
+      _, row = _measure(c, run.splits, slim, keep, mode, calibration)
       row["over"] = _over(row, limits) or (None if row["tflm_ok"] else "TFLite Micro refuses it")
       rows.append(row)
       logging.info("Search: keep %g %s: %d bytes, arena %s, %d MACs: %s", keep, mode,
@@ -205,14 +208,23 @@ def _check(config, splits):
   if not any(budget(config).values()):
     raise InputError("Stage `search` needs a budget: set `target.flash_bytes`, "
                      "`target.arena_bytes`, `target.macs` or `target.board`.")
-  bad = [m for m in config.search.modes if m not in ("int8", "float32")]
+  bad = [m for m in config.search.modes if m not in MODES]
   if bad or not config.search.modes:
-    raise InputError("Config `search.modes` may name int8 and float32 (what TFLite Micro "
+    raise InputError(f"Config `search.modes` may name {', '.join(MODES)} (what TFLite Micro "
                      f"runs). Received: search.modes={tuple(config.search.modes)!r}")
   if not config.search.keep or not all(0 < k <= 1 for k in config.search.keep):
     raise InputError("Config `search.keep` must list shares in (0, 1], e.g. (1.0, 0.5, 0.25). "
                      f"Received: search.keep={tuple(config.search.keep)!r}")
-  channels_stage.check_prunable(config, splits, min(config.search.keep))
+  slim = channels_stage.check_prunable(config, splits, min(config.search.keep))
+  rows = [_measure(config, splits, slim, min(config.search.keep), mode,
+                   splits.x_train[:_PROBE_IMAGES])[1] for mode in config.search.modes]
+  if all(_over(row, budget(config)) for row in rows):  # Size and arena do not depend on
+    row = min(rows, key=lambda r: r["flash_bytes"])     # the weights: known before training.
+    raise InputError(f"No candidate fits the target {budget(config)}: the smallest (keep "
+                     f"{row['keep']:g}, {row['mode']}) has {_over(row, budget(config))}, "
+                     "measured before anything trains. Relax `target`; smaller widths in "
+                     "`search.keep` help only while the layers, not the file's fixed part, "
+                     "fill it.")
 
 
 graph.register(graph.Stage(
