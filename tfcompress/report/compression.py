@@ -168,8 +168,9 @@ def search(report):
             f"Winner {e['name']}: {e['size_bytes']:,} bytes, arena {check['tflm_arena_bytes']:,} "
             f"bytes in TFLite Micro on the test images (agreement with LiteRT "
             f"{check['tflm_agreement']:.4f}); val {monitor} {e['winner']['val'][monitor]:.4f}, "
-            f"test accuracy {e['accuracy']:.4f}. Candidates over the budget were measured "
-            f"untrained and never trained. Search time {e['search_seconds']:.0f} s"
+            f"test accuracy {e['accuracy']:.4f}. The winner has the best val {monitor} of the "
+            f"trained candidates, the smaller file on a tie. Candidates over the budget were "
+            f"measured untrained and never trained. Search time {e['search_seconds']:.0f} s"
             + (f", {cost:.2f}x the distill stage's." if cost else ".")]
   return out
 

@@ -67,10 +67,11 @@ def _on_device(run, before, after, name):
     artifacts.write_bytes(run.out(f"{name}_{label}_int8.tflite"), files[label])
   rows = device.compare(files, s.x_test, s.y_test, run.config.channels.latency_repeats)
   after_row = rows["after"]
+  tflm = after_row["tflm_speedup"]  # None when TFLite Micro runs neither file.
   logging.info("On device, int8: %d -> %d bytes, arena %s -> %s, LiteRT %.2fx and TFLite "
-               "Micro %sx faster", rows["before"]["bytes"], after_row["bytes"],
+               "Micro %s faster", rows["before"]["bytes"], after_row["bytes"],
                rows["before"]["tflm_arena_bytes"], after_row["tflm_arena_bytes"],
-               after_row["litert_speedup"], after_row["tflm_speedup"])
+               after_row["litert_speedup"], "-" if tflm is None else f"{tflm:.2f}x")
   return rows
 
 
