@@ -152,10 +152,19 @@ def test_pruned_zeros_survive_saving_and_conversion(smoke_config, tmp_path):
     assert os.path.getmtime(done) == stamp, stages
     reference = next(m for m in again["models"] if m.get("role") == "reference")
     assert reference["source"] == "student", stages
+  smoke_config.stages = ("quantize",)
+  smoke_config.quantize.source = "prune"  # What "last" picked: nothing to redo.
+  pipeline.run(smoke_config, workdir)
+  assert os.path.getmtime(done) == stamp
   smoke_config.quantize.source = "student"  # Another pick: not refused; quantize runs
   again = pipeline.run(smoke_config, workdir)  # again, from it.
   assert os.path.getmtime(done) > stamp
   assert {m["source"] for m in again["models"] if m["stage"] == "quantize"} == {"student"}
+  smoke_config.stages = ("prune",)  # The pick of a stage this run leaves alone: refused.
+  smoke_config.quantize.source = "prune"
+  with pytest.raises(InputError, match=r"\(quantize.source: 'student' -> 'prune'\)\. A "
+                     r"stage's source may change when that stage runs: add 'quantize'"):
+    pipeline.run(smoke_config, workdir)
 
 
 def test_repeats_give_mean_and_std(smoke_config, tmp_path, monkeypatch):

@@ -203,11 +203,11 @@ def _run_stages(config, workdir, splits, seeds, planned, made, chief=True):
         stage_run.sources = context.finished_inputs(stage_run, candidates)
       elif candidates:
         stage_run.source = context.pick_source(stage_run, candidates)
-      needs = list(stage.needed(config))
-      if stage.distill and stage_run.source and "teacher" not in needs and stage_run.teaches():
-        needs.append("teacher")  # Taught because its input was distilled: reads the teacher.
+      needs = list(stage.needed(config))  # In the order metrics.json has recorded them:
       needs += [u for u in stage.uses if u not in needs and (u in config.stages or os.path.exists(
           layout.done_file(workdir, u, graph.get(u).folder_seed(seed))))]
+      if stage.distill and stage_run.source and "teacher" not in needs and stage_run.teaches():
+        needs.append("teacher")  # Taught because its input was distilled: reads the teacher.
       stage_run.needs = tuple(needs)
       depends = sorted({stage_run.source, *stage_run.sources, *needs} - {None})
       # What this run would take: the stages, and the exact files they finished with.

@@ -39,11 +39,19 @@ def _flat(values, prefix=""):
   return flat
 
 
-def _free(key):
-  """A field a workdir's next run may change: `FREE_FIELDS`, and a stage's `source` (what
-  it compresses), since a stage whose pick changed runs again from the new pick, and the
-  stages after it with it, as `metrics.json` records what each took."""
-  return key.split(".")[0] in FREE_FIELDS or key in {s.source for s in graph.stages()}
+def _sources():
+  """{config field that picks a stage's input ("prune.source", ...): that stage's name}."""
+  return {s.source: s.name for s in graph.stages() if s.source}
+
+
+def _free(key, stages):
+  """A field a workdir's next run may change: `FREE_FIELDS`, and the `source` (what it
+  compresses) of a stage in `stages`, which then runs again from the new pick, and the
+  stages after it with it, as `metrics.json` records what each took. The source of a stage
+  this run leaves alone may not change: its files and the config would disagree."""
+  if key.split(".")[0] in FREE_FIELDS:
+    return True
+  return _sources().get(key) in stages
 
 
 def _mark_model_file(flat):
@@ -103,12 +111,15 @@ def check_workdir(config, workdir, input_shape):
       pass  # It names a field this version lacks: compared as written, so it differs.
     old = given(old, fingerprint.input_shape(workdir) or input_shape, folder)
     changed = [k for k in sorted(set(old) | set(new_flat))
-               if not _free(k) and old.get(k) != new_flat.get(k)]
+               if not _free(k, config.stages) and old.get(k) != new_flat.get(k)]
     if changed:
       shown = "; ".join(f"{k}: {old.get(k, '(absent)')!r} -> {new_flat.get(k, '(absent)')!r}"
                         for k in changed)
-      raise InputError(f"{workdir!r} holds a run with a different config ({shown}). Use a new "
-                       f"--workdir, or delete this one.{_keep_teacher(workdir, changed)}")
+      picks = [repr(_sources()[k]) for k in changed if k in _sources()]
+      runs = (f" A stage's source may change when that stage runs: add {', '.join(picks)} to "
+              "`stages`." if len(picks) == len(changed) else "")
+      raise InputError(f"{workdir!r} holds a run with a different config ({shown}).{runs} Use a "
+                       f"new --workdir, or delete this one.{_keep_teacher(workdir, changed)}")
   # Files as absolute paths, so that `--config=WORKDIR/config.json` and tfcompress-bench
   # find them from any directory (their spelling is not compared: their sha256 is).
   if new["data"]["path"] and not os.path.isabs(new["data"]["path"]):
@@ -122,11 +133,13 @@ def settings(made, stage, seed):
   """What a stage's artifacts depend on besides its inputs: the data, the seed and the
   config groups it reads, from `made` (the data's sha256 and the whole config as `given`).
   Recorded in its metrics.json, so that a folder copied from another workdir (a teacher,
-  say) is not taken for this config's."""
+  say) is not taken for this config's. Not the `source` fields: the stage a source picks is
+  among its inputs, so `last` -> `prune` when `last` was `prune` changes nothing."""
   groups = (set(_TEACHER_GROUPS) if stage.name == "teacher" else
             {"data", "train", "student", stage.name})
   return {"data_sha256": made["data_sha256"], "seed": seed,
-          "config": {k: v for k, v in made["config"].items() if k.split(".")[0] in groups}}
+          "config": {k: v for k, v in made["config"].items()
+                     if k.split(".")[0] in groups and k not in _sources()}}
 
 
 def changed(old, new):

@@ -75,7 +75,6 @@ def test_auto_reads_gray_images_stored_as_rgb_as_grayscale_does(tmp_path, ext):
     np.testing.assert_array_equal(getattr(auto, split), getattr(gray, split))
 
 
-
 def test_auto_decodes_each_image_once(tmp_path, monkeypatch):
   root = _gray_folder(tmp_path / "x", _rgb)  # 10 train, 10 test images; a large folder's
   opened = []                                # decoding is most of its loading time.
@@ -85,12 +84,17 @@ def test_auto_decodes_each_image_once(tmp_path, monkeypatch):
   folders.load_image_folder(str(root), image_size=24, val_fraction=0.4)
   assert len(opened) == len(set(opened)) == 20
 
+
 def test_auto_reads_a_few_coloured_images_as_gray_and_many_as_rgb(tmp_path):
   root = _gray_folder(tmp_path / "x", _rgb)
   rng = np.random.default_rng(3)
   Image.fromarray(rng.integers(0, 256, (30, 30, 3), dtype=np.uint8)).save(
       root / "train" / "a" / "colour0.png")  # 1 of 11 training images: 9% >= 5%.
-  assert folders.load_image_folder(str(root), 24, val_fraction=0.4).input_shape[-1] == 3
+  auto = folders.load_image_folder(str(root), 24, val_fraction=0.4)
+  rgb = folders.load_image_folder(str(root), 24, color_mode="rgb", val_fraction=0.4)
+  assert auto.input_shape[-1] == 3
+  for split in ("x_train", "x_val", "x_test"):  # Bit for bit what "rgb" reads.
+    np.testing.assert_array_equal(getattr(auto, split), getattr(rgb, split))
   for i in range(9):
     _rgb(rng.integers(0, 256, (30, 30), dtype=np.uint8), root / "train" / "b" / f"more{i}")
   (root / "train" / "a" / "colour0.png").unlink()

@@ -37,7 +37,11 @@ def test_a_microcontroller_gets_int8_and_is_told_of_a_smaller_int4_file():
   assert "arena 19,000 B, int4 filters |" in text
   only = choose.recommend(rows[1:2], tolerance=0.01)
   assert only["microcontroller"] is None
-  assert "int4 filters" in choose.readme(rows[1:2], only, 0.01)
+  assert "none: only `int4x8/` and others with int4 filters run" in choose.readme(
+      rows[1:2], only, 0.01)
+  collapsed = [dict(rows[0], collapsed=True), rows[1]]  # The int8 file is no use here.
+  assert "none: only `int4x8/`" in choose.readme(
+      collapsed, choose.recommend(collapsed, 0.01), 0.01)
 
 
 def test_microcontroller_needs_tflm_boards_and_no_collapse():

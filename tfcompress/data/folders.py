@@ -184,7 +184,8 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
   if color_mode == "auto":  # Each training image is decoded once, in both modes.
     images, tops, labels = _read_split(train_dir, class_names, image_size, ("RGB", "L"))
     mode = _auto_mode(root, images["RGB"])
-    read = {"train": (images[mode], tops, labels)}
+    read = {"train": (images.pop(mode), tops, labels)}
+    del images  # The other mode's copy goes before the other splits are read.
   else:
     mode, read = MODES[color_mode], {}
   for split in ("train", "val", "test"):

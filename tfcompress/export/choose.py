@@ -75,12 +75,15 @@ def _why_none(rows, target):
   if target == "microcontroller":
     if not any(r.get("tflm_ok") for r in rows):
       return "TFLite Micro runs none of the variants"
-    if not _on_device(rows, int4=True):
-      return "none of the variants TFLite Micro runs fits the boards (`export.boards`)"
-    rows = _on_device(rows)
+    rows = _on_device(rows, int4=True)
     if not rows:
-      return ("only variants with int4 filters run and fit, which not every TFLite Micro "
-              "port's kernels run: see the table")
+      return "none of the variants TFLite Micro runs fits the boards (`export.boards`)"
+    usable = [r for r in rows
+              if r.get("val_balanced_accuracy") is not None and not r.get("collapsed")]
+    if usable and not _on_device(usable):
+      return (f"only `{min(usable, key=lambda r: r['size_bytes'])['name']}/` and others "
+              "with int4 filters run, fit and hold up on validation; TFLite Micro's reference "
+              "kernels run int4 filters, not every port's optimized kernels: use it if yours do")
   if all(r.get("collapsed") for r in rows):
     return "every candidate collapsed (one class, or chance, on validation)"
   return "no candidate was scored on validation"

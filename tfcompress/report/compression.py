@@ -160,18 +160,28 @@ def search(report):
                    r["over"] or "fits",
                    _num((r.get("val") or {}).get(monitor), "{:.4f}"),
                    "winner" if won else "Pareto" if (r["keep"], r["mode"]) in front else ""])
-    cost = e.get("cost_vs_distill")
-    check = e["tflm_verified"]
     out += ["", f"## Search: the most accurate model that fits ({limits}; seed {e['seed']})",
             "", markup.table(["keep", "mode", "params", "MACs", ".tflite bytes", "arena bytes",
                               "budget", f"val {monitor}", ""], rows), "",
-            f"Winner {e['name']}: {e['size_bytes']:,} bytes, arena {check['tflm_arena_bytes']:,} "
-            f"bytes in TFLite Micro on the test images (agreement with LiteRT "
-            f"{check['tflm_agreement']:.4f}); val {monitor} {e['winner']['val'][monitor]:.4f}, "
-            f"test accuracy {e['accuracy']:.4f}. The winner has the best val {monitor} of the "
-            f"trained candidates, the smaller file on a tie. Candidates over the budget were "
-            f"measured untrained and never trained. Search time {e['search_seconds']:.0f} s"
-            + (f", {cost:.2f}x the distill stage's." if cost else ".")]
+            " ".join(_winner(e, monitor))]
+  return out
+
+
+def _winner(e, monitor):
+  """The sentences under a search table: the winner, how it was chosen, what it cost."""
+  check, cost = e["tflm_verified"], e.get("cost_vs_distill")
+  out = [f"Winner {e['name']}: {e['size_bytes']:,} bytes, arena {check['tflm_arena_bytes']:,} "
+         f"bytes in TFLite Micro on the test images (agreement with LiteRT "
+         f"{check['tflm_agreement']:.4f}); val {monitor} {e['winner']['val'][monitor]:.4f}, "
+         f"test accuracy {e['accuracy']:.4f}.",
+         f"The winner has the best val {monitor} of the trained candidates, the smaller file "
+         "on a tie."]
+  if e["winner"]["mode"] == "int4x8":
+    out.append("Its convolution filters are int4, which TFLite Micro's reference kernels run, "
+               "not every port's optimized kernels: check yours.")
+  out.append("Candidates over the budget were measured untrained and never trained. Search "
+             f"time {e['search_seconds']:.0f} s" + (f", {cost:.2f}x the distill stage's."
+                                                    if cost else "."))
   return out
 
 
