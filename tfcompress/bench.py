@@ -125,6 +125,7 @@ def main(argv):
 
 
 def run():
+  cli_flags.for_help(__doc__, "workdir", "threads", "repeats", "batch_sizes")
   with failures.guard("tfcompress-bench"):  # Ctrl-C at any point: one line.
     app.run(main)
 

@@ -120,6 +120,7 @@ def main(argv):
 
 def run():
   """Console-script entry point."""
+  cli_flags.for_help(__doc__, "config", "workdir")
   with failures.guard("tfcompress"):  # Ctrl-C at any point: one line.
     app.run(main, flags_parser=parse_flags)
 
