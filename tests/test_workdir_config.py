@@ -1,4 +1,6 @@
 """The config a workdir was made with, compared with the one given."""
+import os
+
 import pytest
 
 from tfcompress import workdir_config
@@ -26,3 +28,16 @@ def test_a_model_file_is_compared_by_its_sha256_not_its_path():
   recorded = dict(made, config={"student.model": "mine.keras"})
   assert workdir_config.changed(recorded, made) == []
   assert workdir_config.changed(dict(made, config={"student.model": "paper_cnn"}), made)
+
+
+def test_a_teacher_weights_file_is_compared_by_its_bytes(tmp_path):
+  def given(path):
+    return workdir_config.given({"teacher": {"weights": str(path)}}, (28, 28, 1), False)
+  first, copy = tmp_path / "a.h5", tmp_path / "b.h5"
+  first.write_bytes(b"one")
+  copy.write_bytes(b"one")
+  assert given(first) == given(copy) != given("imagenet")  # Another path, the same bytes.
+  before = given(first)
+  first.write_bytes(b"two")  # Other weights under the same path (trial 6: reused silently).
+  os.utime(first, ns=(0, os.stat(first).st_mtime_ns + 1))
+  assert given(first) != before

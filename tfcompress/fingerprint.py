@@ -21,7 +21,8 @@ from tfcompress.errors import InputError
 
 
 
-def _file_sha256(path):
+def file_sha256(path):
+  """sha256 of the file at `path`, read in chunks."""
   digest = hashlib.sha256()
   with open(path, "rb") as f:
     for block in iter(lambda: f.read(1 << 20), b""):
@@ -44,7 +45,7 @@ def data_sha256(data_config, splits):
   """sha256 of the data file (an .npz, or the shipped one), else of the loaded arrays."""
   path = data_config.path or arrays_lib.SHIPPED.get(data_config.name, "")
   if path and os.path.isfile(path):
-    return _file_sha256(path)
+    return file_sha256(path)
   return arrays_sha256(splits)
 
 
@@ -72,7 +73,7 @@ def check(workdir, config, splits, free_fields=()):
          "input_shape": [int(d) for d in splits.input_shape]}
   model = config.student.model
   if os.path.isfile(model):  # A trained model given as a file: a new file is a new run.
-    new["student_model_sha256"] = _file_sha256(model)
+    new["student_model_sha256"] = file_sha256(model)
   old = artifacts.read_json(path)
   if old is not None and workdir_lib.has_artifacts(workdir):
     for key, what, given, why in (

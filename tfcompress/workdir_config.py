@@ -5,6 +5,7 @@ field that differs; `settings` is what each stage records of the config and data
 made with, and `changed` what differs from that on a later run. Data files and model files
 are compared by their sha256 (`fingerprint`), not by their paths.
 """
+import functools
 import json
 import os
 
@@ -26,6 +27,7 @@ _TEACHER_GROUPS = ("data", "train", "teacher")  # The config groups the teacher 
 _COLOR_MODE = "data.color_mode"
 _DATA_PATH = "data.path"
 _STUDENT_MODEL = "student.model"
+_TEACHER_WEIGHTS = "teacher.weights"
 
 
 def _flat(values, prefix=""):
@@ -55,10 +57,22 @@ def _free(key, stages):
 
 
 def _mark_model_file(flat):
-  """`student.model` naming a trained model file -> one marker, whatever its path."""
+  """`student.model` naming a trained model file -> one marker, whatever its path; and
+  `teacher.weights` naming a file -> the file's sha256: the same weights under another
+  path are the same, other weights under the same path are not."""
   if trained.is_file(str(flat.get(_STUDENT_MODEL, ""))):
     flat[_STUDENT_MODEL] = "(a model file: compared by its sha256)"
+  weights = flat.get(_TEACHER_WEIGHTS)
+  if weights not in (None, "", "imagenet") and os.path.isfile(weights):
+    flat[_TEACHER_WEIGHTS] = "sha256 " + _weights_sha256(os.path.abspath(weights),
+                                                         os.stat(weights).st_mtime_ns)
   return flat
+
+
+@functools.lru_cache(maxsize=8)
+def _weights_sha256(path, mtime_ns):
+  del mtime_ns  # Part of the cache key: a file rewritten in place is hashed again.
+  return fingerprint.file_sha256(path)
 
 
 def given(values, input_shape, folder):
@@ -66,7 +80,8 @@ def given(values, input_shape, folder):
   what they give on these images (`input_shape`); `data.color_mode` only for an image
   `folder` (it reads nothing else); `data.path` not at all, nor the path of a model file
   in `student.model`: their sha256 (`fingerprint.check`) compares what they name, so the
-  same file under another path (absolute, relative, a copy) is the same data."""
+  same file under another path (absolute, relative, a copy) is the same data; a
+  `teacher.weights` file as its sha256."""
   flat = _flat(values)
   flat.pop(_DATA_PATH, None)
   _mark_model_file(flat)
@@ -126,6 +141,8 @@ def check_workdir(config, workdir, input_shape):
     new["data"]["path"] = os.path.abspath(new["data"]["path"])
   if trained.is_file(new["student"]["model"]):  # A trained model, not a builder's name.
     new["student"]["model"] = os.path.abspath(new["student"]["model"])
+  if new["teacher"]["weights"] not in (None, "", "imagenet"):  # A weights file.
+    new["teacher"]["weights"] = os.path.abspath(new["teacher"]["weights"])
   return new, new_flat
 
 

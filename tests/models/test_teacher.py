@@ -53,6 +53,18 @@ def test_missing_weights_file():
     teacher.build_member("mobilenetv2", (28, 28, 1), 2, weights="nope.h5")
 
 
+def test_a_weights_file_that_does_not_fit_says_what_it_likely_is(tmp_path):
+  text = tmp_path / "notes.h5"
+  text.write_text("not weights")
+  with pytest.raises(InputError, match=r"not an HDF5 weights file"):
+    teacher.build_member("mobilenetv2", (28, 28, 1), 2, weights=str(text))
+  with_top = tmp_path / "with_top.h5"  # The classifier kept: one layer too many.
+  keras.applications.MobileNetV2(weights=None, input_shape=(32, 32, 3), classes=2).save_weights(
+      str(with_top))
+  with pytest.raises(InputError, match=r"with its classification top: .*include_top=False"):
+    teacher.build_member("mobilenetv2", (28, 28, 1), 2, weights=str(with_top))
+
+
 def _fixed(logits):
   inputs = keras.Input((4, 4, 1))
   x = keras.layers.Flatten()(inputs)

@@ -97,9 +97,23 @@ def _base(name, size, weights):
   try:
     base.load_weights(weights)
   except Exception as e:  # pylint: disable=broad-except
-    raise InputError(f"Could not load `weights`={weights!r} into {name}: "
-                     f"{str(e)[:160]}") from None
+    raise InputError(f"Could not load `weights`={weights!r} into {name}: {_why(e, name)} "
+                     f"({str(e)[:120]})") from None
   return base
+
+
+def _why(error, name):
+  """What a weights file that does not load into member `name` most likely is."""
+  text = str(error)
+  if "file signature not found" in text:
+    return "it is not an HDF5 weights file (.h5)."
+  if "Layer count mismatch" in text or "layer count" in text.lower():
+    return (f"it holds another network's layers, or {name}'s with its classification top: "
+            f"save it from {name} built with include_top=False.")
+  if "hape mismatch" in text:
+    return (f"its weights have other shapes: another variant of {name} (a width multiplier "
+            "such as alpha, another depth)?")
+  return "it does not fit this member."
 
 
 def build_member(name, input_shape, num_classes, weights=None, input_size=0,

@@ -60,7 +60,8 @@ def collapsed(report):
           for c in report["collapsed"]]
   names = {c["name"] for c in report["collapsed"]}
   short = sorted({e["name"] for e in report["models"] if e["name"] in names and
-                  e.get("role") == "member" and (e.get("selection") or {}).get("epochs_run") == 1})
+                  e.get("role") == "member" and not e.get("weights")
+                  and (e.get("selection") or {}).get("epochs_run") == 1})
   note = ([f"{', '.join(f'`{n}`' for n in short)} trained for one epoch (as `:smoke` runs "
            "do): a teacher member from scratch is often at chance after one epoch, which "
            "there says nothing about the full run.", ""] if short else [])

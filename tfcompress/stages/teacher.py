@@ -47,6 +47,10 @@ def train_member(run, name, model_name=None, repeat=0, keep=None):
         run.config.train.label_smoothing)
   train_ds = run.train_ds(noise=run.config.data.teacher_noise, passes=passes, keep=keep)
   log_dir = run.tensorboard(member.name)
+  if c.weights and not plugins.is_plugin(name):
+    side = member.get_layer("preprocess").size
+    logging.info("%s: base from %s, frozen; it sees %dx%d images; the new head trains for %d "
+                 "epoch(s).", member.name, c.weights, side, side, c.epochs)
   fitted = training.fit(member, train_ds, run.val, c.epochs, run.config.train,
                         run.config.verbose, run.class_weight(), log_dir=log_dir, average=True,
                         faster=_faster(run, name, "teacher.epochs"))
@@ -55,15 +59,28 @@ def train_member(run, name, model_name=None, repeat=0, keep=None):
       models.unfreeze_top(member, c.fine_tune_layers)
       training.compile_classifier(member, keras.optimizers.Adam(c.fine_tune_learning_rate),
                                   run.config.train.label_smoothing)
+    with_weights = [l for l in _base_layers(member) if l.trainable_weights]
+    logging.info("%s: fine-tuning the top %d layers of the base (%d with weights, %s "
+                 "parameters; batch norm stays frozen) for %d epoch(s) at %g; the model "
+                 "before it competes as epoch 0.", member.name, c.fine_tune_layers,
+                 len(with_weights), f"{sum(l.count_params() for l in with_weights):,}",
+                 c.fine_tune_epochs, c.fine_tune_learning_rate)
     tuned = training.fit(member, run.train_ds(noise=run.config.data.teacher_noise,
                                               passes=run.passes(c.fine_tune_epochs, images),
                                               keep=keep),
                          run.val, c.fine_tune_epochs, run.config.train, run.config.verbose,
                          run.class_weight(), log_dir=log_dir + "_fine_tune", average=True,
+                         score_start=True,  # Fine-tuning that hurts keeps the head-only model.
                          faster=_faster(run, name, "teacher.fine_tune_epochs"))
     tuned.history = {k: fitted.history.get(k, []) + v for k, v in tuned.history.items()}
     fitted = tuned
   return member, fitted
+
+
+def _base_layers(member):
+  """The layers of a member's nested base model (none for a plug-in without one)."""
+  base = next((l for l in member.layers if isinstance(l, keras.Model)), None)
+  return base.layers if base is not None else []
 
 
 def _faster(run, name, epochs_key):
@@ -85,7 +102,8 @@ def _member(run, name, model_name, repeat, keep):
     member, fitted = train_member(run, name, model_name, repeat, keep)
     artifacts.save_model(member, path)
     product = run.product(member, model_name, path, fitted, role="member",
-                          train_images=len(run.splits.y_train) if keep is None else len(keep))
+                          train_images=len(run.splits.y_train) if keep is None else len(keep),
+                          weights=run.config.teacher.weights or None)
     artifacts.write_json(path + ".json", {"output": product.output.to_dict(),
                                           "metrics": product.metrics})
     return product
