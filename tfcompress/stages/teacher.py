@@ -47,10 +47,11 @@ def train_member(run, name, model_name=None, repeat=0, keep=None):
         run.config.train.label_smoothing)
   train_ds = run.train_ds(noise=run.config.data.teacher_noise, passes=passes, keep=keep)
   log_dir = run.tensorboard(member.name)
-  if c.weights and not plugins.is_plugin(name):
+  if not plugins.is_plugin(name):
     side = member.get_layer("preprocess").size
-    logging.info("%s: base from %s, frozen; it sees %dx%d images; the new head trains for %d "
-                 "epoch(s).", member.name, c.weights, side, side, c.epochs)
+    logging.info("%s sees %dx%d images; %s.", member.name, side, side,
+                 f"its base from {c.weights}, frozen, under a new head" if c.weights else
+                 "trained from scratch")
   fitted = training.fit(member, train_ds, run.val, c.epochs, run.config.train,
                         run.config.verbose, run.class_weight(), log_dir=log_dir, average=True,
                         faster=_faster(run, name, "teacher.epochs"))
