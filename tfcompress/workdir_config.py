@@ -56,7 +56,7 @@ def _free(key, stages):
   return _sources().get(key) in stages
 
 
-def _mark_model_file(flat):
+def _mark_files(flat):
   """`student.model` naming a trained model file -> one marker, whatever its path; and
   `teacher.weights` naming a file -> the file's sha256: the same weights under another
   path are the same, other weights under the same path are not."""
@@ -84,7 +84,7 @@ def given(values, input_shape, folder):
   `teacher.weights` file as its sha256."""
   flat = _flat(values)
   flat.pop(_DATA_PATH, None)
-  _mark_model_file(flat)
+  _mark_files(flat)
   if isinstance(flat.get(_TEACHER_SIZE), int):
     flat[_TEACHER_SIZE] = models.member_size(flat[_TEACHER_SIZE], input_shape)
   if not folder:
@@ -165,6 +165,6 @@ def changed(old, new):
   if not old:
     return []
   changed = [k for k in ("data_sha256", "seed") if old.get(k) != new[k]]
-  was, now = _mark_model_file(dict(old.get("config", {}))), new["config"]  # Paths, as before.
+  was, now = _mark_files(dict(old.get("config", {}))), new["config"]  # Paths, as before.
   return changed + [f"{k}: {was[k]!r} -> {now[k]!r}" for k in sorted(set(was) & set(now))
                     if was[k] != now[k]]
