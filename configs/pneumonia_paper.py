@@ -47,7 +47,8 @@ def get_config(arg=None):
     smoke(config)
     # Two of the members keras.applications lacks, for a few steps each.
     config.teacher.members = ("googlenet", "resnet18")
-    config.train.min_steps = 8
+    config.teacher.epochs = 1  # A few steps each; the students keep smoke()'s min_steps
+    #                            (with 8 every student collapsed and the run stopped).
   elif arg:
     raise ValueError(f"Unknown variant {arg!r}; use configs/pneumonia_paper.py or :smoke.")
   return config

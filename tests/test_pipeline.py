@@ -266,6 +266,13 @@ def test_a_copied_teacher_is_reused_only_with_its_settings_and_a_rerun_starts_cl
   assert os.stat(os.path.join(other, member)).st_mtime_ns != made
   assert not os.path.exists(os.path.join(other, "teacher", "stale.txt"))
   assert "teacher.epochs: 1 -> 2" in warned[0]
+  # Not listed, a copied teacher made with other settings is refused, not taught from.
+  unlisted = str(tmp_path / "unlisted")
+  shutil.copytree(os.path.join(first, "teacher"), os.path.join(unlisted, "teacher"))
+  smoke_config.stages = ("distill",)  # teacher.epochs is 2 here, 1 in the copy.
+  with pytest.raises(InputError, match=r"takes the `teacher` stage's output .* other settings "
+                     r"\(teacher.epochs: 1 -> 2\)\. Add 'teacher' to `stages`"):
+    pipeline.run(smoke_config, unlisted)
   # A stage whose input changed runs again from an empty folder: the quantized files of
   # the pruned model it took before are gone, not left beside the student's.
   smoke_config.teacher.epochs = 1

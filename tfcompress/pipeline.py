@@ -189,6 +189,23 @@ def _run(config, workdir, chief=True):
   return written
 
 
+def _check_unlisted(config, workdir, made, stage, unlisted, seed):
+  """Refuses to take a finished stage this run does not list when it was made with other
+  settings (a `teacher/` copied from another workdir, say): listed, it would run again."""
+  for name in unlisted:
+    other = graph.get(name)
+    seed_used = seed if other.seeded else config.seed
+    done = artifacts.read_json(layout.done_file(workdir, name, other.folder_seed(seed)))
+    changed = workdir_config.changed((done or {}).get("settings"),
+                                     workdir_config.settings(made, other, seed_used))
+    if changed:
+      raise InputError(f"Stage `{stage.name}` takes the `{name}` stage's output from {workdir!r}, "
+                       f"which was made with other settings ({'; '.join(changed)}). Add "
+                       f"{name!r} to `stages` to make it again with these.")
+    logging.info("Stage %s takes %s from this workdir (made with these settings).",
+                 stage.name, name)
+
+
 def _run_stages(config, workdir, splits, seeds, planned, made, chief=True):
   strategy = training.strategy(config.strategy)
   for stage in graph.configured(config):
@@ -220,6 +237,8 @@ def _run_stages(config, workdir, splits, seeds, planned, made, chief=True):
       if done and done.get("inputs") == inputs and "outputs" in done and not changed:
         logging.info("Stage %s (seed %d) already done: %s", stage.name, seed, done_path)
         continue
+      _check_unlisted(config, workdir, made, stage,
+                      [d for d in depends if d not in config.stages], seed)
       if done:  # Run again from scratch: nothing the last run left (models, files) is kept.
         logging.warning("Stage %s (seed %d) runs again: %s; its folder is emptied first.",
                         stage.name, seed, "; ".join(changed) if changed else

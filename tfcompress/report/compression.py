@@ -201,7 +201,8 @@ def sweep(report):
              "chosen" if r["alpha"] == c["alpha"] else
              "at chance" if (r.get("val_balanced_accuracy") or 1) <= chance else ""]
             for r in e["sweep"]]
-    out += [f"{e['name']} (seed {e['seed']}), chosen on val {score.replace('_', ' ')}; "
+    seed = "" if e["seed"] is None else f" (seed {e['seed']})"  # A member: one teacher.
+    out += [f"{e['name']}{seed}, chosen on val {score.replace('_', ' ')}; "
             f"unpruned val accuracy {c['unpruned_val_accuracy']:.4f}"
             + (f", balanced accuracy {c['unpruned_val_balanced_accuracy']:.4f}"
                if "unpruned_val_balanced_accuracy" in c else "") + ":", "",

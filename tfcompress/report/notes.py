@@ -67,7 +67,8 @@ def collapsed(report):
            "there says nothing about the full run.", ""] if short else [])
   return ["## COLLAPSED models", "",
           "These models predict one class, or are no better than chance, on the validation "
-          "images. Compression never starts from them.", "",
+          "images. No compression of the student starts from them (`teacher_prune` "
+          "still prunes every teacher member, for Table I).", "",
           markup.table(["model", "stage", "seed", "why"], rows), ""] + note
 
 
@@ -154,6 +155,11 @@ def seeds(report):
                                "or more make it useful." if fewest == 2 else "")]
 
 
+def _bootstrap_p(p):
+  """A bootstrap p-value as text: 0 means none of the resamples, so below 1 / samples."""
+  return f"< {1 / stats.BOOTSTRAP_SAMPLES:g}" if p == 0 else f"{p:.3g}"
+
+
 def paired(report):
   """The paired tests (bootstrap and McNemar) between models on the test images."""
   rows = []
@@ -163,8 +169,8 @@ def paired(report):
                          for m in t["mcnemar"])
     verdict = "significant" if b["p_value"] < 0.05 else "not significant"
     rows.append([t["comparison"], f"{t['a']} -> {t['b']}", f"{b['difference']:+.4f}",
-                 f"[{b['ci95'][0]:+.4f}, {b['ci95'][1]:+.4f}]", f"{b['p_value']:.3g} ({verdict})",
-                 per_seed])
+                 f"[{b['ci95'][0]:+.4f}, {b['ci95'][1]:+.4f}]",
+                 f"{_bootstrap_p(b['p_value'])} ({verdict})", per_seed])
   if not rows:
     return []
   return ["", "## Paired tests on the test images", "",
