@@ -46,14 +46,15 @@ def _sources():
   return {s.source: s.name for s in graph.stages() if s.source}
 
 
-def _free(key, stages):
+def _free(key, stages, sources):
   """A field a workdir's next run may change: `FREE_FIELDS`, and the `source` (what it
-  compresses) of a stage in `stages`, which then runs again from the new pick, and the
-  stages after it with it, as `metrics.json` records what each took. The source of a stage
-  this run leaves alone may not change: its files and the config would disagree."""
+  compresses; `sources` is `_sources()`) of a stage in `stages`, which then runs again from
+  the new pick, and the stages after it with it, as `metrics.json` records what each took.
+  The source of a stage this run leaves alone may not change: its files and the config
+  would disagree."""
   if key.split(".")[0] in FREE_FIELDS:
     return True
-  return _sources().get(key) in stages
+  return sources.get(key) in stages
 
 
 def _mark_files(flat):
@@ -63,7 +64,7 @@ def _mark_files(flat):
   if trained.is_file(str(flat.get(_STUDENT_MODEL, ""))):
     flat[_STUDENT_MODEL] = "(a model file: compared by its sha256)"
   weights = flat.get(_TEACHER_WEIGHTS)
-  if weights not in (None, "", "imagenet") and os.path.isfile(weights):
+  if models.teacher.is_weights_file(weights) and os.path.isfile(weights):
     flat[_TEACHER_WEIGHTS] = "sha256 " + _weights_sha256(os.path.abspath(weights),
                                                          os.stat(weights).st_mtime_ns)
   return flat
@@ -125,12 +126,13 @@ def check_workdir(config, workdir, input_shape):
     except InputError:
       pass  # It names a field this version lacks: compared as written, so it differs.
     old = given(old, fingerprint.input_shape(workdir) or input_shape, folder)
+    sources = _sources()
     changed = [k for k in sorted(set(old) | set(new_flat))
-               if not _free(k, config.stages) and old.get(k) != new_flat.get(k)]
+               if not _free(k, config.stages, sources) and old.get(k) != new_flat.get(k)]
     if changed:
       shown = "; ".join(f"{k}: {old.get(k, '(absent)')!r} -> {new_flat.get(k, '(absent)')!r}"
                         for k in changed)
-      picks = [repr(_sources()[k]) for k in changed if k in _sources()]
+      picks = [repr(sources[k]) for k in changed if k in sources]
       runs = (f" A stage's source may change when that stage runs: add {', '.join(picks)} to "
               "`stages`." if len(picks) == len(changed) else "")
       raise InputError(f"{workdir!r} holds a run with a different config ({shown}).{runs} Use a "
@@ -141,7 +143,7 @@ def check_workdir(config, workdir, input_shape):
     new["data"]["path"] = os.path.abspath(new["data"]["path"])
   if trained.is_file(new["student"]["model"]):  # A trained model, not a builder's name.
     new["student"]["model"] = os.path.abspath(new["student"]["model"])
-  if new["teacher"]["weights"] not in (None, "", "imagenet"):  # A weights file.
+  if models.teacher.is_weights_file(new["teacher"]["weights"]):
     new["teacher"]["weights"] = os.path.abspath(new["teacher"]["weights"])
   return new, new_flat
 
@@ -154,9 +156,10 @@ def settings(made, stage, seed):
   among its inputs, so `last` -> `prune` when `last` was `prune` changes nothing."""
   groups = (set(_TEACHER_GROUPS) if stage.name == "teacher" else
             {"data", "train", "student", stage.name})
+  sources = _sources()
   return {"data_sha256": made["data_sha256"], "seed": seed,
           "config": {k: v for k, v in made["config"].items()
-                     if k.split(".")[0] in groups and k not in _sources()}}
+                     if k.split(".")[0] in groups and k not in sources}}
 
 
 def changed(old, new):

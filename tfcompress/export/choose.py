@@ -24,8 +24,8 @@ def recommend(rows, tolerance=0.01):
       file may lie.
 
   Returns:
-    {target: {"name", "best_name", "best_val_balanced_accuracy"} or None}: None when no
-    variant can serve that target.
+    {target: {"name", "size_bytes", "best_name", "best_val_balanced_accuracy"} or None}:
+    None when no variant can serve that target.
 
   Example:
     recommend([{"name": "int8", "size_bytes": 40, "val_balanced_accuracy": 0.96,
@@ -52,9 +52,8 @@ def _int4_option(rows, pick, tolerance):
   """A file with int4 filters smaller than the microcontroller's `pick` and within
   `tolerance` of its best, or None."""
   floor = pick["best_val_balanced_accuracy"] - tolerance - 1e-12
-  size = next(r["size_bytes"] for r in rows if r["name"] == pick["name"])
   options = [r for r in _on_device(rows, int4=True) if r.get("int4_tensors")
-             and not r.get("collapsed") and r["size_bytes"] < size
+             and not r.get("collapsed") and r["size_bytes"] < pick["size_bytes"]
              and (r.get("val_balanced_accuracy") or 0) >= floor]
   return min(options, key=lambda r: r["size_bytes"], default=None)
 
@@ -66,7 +65,7 @@ def _smallest_holding(rows, tolerance):
   floor = best["val_balanced_accuracy"] - tolerance - 1e-12
   pick = min((r for r in rows if r["val_balanced_accuracy"] >= floor),
              key=lambda r: (r["size_bytes"], -r["val_balanced_accuracy"]))
-  return {"name": pick["name"], "best_name": best["name"],
+  return {"name": pick["name"], "size_bytes": pick["size_bytes"], "best_name": best["name"],
           "best_val_balanced_accuracy": best["val_balanced_accuracy"]}
 
 
@@ -111,8 +110,8 @@ def readme(rows, picks, tolerance, seed=None, image_weight=None):
                f"below {what} there ({best:.4f}).")
     option = _int4_option(rows, pick, tolerance) if target == "microcontroller" else None
     if option:
-      size = next(r["size_bytes"] for r in rows if r["name"] == pick["name"])
-      out.append(f"  `{option['name']}/` is {size - option['size_bytes']:,} bytes smaller and "
+      saved = pick["size_bytes"] - option["size_bytes"]
+      out.append(f"  `{option['name']}/` is {saved:,} bytes smaller and "
                  "within the tolerance too, with int4 convolution filters: TFLite Micro's "
                  "reference kernels run it (as here), not every port's optimized kernels "
                  "(check yours, e.g. ESP-NN or CMSIS-NN), so it is not the pick.")

@@ -53,9 +53,19 @@ def member_names(members):
   return names
 
 
+def is_weights_file(weights):
+  """Whether `teacher.weights` names a file (not None, '' or 'imagenet')."""
+  return weights not in (None, "", "imagenet")
+
+
+def base_of(member):
+  """A member's nested base model (None for a plug-in without one)."""
+  return next((l for l in member.layers if isinstance(l, keras.Model)), None)
+
+
 def check_weights(weights):
   """Raises InputError unless `weights` is None, 'imagenet' or an existing file."""
-  if weights not in (None, "", "imagenet") and not os.path.isfile(weights):
+  if is_weights_file(weights) and not os.path.isfile(weights):
     raise InputError(f"Argument `weights` names no file. Use None, 'imagenet' or the path of "
                      f"a no-top .h5 weights file. Received: weights={weights!r}")
 
@@ -83,7 +93,7 @@ class Preprocess(keras.layers.Layer):
 def _base(name, size, weights):
   ctor = MEMBERS[name][0]
   shape = (size, size, 3)
-  if weights in (None, "", "imagenet"):
+  if not is_weights_file(weights):
     try:
       return ctor(include_top=False, weights=weights or None, input_shape=shape, pooling="avg")
     except InputError:
@@ -194,7 +204,7 @@ def unfreeze_top(member, num_layers):
   """Makes the top `num_layers` of a member's base trainable, batch norm kept frozen."""
   if num_layers < 0:
     raise InputError(f"`fine_tune_layers` must be >= 0. Received: {num_layers}")
-  base = next((l for l in member.layers if isinstance(l, keras.Model)), None)
+  base = base_of(member)
   if base is None:  # A plug-in without a nested base: all of it trains.
     member.trainable = True
     return member

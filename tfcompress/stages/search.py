@@ -67,6 +67,15 @@ def _over(row, limits):
   return "; ".join(over)
 
 
+def _none_fits(rows, limits, when=""):
+  """The error for a search none of whose measured `rows` fits `limits`."""
+  row = min(rows, key=lambda r: r["flash_bytes"])
+  return InputError(f"No candidate fits the target {limits}: the smallest (keep "
+                    f"{row['keep']:g}, {row['mode']}) has {row.get('over') or _over(row, limits)}"
+                    f"{when}. Relax `target`; smaller widths in `search.keep` help only while "
+                    "the layers, not the file's fixed part, fill it.")
+
+
 def _candidate(model, keep, criterion, images):
   """A new model at width `keep` (at 1.0 a copy): training one never touches `model`."""
   if keep >= 1.0:
@@ -152,10 +161,7 @@ def search_stage(run):
                    row["over"] or "fits")
   fitting_rows = [r for r in rows if not r["over"]][:c.search.trials]
   if not fitting_rows:
-    smallest = min(rows, key=lambda r: r["flash_bytes"])
-    raise InputError(f"No candidate fits the target {limits}: the smallest (keep "
-                     f"{smallest['keep']:g}, {smallest['mode']}) has {smallest['over']}. Add "
-                     "smaller widths to `search.keep` or relax `target`.")
+    raise _none_fits(rows, limits)
   monitor, sign = context.monitor_key(c)
   trained = []
   for row in fitting_rows:
@@ -218,13 +224,9 @@ def _check(config, splits):
   slim = channels_stage.check_prunable(config, splits, min(config.search.keep))
   rows = [_measure(config, splits, slim, min(config.search.keep), mode,
                    splits.x_train[:_PROBE_IMAGES])[1] for mode in config.search.modes]
-  if all(_over(row, budget(config)) for row in rows):  # Size and arena do not depend on
-    row = min(rows, key=lambda r: r["flash_bytes"])     # the weights: known before training.
-    raise InputError(f"No candidate fits the target {budget(config)}: the smallest (keep "
-                     f"{row['keep']:g}, {row['mode']}) has {_over(row, budget(config))}, "
-                     "measured before anything trains. Relax `target`; smaller widths in "
-                     "`search.keep` help only while the layers, not the file's fixed part, "
-                     "fill it.")
+  limits = budget(config)  # Size and arena do not depend on the weights: known now.
+  if all(_over(row, limits) for row in rows):
+    raise _none_fits(rows, limits, ", measured before anything trains")
 
 
 graph.register(graph.Stage(

@@ -60,7 +60,8 @@ def train_member(run, name, model_name=None, repeat=0, keep=None):
       models.unfreeze_top(member, c.fine_tune_layers)
       training.compile_classifier(member, keras.optimizers.Adam(c.fine_tune_learning_rate),
                                   run.config.train.label_smoothing)
-    with_weights = [l for l in _base_layers(member) if l.trainable_weights]
+    base = models.teacher.base_of(member)
+    with_weights = [l for l in (base.layers if base else []) if l.trainable_weights]
     logging.info("%s: fine-tuning the top %d layers of the base (%d with weights, %s "
                  "parameters; batch norm stays frozen) for %d epoch(s) at %g; the model "
                  "before it competes as epoch 0.", member.name, c.fine_tune_layers,
@@ -76,12 +77,6 @@ def train_member(run, name, model_name=None, repeat=0, keep=None):
     tuned.history = {k: fitted.history.get(k, []) + v for k, v in tuned.history.items()}
     fitted = tuned
   return member, fitted
-
-
-def _base_layers(member):
-  """The layers of a member's nested base model (none for a plug-in without one)."""
-  base = next((l for l in member.layers if isinstance(l, keras.Model)), None)
-  return base.layers if base is not None else []
 
 
 def _faster(run, name, epochs_key):
