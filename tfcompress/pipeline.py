@@ -206,6 +206,11 @@ def _check_unlisted(config, workdir, made, stage, unlisted, seed):
                  stage.name, name)
 
 
+def _named(stage, seed):
+  """"student (seed 1)"; "teacher" for a stage that runs once."""
+  return stage.name if stage.folder_seed(seed) is None else f"{stage.name} (seed {seed})"
+
+
 def _run_stages(config, workdir, splits, seeds, planned, made, chief=True):
   strategy = training.strategy(config.strategy)
   for stage in graph.configured(config):
@@ -235,13 +240,13 @@ def _run_stages(config, workdir, splits, seeds, planned, made, chief=True):
       settings = workdir_config.settings(made, stage, seed)
       changed = workdir_config.changed(done.get("settings"), settings) if done else []
       if done and done.get("inputs") == inputs and "outputs" in done and not changed:
-        logging.info("Stage %s (seed %d) already done: %s", stage.name, seed, done_path)
+        logging.info("Stage %s already done: %s", _named(stage, seed), done_path)
         continue
       _check_unlisted(config, workdir, made, stage,
                       [d for d in depends if d not in config.stages], seed)
       if done:  # Run again from scratch: nothing the last run left (models, files) is kept.
-        logging.warning("Stage %s (seed %d) runs again: %s; its folder is emptied first.",
-                        stage.name, seed, "; ".join(changed) if changed else
+        logging.warning("Stage %s runs again: %s; its folder is emptied first.",
+                        _named(stage, seed), "; ".join(changed) if changed else
                         "the input the config picks for it changed or ran again")
         workdir_lib.clear(os.path.dirname(done_path))
       keras.utils.set_random_seed(seed)
@@ -255,4 +260,4 @@ def _run_stages(config, workdir, splits, seeds, planned, made, chief=True):
           "settings": settings,
           "outputs": [p.output.to_dict() for p in products],
           "metrics": [p.metrics for p in products]})
-      logging.info("Stage %s (seed %d) done in %.0f s", stage.name, seed, time.time() - start)
+      logging.info("Stage %s done in %.0f s", _named(stage, seed), time.time() - start)

@@ -53,6 +53,17 @@ def test_missing_weights_file():
     teacher.build_member("mobilenetv2", (28, 28, 1), 2, weights="nope.h5")
 
 
+def test_imagenet_offline_names_the_whole_url_and_the_cause(monkeypatch):
+  url = "https://storage.googleapis.com/tensorflow/keras-applications/" + "x" * 120 + ".h5"
+  def offline(**kwargs):
+    raise Exception(f"URL fetch failure on {url}: None -- [Errno -2] Name or service not known")
+  monkeypatch.setitem(teacher.MEMBERS, "mobilenetv2", (offline, teacher.MEMBERS["mobilenetv2"][1]))
+  with pytest.raises(InputError) as raised:
+    teacher.build_member("mobilenetv2", (32, 32, 3), 2, weights="imagenet")
+  text = str(raised.value)
+  assert url in text and "Name or service not known" in text and "local no-top" in text
+
+
 def test_a_weights_file_that_does_not_fit_says_what_it_likely_is(tmp_path):
   text = tmp_path / "notes.h5"
   text.write_text("not weights")

@@ -100,7 +100,7 @@ def _base(name, size, weights):
       raise
     except Exception as e:  # pylint: disable=broad-except  (download failures vary)
       raise InputError(f"Could not get ImageNet weights for {name} ({type(e).__name__}: "
-                       f"{str(e)[:120]}). Offline, set `weights` to a local no-top "
+                       f"{_short(e)}). Offline, set `weights` to a local no-top "
                        "weights file, or None to train from scratch.") from None
   check_weights(weights)
   base = ctor(include_top=False, weights=None, input_shape=shape, pooling="avg")
@@ -108,8 +108,14 @@ def _base(name, size, weights):
     base.load_weights(weights)
   except Exception as e:  # pylint: disable=broad-except
     raise InputError(f"Could not load `weights`={weights!r} into {name}: {_why(e, name)} "
-                     f"({str(e)[:120]})") from None
+                     f"({_short(e)})") from None
   return base
+
+
+def _short(error, limit=400):
+  """The error's text on one line, cut at `limit` characters (a download's URL is whole)."""
+  text = " ".join(str(error).split())
+  return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _why(error, name):
