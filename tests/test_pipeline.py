@@ -121,6 +121,26 @@ def test_run_writes_models_report_and_resumes(smoke_config, tmp_path):
   assert _deterministic(third) == _deterministic(report)
 
 
+@pytest.mark.parametrize("method", ["stddev", "iterative"])
+def test_retraining_that_hurts_keeps_the_pruned_model_it_started_from(
+    smoke_config, tmp_path, method):
+  """Trial 7: a good sweep pick was lost to one bad retraining epoch."""
+  from tfcompress import artifacts
+  from tfcompress.prune import layer_sparsity
+  smoke_config.stages = ("student", "prune")
+  smoke_config.prune.update(method=method, alphas=(2.0,), iterations=1, target_sparsity=0.5,
+                            distill=False, epochs=1, learning_rate=10.0)  # Can only hurt.
+  workdir = str(tmp_path / method)
+  report = pipeline.run(smoke_config, workdir)
+  entry = next(m for m in report["models"] if m["stage"] == "prune")
+  kept = entry["selection"]
+  assert kept["best_epoch"] == 0 and kept["best_score"] == kept["start_score"], kept
+  saved = layer_sparsity(artifacts.load_model(os.path.join(workdir, entry["path"])))
+  assert min(saved.values()) > 0.05 and entry["sparsity"] > 0.05
+  with open(os.path.join(workdir, "report.md")) as f:
+    assert "epoch kept 0: the model fine-tuning started from" in f.read()
+
+
 def test_pruned_zeros_survive_saving_and_conversion(smoke_config, tmp_path):
   """Every pruned layer's zero fraction: sweep == saved .keras == float32 .tflite."""
   from tfcompress import artifacts

@@ -13,7 +13,6 @@ Example:
   wrapped.compile(...); wrapped.fit(...)
   int8 = convert(wrapped, "int8", representative_images=x_train[:256])
 """
-import contextlib
 import re
 from unittest import mock
 

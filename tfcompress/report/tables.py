@@ -36,6 +36,12 @@ def _metric_rows(summary, names):
   return rows
 
 
+def _start_kept(summary):
+  if any(k.startswith("0/") for s in summary.values() for k in s.get("kept_epochs") or ()):
+    return " (epoch kept 0: the model fine-tuning started from, which no epoch beat)"
+  return ""
+
+
 def markdown(report):
   """The whole report.md text."""
   d, summary = report["dataset"], report["summary"]
@@ -47,7 +53,8 @@ def markdown(report):
          f"{d['train']} train / {d['val']} val / {d['test']} test images of shape "
          f"{tuple(d['input_shape'])}; classes: {', '.join(d['classes'])}. Test-set figures "
          "unless marked val; with several seeds, mean ± standard deviation. Every training "
-         f"stage kept its best epoch on the validation split. {notes.averaging(d['classes'])}"
+         f"stage kept its best epoch on the validation split{_start_kept(summary)}. "
+         f"{notes.averaging(d['classes'])}"
          + notes.weighed(report),
          ""] + notes.copies(d) + notes.thin_val(d) + notes.shift(d) + notes.collapsed(report) + [
          "## Table I: teacher members" + (", before and after pruning" if any(

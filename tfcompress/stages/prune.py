@@ -3,7 +3,8 @@
 Its input is the model `prune.source` names (with "best", the better of the configured
 distilled and conventional students on validation). Retraining keeps the best validation
 epoch; the masks are held in every epoch, so the kept weights are pruned as much as the
-last ones.
+last ones. For std-dev and iterative pruning the pruned model as retraining finds it
+competes too (epoch 0), so retraining that hurts is not kept; TFMOT's start is unpruned.
 """
 from tfcompress import artifacts
 from tfcompress import callbacks as callbacks_lib
@@ -16,11 +17,12 @@ from tfcompress.stages import graph
 from tfcompress.stages import student
 
 
-def _retrain(run, model, callbacks, first_epoch=0, log_sub=()):
+def _retrain(run, model, callbacks, first_epoch=0, log_sub=(), keep_start=True):
   c = run.config.prune
   logger = callbacks_lib.SparsityLogger(run.tensorboard(*log_sub, "sparsity"))
   fitted, _ = fitting.train_student(run, model, c.epochs, fitting.teaching(run),
-                                    c.learning_rate, [*callbacks, logger], first_epoch, log_sub)
+                                    c.learning_rate, [*callbacks, logger], first_epoch, log_sub,
+                                    keep_start=keep_start)
   return fitted
 
 
@@ -47,7 +49,8 @@ def _tfmot(run, model):
     wrapped = prune.prune_model(model, schedule, tuple(c.m_by_n) or None)
   # Only epochs that end after the schedule reached its target may be kept.
   first = -(-end_step // epoch_steps) - 1
-  fitted = _retrain(run, wrapped, [prune.update_step_callback()], first_epoch=first)
+  fitted = _retrain(run, wrapped, [prune.update_step_callback()], first_epoch=first,
+                    keep_start=False)
   return prune.strip(wrapped), fitted, {"target_sparsity": c.target_sparsity,
                                         "schedule": c.schedule, "m_by_n": list(c.m_by_n)}
 
