@@ -7,8 +7,8 @@ from tfcompress.report import stats
 def test_describe_gives_the_t_interval():
   d = stats.describe([0.90, 0.92, 0.94])
   assert d["mean"] == pytest.approx(0.92) and d["std"] == pytest.approx(0.02)
-  assert d["ci95"] == pytest.approx(4.302653 * 0.02 / np.sqrt(3), rel=1e-5)
-  assert stats.describe([0.5])["ci95"] == 0.0
+  assert d["ci95_half_width"] == pytest.approx(4.302653 * 0.02 / np.sqrt(3), rel=1e-5)
+  assert stats.describe([0.5])["ci95_half_width"] == 0.0
 
 
 def test_mcnemar_counts_the_discordant_images_in_the_right_direction():

@@ -142,8 +142,8 @@ def seeds(report):
     if len(s["seeds"]) > 1 and "accuracy" in s:
       rows.append([markup.label(name, s), len(s["seeds"])] + [
           f"{s[k]['mean']:.4f} ± {s[k]['std']:.4f} "
-          f"[{max(0.0, s[k]['mean'] - s[k]['ci95']):.4f}, "
-          f"{min(1.0, s[k]['mean'] + s[k]['ci95']):.4f}]"
+          f"[{max(0.0, s[k]['mean'] - s[k]['ci95_half_width']):.4f}, "
+          f"{min(1.0, s[k]['mean'] + s[k]['ci95_half_width']):.4f}]"
           if k in s else "-" for k in ("accuracy", "balanced_accuracy", "auc", "f1")])
   if not rows:
     return []

@@ -12,13 +12,13 @@ def describe(values):
   """Mean, sample standard deviation and the half-width of the 95% t-interval of `values`.
 
   Example:
-    describe([0.91, 0.93, 0.92])["ci95"]  # 0.0248
+    describe([0.91, 0.93, 0.92])["ci95_half_width"]  # 0.0248
   """
   values = [float(v) for v in values]
   n = len(values)
   std = statistics.stdev(values) if n > 1 else 0.0
   half = float(scipy_stats.t.ppf(0.975, n - 1) * std / np.sqrt(n)) if n > 1 else 0.0
-  return {"mean": statistics.fmean(values), "std": std, "ci95": half, "values": values}
+  return {"mean": statistics.fmean(values), "std": std, "ci95_half_width": half, "values": values}
 
 
 def mcnemar(y_true, pred_a, pred_b):
