@@ -97,3 +97,27 @@ def test_sigterm_stops_like_ctrl_c_with_its_own_code(monkeypatch, capsys):
   finally:
     signal.signal(signal.SIGINT, previous)
     signal.signal(signal.SIGTERM, term)
+
+
+def test_sigterm_is_handled_when_sigint_is_ignored(monkeypatch, capsys):
+  """Trial 8: a background job of a shell script starts with SIGINT ignored; `kill` then
+  ended the run without a word."""
+  import os
+  import signal
+
+  import pytest
+  monkeypatch.setattr(failures, "_interrupted", type(failures._interrupted)())
+  previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+  term = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+  try:
+    with pytest.raises(SystemExit) as stopped:
+      with failures.guard("tfcompress"):
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN  # Still ignored.
+        os.kill(os.getpid(), signal.SIGTERM)
+    assert stopped.value.code == 143
+    assert "interrupted by SIGTERM" in capsys.readouterr().err
+    assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+  finally:
+    signal.signal(signal.SIGINT, previous)
+    signal.signal(signal.SIGTERM, term)

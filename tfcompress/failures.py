@@ -118,14 +118,18 @@ def _quiet_dropped_interrupt(hook):
 @contextlib.contextmanager
 def guard(prog):
   """Turns the failures `message` knows into one line on stderr and SystemExit."""
-  ours = (threading.current_thread() is threading.main_thread()
-          and signal.getsignal(signal.SIGINT) is signal.default_int_handler)
-  term = ours and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+  main = threading.current_thread() is threading.main_thread()
+  # SIGINT is left alone when ignored (a background job of a shell script) or taken by a
+  # host program; SIGTERM is handled whenever it would kill the process without a word.
+  sigint = main and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+  term = main and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+  ours = sigint or term
   hook = sys.unraisablehook
   if ours:
     _interrupted.clear()  # A run in the same process after an interrupted one.
     _signal[0] = signal.SIGINT
-    signal.signal(signal.SIGINT, _on_signal)
+    if sigint:
+      signal.signal(signal.SIGINT, _on_signal)
     if term:
       signal.signal(signal.SIGTERM, _on_signal)
     sys.unraisablehook = _quiet_dropped_interrupt(hook)
@@ -139,7 +143,8 @@ def guard(prog):
   finally:
     if ours:
       _signal[0] = signal.SIGINT
-      signal.signal(signal.SIGINT, signal.default_int_handler)
+      if sigint:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
       if term:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
       sys.unraisablehook = hook
