@@ -54,12 +54,13 @@ def base_config():
   # Used when `path` is empty: shipped, keras.datasets, or "tfds:<name>" (TensorFlow
   # Datasets; pip install '.[tfds]' in the tfcompress repository).
   c.data.name = "pneumoniamnist"
-  # An .npz file, an image folder root/{train,val,test}/<class>/, or SVHN's official
-  # files (a folder with train_32x32.mat and test_32x32.mat, or the train file).
+  # An .npz file, an image folder root/{train,val,test}/<class>/ or root/<class>/, or
+  # SVHN's official files (a folder with train_32x32.mat and test_32x32.mat, or the train file).
   c.data.path = ""
   c.data.image_size = 0  # Resize to this square size; 0 keeps arrays as stored.
   c.data.color_mode = "auto"  # Image folders: auto (RGB if they have colour), grayscale, rgb.
   c.data.val_fraction = 0.1  # Stratified split of train when there is no val split.
+  c.data.test_fraction = 0.2  # Image folders of class folders alone: held out for test.
   c.data.class_names = ()  # Names of labels 0, 1, ... (default: the data's, else numbers).
   # Map source classes (by name or label) to new ones, e.g. Kermany's three folders to the
   # paper's two: "NORMAL:normal, BACTERIA:pneumonia, VIRUS:pneumonia". "" keeps them.
@@ -305,6 +306,7 @@ def check(config):
                      f"Received: data.crop_scale={config.data.crop_scale}")
   ranges = {  # key: (low, high, what works)
       "data.val_fraction": (0.0, 1.0, "in (0, 1)"),
+      "data.test_fraction": (0.0, 1.0, "in (0, 1)"),
       "prune.target_sparsity": (0.0, 1.0, "in (0, 1)"),
   }
   for key, (low, high, text) in ranges.items():

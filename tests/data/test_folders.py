@@ -162,6 +162,26 @@ def test_missing_test_split(tmp_path):
     folders.load_image_folder(str(root), image_size=32)
 
 
+def test_a_folder_of_class_folders_holds_out_a_stratified_seeded_test_split(tmp_path):
+  """Trial 8: root/<class>/ (Keras' image_dataset_from_directory layout) was refused."""
+  root = _write_folder(tmp_path / "x", counts={"train": 10}) / "train"  # train/<class>/.
+  flat = tmp_path / "photos"
+  root.rename(flat)
+  s = folders.load_image_folder(str(flat), image_size=16, test_fraction=0.2, seed=3)
+  assert s.class_names == ("NORMAL", "PNEUMONIA")
+  assert np.bincount(s.y_test).tolist() == [2, 2]  # 20% of each class,
+  assert len(s.y_train) + len(s.y_val) + len(s.y_test) == 20 and min(np.bincount(s.y_val)) >= 1
+  again = folders.load_image_folder(str(flat), image_size=16, test_fraction=0.2, seed=3)
+  np.testing.assert_array_equal(again.x_test, s.x_test)  # the same images each time,
+  other = folders.load_image_folder(str(flat), image_size=16, test_fraction=0.2, seed=4)
+  assert not np.array_equal(other.x_test, s.x_test)  # chosen by the seed,
+  seen = {x.tobytes() for x in np.concatenate([s.x_train, s.x_val])}
+  assert not any(x.tobytes() in seen for x in s.x_test)  # and never trained on.
+  split = _write_folder(tmp_path / "ds") / "train"  # Its train/ split named by mistake.
+  with pytest.raises(InputError, match=r"is one split of .*ds'; set data.path to"):
+    folders.load_image_folder(str(split), image_size=16)
+
+
 def test_hidden_folders_are_not_classes(tmp_path):
   root = _write_folder(tmp_path / "chest_xray")
   (root / "train" / ".ipynb_checkpoints").mkdir()

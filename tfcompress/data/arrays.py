@@ -80,14 +80,15 @@ def as_labels(y, x, name, source):
   return y.astype(np.int64)
 
 
-def stratified_split(x, y, fraction, seed):
+def stratified_split(x, y, fraction, seed, name="validation"):
   """Splits off `fraction` of (x, y) per class, seeded; returns (x_a, y_a, x_b, y_b)."""
   from sklearn.model_selection import train_test_split  # pylint: disable=g-import-not-at-top
   try:
     xa, xb, ya, yb = train_test_split(x, y, test_size=fraction, random_state=seed, stratify=y)
   except ValueError as e:
-    raise InputError(f"Could not split a stratified validation set ({e}). Give every class "
-                     "at least 2 training images, or provide x_val and y_val.") from None
+    given = "x_val and y_val" if name == "validation" else "train/ and test/ folders"
+    raise InputError(f"Could not split a stratified {name} set ({e}). Give every class "
+                     f"at least 2 training images, or provide {given}.") from None
   # A class too small for its share to round to one image still gets one.
   for label in np.setdiff1d(np.unique(ya), yb):
     i = int(np.flatnonzero(ya == label)[0])

@@ -51,7 +51,7 @@ def load(data_config, seed=0):
         splits = svhn.load_svhn(c.path, c.val_fraction, seed)
       elif is_image_folder(c.path):
         splits = folders.load_image_folder(c.path, c.image_size, c.color_mode,
-                                           c.val_fraction, seed)
+                                           c.val_fraction, seed, c.test_fraction)
       else:
         splits = arrays_lib.load_npz(c.path, c.val_fraction, seed,
                                      tuple(c.class_names) or None)
