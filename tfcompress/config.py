@@ -179,6 +179,10 @@ def base_config():
   # validation images in 5 runs of 6, and 30 gained nothing over 15 (BUILD_NOTES).
   c.prune.epochs = 15
   c.prune.learning_rate = 5e-4
+  # stddev: the swept model is kept instead of the retrained one only when it scores this
+  # much higher (validation `train.monitor`): retraining that wrecks it. Smaller margins
+  # kept luckier-looking starts that lost on held-out images (BUILD_NOTES).
+  c.prune.start_margin = 0.05
   c.prune.distill = config_dict.placeholder(bool)  # None: auto (see `distill.epochs`).
 
   c.cluster = ml_collections.ConfigDict()  # Weight sharing (TFMOT), stage `cluster`.

@@ -71,6 +71,7 @@ _RANGES = {
     "search.learning_rate": ("(0, inf)", ""),
     "prune.alphas": ("(0, inf)", "each alpha"),
     "prune.tolerance": ("[0, 1]", "a drop in the sweep's score, `prune.score`"),
+    "prune.start_margin": ("[0, 1]", "how much better the swept model must score"),
     "export.tolerance": ("[0, 1]", "a drop in validation balanced accuracy"),
     "prune.calibration_images": ("[1, inf)", ""),
     "prune.target_sparsity": ("(0, 1)", ""),

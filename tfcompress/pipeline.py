@@ -238,7 +238,8 @@ def _run_stages(config, workdir, splits, seeds, planned, made, chief=True):
       done_path = layout.done_file(workdir, stage.name, folder_seed)
       done = artifacts.read_json(done_path)
       settings = workdir_config.settings(made, stage, seed)
-      changed = workdir_config.changed(done.get("settings"), settings) if done else []
+      changed = (workdir_config.changed(done.get("settings"), settings, stage.reads)
+                 if done else [])
       if done and done.get("inputs") == inputs and "outputs" in done and not changed:
         logging.info("Stage %s already done: %s", _named(stage, seed), done_path)
         continue

@@ -161,20 +161,23 @@ class Fitted:
 
 
 def fit(model, train_ds, val, epochs, train_config, verbose=2, class_weight=None, callbacks=(),
-        log_dir=None, first_epoch=0, average=False, score_start=False, faster=None):
+        log_dir=None, first_epoch=0, average=False, score_start=False, faster=None,
+        start_margin=0.0):
   """Runs `model.fit` and restores the epoch that scored best on `val` = (x_val, y_val).
 
   `train_config` gives `monitor` and `patience`, and with `average`, `ema` (the epochs
   are then scored and kept as the weights' moving average); `log_dir` adds TensorBoard
   scalars; epochs before `first_epoch` are never kept; with `score_start` the weights
-  training starts from compete too (kept: `best_epoch` 0). After the first epoch the log
+  training starts from compete too (kept: `best_epoch` 0), by `start_margin` when given
+  (`BestCheckpoint`). After the first epoch the log
   says how long the others should take, and warns, naming `faster` (the settings that
   would shorten it), when that is over `SLOW_MINUTES`. Returns a `Fitted`.
   """
   if epochs <= 0:
     return Fitted({})
   keep = BestCheckpoint(val[0], val[1], train_config.monitor, train_config.patience,
-                        min(first_epoch, epochs - 1), score_start=score_start)
+                        min(first_epoch, epochs - 1), score_start=score_start,
+                        start_margin=start_margin)
   if average and train_config.ema:
     callbacks = [*callbacks, WeightAverage(train_config.ema)]
   # Timers (in `callbacks`) stop before validation.

@@ -9,6 +9,8 @@ import functools
 import json
 import os
 
+from absl import logging
+
 from tfcompress import artifacts
 from tfcompress import config as config_lib
 from tfcompress import data as data_lib
@@ -22,6 +24,9 @@ from tfcompress.stages import graph
 
 # Fields that may change between runs in one workdir: they do not change any result.
 FREE_FIELDS = ("stages", "verbose", "repeats")
+# Groups whose fields may change when every stage that reads them runs again: they decide
+# only what is converted and shipped, and the stages that read them record them.
+RERUN_GROUPS = ("quantize", "export")
 _TEACHER_SIZE = "teacher.input_size"
 _TEACHER_GROUPS = ("data", "train", "teacher")  # The config groups the teacher reads.
 _COLOR_MODE = "data.color_mode"
@@ -55,6 +60,18 @@ def _free(key, stages, sources):
   if key.split(".")[0] in FREE_FIELDS:
     return True
   return sources.get(key) in stages
+
+
+def _unlisted_readers(workdir, key, stages):
+  """For a field of `RERUN_GROUPS`: the finished stages that read it and are not in
+  `stages` (it may change when there are none: the readers run again, as their recorded
+  settings differ, and the stages after them with them). None for other fields."""
+  group = key.split(".")[0]
+  if group not in RERUN_GROUPS:
+    return None
+  seeds = [None, *layout.seeds(workdir)]
+  return [s.name for s in graph.stages() if s.reads_group(group) and s.name not in stages
+          and any(os.path.exists(layout.done_file(workdir, s.name, n)) for n in seeds)]
 
 
 def _mark_files(flat):
@@ -127,14 +144,25 @@ def check_workdir(config, workdir, input_shape):
       pass  # It names a field this version lacks: compared as written, so it differs.
     old = given(old, fingerprint.input_shape(workdir) or input_shape, folder)
     sources = _sources()
-    changed = [k for k in sorted(set(old) | set(new_flat))
-               if not _free(k, config.stages, sources) and old.get(k) != new_flat.get(k)]
+    changed, readers = [], []
+    for k in sorted(set(old) | set(new_flat)):
+      if _free(k, config.stages, sources) or old.get(k) == new_flat.get(k):
+        continue
+      unlisted = _unlisted_readers(workdir, k, config.stages)
+      if unlisted == []:
+        logging.info("%s changed (%r -> %r): the stages that read it run again.", k,
+                     old.get(k), new_flat.get(k))
+        continue
+      changed.append(k)
+      readers += [sources[k]] if k in sources else unlisted or []
     if changed:
       shown = "; ".join(f"{k}: {old.get(k, '(absent)')!r} -> {new_flat.get(k, '(absent)')!r}"
                         for k in changed)
-      picks = [repr(sources[k]) for k in changed if k in sources]
-      runs = (f" A stage's source may change when that stage runs: add {', '.join(picks)} to "
-              "`stages`." if len(picks) == len(changed) else "")
+      runs = ""
+      if all(k in sources or k.split(".")[0] in RERUN_GROUPS for k in changed):
+        runs = (f" A stage's source, and {' and '.join(RERUN_GROUPS)} settings, may change "
+                "when the stages that read them run: add "
+                f"{', '.join(map(repr, dict.fromkeys(readers)))} to `stages`.")
       raise InputError(f"{workdir!r} holds a run with a different config ({shown}).{runs} Use a "
                        f"new --workdir, or delete this one.{_keep_teacher(workdir, changed)}")
   # Files as absolute paths, so that `--config=WORKDIR/config.json` and tfcompress-bench
@@ -155,19 +183,22 @@ def settings(made, stage, seed):
   say) is not taken for this config's. Not the `source` fields: the stage a source picks is
   among its inputs, so `last` -> `prune` when `last` was `prune` changes nothing."""
   groups = (set(_TEACHER_GROUPS) if stage.name == "teacher" else
-            {"data", "train", "student", stage.name})
+            {"data", "train", "student", stage.name, *stage.reads})
   sources = _sources()
   return {"data_sha256": made["data_sha256"], "seed": seed,
           "config": {k: v for k, v in made["config"].items()
                      if k.split(".")[0] in groups and k not in sources}}
 
 
-def changed(old, new):
+def changed(old, new, reads=()):
   """The settings that differ from those a stage recorded (`old`; None before they were
-  recorded: trusted). Fields one side lacks (added to the schema since) are not compared."""
+  recorded: trusted). Fields one side lacks (added to the schema since) are not compared,
+  except those of the groups `reads` (the stage's `Stage.reads`) that it did not record:
+  recorded before it declared them, it may have been made with other values."""
   if not old:
     return []
   changed = [k for k in ("data_sha256", "seed") if old.get(k) != new[k]]
   was, now = _mark_files(dict(old.get("config", {}))), new["config"]  # Paths, as before.
+  unrecorded = [g for g in reads if not any(k.startswith(g + ".") for k in was)]
   return changed + [f"{k}: {was[k]!r} -> {now[k]!r}" for k in sorted(set(was) & set(now))
-                    if was[k] != now[k]]
+                    if was[k] != now[k]] + [f"{g}.* was not recorded" for g in unrecorded]

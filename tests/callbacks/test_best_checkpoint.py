@@ -76,6 +76,42 @@ def test_score_start_gives_way_to_a_better_epoch():
   assert keep.best_epoch >= 1 and _accuracy(model, x, y) > 0.9
 
 
+class _SetWeights(keras.callbacks.Callback):
+  """Sets `weights` at the end of every epoch, before they are scored."""
+
+  def __init__(self, weights):
+    super().__init__()
+    self.weights = weights
+
+  def on_epoch_end(self, epoch, logs=None):
+    self.model.set_weights(self.weights)
+
+
+def _worse(model, x, y, low, high):
+  """The model's weights with the bias shifted until its accuracy is `low`-`high` lower."""
+  kernel, bias = model.get_weights()
+  accuracy = lambda b: np.mean((x @ kernel + b).argmax(-1) == y)
+  for shift in np.linspace(0, 5, 501):
+    worse = bias + np.float32([0, shift])
+    if low < accuracy(bias) - accuracy(worse) < high:
+      return [kernel, worse]
+  raise AssertionError("no shift gives that drop")
+
+
+@pytest.mark.parametrize("margin, kept_start", [(0.2, False), (0.05, True)])
+def test_a_start_margin_keeps_the_start_only_when_it_is_that_much_better(margin, kept_start):
+  x, y = separable_points()
+  model = _model()
+  model.fit(x, y, epochs=3, verbose=0)
+  start = _accuracy(model, x, y)
+  keep = BestCheckpoint(x, y, monitor="val_accuracy", score_start=True, start_margin=margin)
+  epoch = _SetWeights(_worse(model, x, y, 0.07, 0.15))  # The one epoch: 0.07-0.15 below.
+  history = model.fit(x, y, epochs=1, verbose=0, callbacks=[epoch, keep])
+  assert 0.07 < start - history.history["val_accuracy"][0] < 0.15
+  assert (keep.best_epoch == 0) == kept_start
+  assert (_accuracy(model, x, y) == pytest.approx(start)) == kept_start
+
+
 def test_bad_monitor_is_named():
   with pytest.raises(ValueError, match="monitor='val_f2'"):
     BestCheckpoint(np.zeros((1, 4)), np.zeros(1), monitor="val_f2")

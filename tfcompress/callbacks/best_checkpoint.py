@@ -18,7 +18,9 @@ class BestCheckpoint(keras.callbacks.Callback):
   after that many epochs without improvement. Epochs before `first_epoch` (0-based) are
   scored but never kept, e.g. while a pruning schedule is still ramping up. With
   `score_start`, the model as training finds it is scored too, as epoch 0, and kept when
-  no epoch beats it (fine-tuning a model that is already good, e.g. for QAT).
+  no epoch beats it (fine-tuning a model that is already good, e.g. for QAT); with a
+  `start_margin` as well, only when it beats the best epoch by more than that (a start
+  chosen on the same validation images, as the pruning sweep's is, scores high by luck).
 
   After training, `best_epoch` (1-based; 0 for the start) and `best_score` say what was
   kept.
@@ -31,6 +33,8 @@ class BestCheckpoint(keras.callbacks.Callback):
     first_epoch: the first (0-based) epoch that may be kept.
     batch_size: batch size of the validation predictions.
     score_start: also score (and possibly keep) the weights training starts from.
+    start_margin: with `score_start`, how much better than the best epoch the start must
+      score to be kept (0: ties go to the lower validation loss, as between epochs).
 
   Raises:
     ValueError: an unknown `monitor`, or `patience` < 0.
@@ -42,7 +46,7 @@ class BestCheckpoint(keras.callbacks.Callback):
   """
 
   def __init__(self, x_val, y_val, monitor="val_balanced_accuracy", patience=0, first_epoch=0,
-               batch_size=256, score_start=False):
+               batch_size=256, score_start=False, start_margin=0.0):
     super().__init__()
     if monitor not in MONITORS:
       raise ValueError(f"Argument `monitor` must be one of {', '.join(MONITORS)}. "
@@ -52,14 +56,26 @@ class BestCheckpoint(keras.callbacks.Callback):
     self.x_val, self.y_val = x_val, np.asarray(y_val)
     self.monitor, self.patience, self.first_epoch = monitor, patience, first_epoch
     self.batch_size, self.score_start = batch_size, score_start
-    self.start_scores = None
+    self.start_margin, self.start_scores = start_margin, None
 
   def on_train_begin(self, logs=None):
     self.best_epoch, self.best_score, self._best_loss = None, None, math.inf
-    self._weights, self._wait = None, 0
+    self._weights, self._wait, self._start = None, 0, None
     if self.score_start:
       self.start_scores = self._scores()
-      self._consider(-1, self.start_scores)
+      if self.start_margin:
+        self._start = self.model.get_weights()  # Compared with the best epoch at the end.
+      else:
+        self._consider(-1, self.start_scores)
+
+  def _start_wins(self):
+    """Whether the start beats the best epoch by more than `start_margin`."""
+    start = self.start_scores[self.monitor]
+    if self.best_score is None or not math.isfinite(self.best_score):
+      return math.isfinite(start)
+    if higher_is_better(self.monitor):
+      return start - self.start_margin > self.best_score
+    return start + self.start_margin < self.best_score
 
   def _better(self, score, loss):
     if self.best_score is None:
@@ -95,6 +111,10 @@ class BestCheckpoint(keras.callbacks.Callback):
         self.model.stop_training = True
 
   def on_train_end(self, logs=None):
+    if self._start is not None and self._start_wins():
+      self.best_epoch, self.best_score = 0, self.start_scores[self.monitor]
+      self._weights = self._start
+    self._start = None
     if self._weights is not None:
       self.model.set_weights(self._weights)
       self._weights = None

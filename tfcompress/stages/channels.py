@@ -4,9 +4,9 @@ Its input is the model `channels.source` names. Each of `channels.iterations` ro
 scores the channels (`channels.criterion`), removes a share of them so that after the
 last round `channels.ratio` of the prunable channels are gone, and fine-tunes the smaller
 model (through the Distiller as `channels.distill` says, `fitting.teaching`), keeping its
-best validation epoch. The int8 files of the input and of the result are then measured
-side by side: bytes, accuracy, TFLite Micro arena and the LiteRT and TFLite Micro
-latencies.
+best validation epoch (the smaller model before fine-tuning competes as epoch 0). The
+int8 files of the input and of the result are then measured side by side: bytes,
+accuracy, TFLite Micro arena and the LiteRT and TFLite Micro latencies.
 """
 import math
 
@@ -49,7 +49,7 @@ def _rounds(run, model, images):
     logging.info("Channels round %d: %s", i, channel_graph.channel_counts(model))
     sub = (f"round_{i}",) if c.iterations > 1 else ()
     fitted, _ = fitting.train_student(run, model, c.epochs, fitting.teaching(run),
-                                      c.learning_rate, log_sub=sub)
+                                      c.learning_rate, log_sub=sub, keep_start=True)
     history = {k: history.get(k, []) + v for k, v in fitted.history.items()}
   if fitted is not None:
     fitted.history = history
@@ -119,5 +119,5 @@ def _check(config, splits):
 
 graph.register(graph.Stage(
     name="channels", run=channels_stage, distill="channels.distill",
-    inputs=("student", "distill"), source="channels.source", check=_check,
+    inputs=("student", "distill"), source="channels.source", check=_check, reads=("quantize",),
     doc="channel pruning: whole filters and units removed, the smaller model fine-tuned"))

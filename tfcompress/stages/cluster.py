@@ -1,7 +1,7 @@
 """The cluster stage: weight sharing (TFMOT clustering), centroids fine-tuned.
 
 Its input is the model `cluster.source` names ("last": the latest configured of student,
-distill, prune).
+distill, prune). The clustered model before fine-tuning competes with its epochs.
 """
 from tfcompress import artifacts
 from tfcompress import layout
@@ -24,7 +24,7 @@ def _cluster_stage(run):
   with run.strategy.scope():
     wrapped = clustering.cluster_model(model, c.clusters, c.init, c.preserve_sparsity)
   fitted, _ = fitting.train_student(run, wrapped, c.epochs,
-                                    fitting.teaching(run), c.learning_rate)
+                                    fitting.teaching(run), c.learning_rate, keep_start=True)
   shared = clustering.strip(wrapped)
   out = artifacts.save_model(shared, run.out(layout.MODEL))
   return [run.product(shared, f"{run.input()[0]['name']}_clustered", out, fitted,

@@ -30,7 +30,8 @@ def teaching(run):
 
 
 def train_student(run, student, epochs, teach=None, learning_rate=None, callbacks=(),
-                  first_epoch=0, log_sub=(), average=False, keep_start=False):
+                  first_epoch=0, log_sub=(), average=False, keep_start=False,
+                  start_margin=0.0):
   """Fits `student` on the labels, or through the Distiller with the settings `teach`.
 
   Args:
@@ -44,7 +45,8 @@ def train_student(run, student, epochs, teach=None, learning_rate=None, callback
     first_epoch: epochs before this one may not be kept (a pruning schedule's ramp).
     log_sub: TensorBoard sub-folders under the stage's.
     average: keep the moving average of the weights (`train.ema`); not for masked models.
-    keep_start: score the student as it comes too, and keep it when no epoch beats it.
+    keep_start: score the student as it comes too, and keep it when no epoch beats it
+      (by more than `start_margin`).
 
   Returns:
     (training.Fitted, training.EpochTimer); the student holds the best epoch on
@@ -68,5 +70,5 @@ def train_student(run, student, epochs, teach=None, learning_rate=None, callback
   fitted = training.fit(model, run.train_ds(extra=extra, passes=passes), run.val, epochs,
                         run.config.train, run.config.verbose, run.class_weight(),
                         [timer, *callbacks], run.tensorboard(*log_sub), first_epoch, average,
-                        keep_start, faster)
+                        keep_start, faster, start_margin)
   return fitted, timer

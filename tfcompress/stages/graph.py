@@ -60,6 +60,9 @@ class Stage:
     distill: the config field ("prune.distill") that says whether it fine-tunes through
       the Distiller (`Run.teaches`); when that makes it read the teacher, the teacher is
       one of its dependencies.
+    reads: other stages' config groups its results depend on, besides `data`, `train`,
+      `student` and its own (channels: `quantize.calibration_images`); recorded with its
+      settings, so that a change to them runs it again.
 
   Args:
     The attributes above, by keyword.
@@ -84,6 +87,11 @@ class Stage:
   doc: str = ""
   trains: bool = True
   distill: Optional[str] = None
+  reads: tuple = ()
+
+  def reads_group(self, group):
+    """Whether its results depend on the config group `group` (its own, or in `reads`)."""
+    return group == self.name or group in self.reads
 
   def distill_flag(self, config):
     """The value of its `distill` field in `config`: True, False, None (auto), or None for

@@ -82,7 +82,7 @@ def _check(config, splits):
 graph.register(graph.Stage(
     name="qat", run=qat_stage, distill="qat.distill", check=_check,
     inputs=("student", "distill", "channels", "prune", "cluster"),
-    source="qat.source", uses=("student",),
+    source="qat.source", uses=("student",), reads=("quantize",),
     compare=("quantize",), curves=False,
     doc="quantization-aware training (TFMOT; PQAT/CQAT/PCQAT keep zeros and shared "
         "values), then an int8 .tflite"))

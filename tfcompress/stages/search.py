@@ -127,7 +127,8 @@ def _train(run, row, model, calibration, images):
     slim = _candidate(model, row["keep"], run.config.channels.criterion, images)
   fitted, _ = fitting.train_student(run, slim, s.epochs, fitting.teaching(run),
                                     s.learning_rate,
-                                    log_sub=(f"keep{row['keep']:g}_{row['mode']}",))
+                                    log_sub=(f"keep{row['keep']:g}_{row['mode']}",),
+                                    keep_start=True)
   content = quantize.convert(slim, row["mode"], calibration,
                              per_channel=run.config.quantize.per_channel)
   val = validation_scores(run.splits.y_val, TFLiteModel(content).predict(run.splits.x_val))
@@ -233,5 +234,5 @@ graph.register(graph.Stage(
     name="search", run=search_stage, distill="search.distill",
     inputs=("student", "distill"), source="search.source",
     check=_check, curves=False,
-    uses=("student",),
+    uses=("student",), reads=("quantize",),
     doc="the most accurate width and mode that fits `target` (flash, arena, MACs), on val"))
