@@ -95,6 +95,8 @@ FILES = {
     "text_renamed_npz": _file("notes.npz", b"x_train,y_train\n1,2\n"),
     "npy_renamed_npz": _npy_as_npz,
     "missing_data_file": lambda t: (["--config.data.path=/no/such.npz"], ("/no/such.npz",)),
+    "missing_data_file_under_home": lambda t: (  # The shell leaves ~ after = alone.
+        ["--config.data.path=~/no_such.npz"], (os.path.expanduser("~/no_such.npz"),)),
     "unknown_dataset": lambda t: (["--config.data.path=", "--config.data.name=imagenet21k"],
                                   ("imagenet21k",)),
 }

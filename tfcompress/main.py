@@ -95,6 +95,14 @@ def _warn_names_from_file(config, argv):
         ", ".join(config.data.class_names))
 
 
+def _expand_home(config):
+  """`~` in the config's paths, which a shell leaves alone after `--config.data.path=`."""
+  for group, key in (("data", "path"), ("teacher", "weights"), ("student", "model")):
+    value = config[group][key]
+    if isinstance(value, str) and value.startswith("~"):
+      config[group][key] = os.path.expanduser(value)
+
+
 def main(argv):
   if len(argv) > 1:
     _fail(f"unexpected arguments {argv[1:]}; use --config and --workdir.")
@@ -108,6 +116,7 @@ def main(argv):
     config.to_dict()
   except Exception as e:  # pylint: disable=broad-except  (config_flags defers load errors)
     _fail(_config_error(flags.FLAGS["config"].config_filename, _message(e)))
+  _expand_home(config)
   _warn_names_from_file(config, sys.argv[1:])
   with failures.guard("tfcompress"):
     training.strategy(config.strategy)  # Before any op runs, as tf.distribute requires.

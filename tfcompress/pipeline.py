@@ -155,7 +155,8 @@ def _run(config, workdir, chief=True):
     return None
   copies = data_checks.describe_overlap(data_checks.overlap(splits), len(splits.y_val),
                                         len(splits.y_test))
-  for text in (copies, data_checks.describe_thin_val(splits.y_val, splits.class_names)):
+  for text in (copies, data_checks.describe_thin_train(splits.y_train, splits.class_names),
+               data_checks.describe_thin_val(splits.y_val, splits.class_names)):
     if text:
       logging.warning("%s", text)
   weights = data_lib.pipelines.class_weights(splits.y_train, config.data.class_weights)

@@ -85,3 +85,9 @@ def test_thin_validation_classes_are_named_with_what_one_image_weighs():
   assert text.startswith("Validation holds 2 images of class `b`: every choice")
   assert "moves balanced accuracy by up to 0.17" in text and "`c`" not in text  # 1 / (3 * 2).
   assert checks.describe_thin_val(np.array([0] * 5 + [1] * 5), ("a", "b")) == ""
+
+
+def test_thin_training_classes_are_named():
+  text = checks.describe_thin_train(np.array([0] * 300 + [1] * 2 + [2] * 20), ("a", "b", "c"))
+  assert text.startswith("Training holds 2 images of class `b`: too few") and "`c`" not in text
+  assert checks.describe_thin_train(np.array([0] * 20 + [1] * 20), ("a", "b")) == ""

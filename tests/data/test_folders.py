@@ -182,13 +182,16 @@ def test_a_folder_of_class_folders_holds_out_a_stratified_seeded_test_split(tmp_
     folders.load_image_folder(str(split), image_size=16)
 
 
-def test_hidden_folders_are_not_classes(tmp_path):
+def test_hidden_folders_are_not_classes(tmp_path, caplog):
   root = _write_folder(tmp_path / "chest_xray")
+  (root / "train" / "NORMAL" / "notes.txt").write_text("not an image")  # Said, not read.
   (root / "train" / ".ipynb_checkpoints").mkdir()
   (root / "test" / ".DS_Store_dir").mkdir()
   (root / "train" / "NORMAL" / ".hidden.png").write_bytes(b"not an image")
-  s = folders.load_image_folder(str(root), image_size=32, val_fraction=0.34)
-  assert s.class_names == ("NORMAL", "PNEUMONIA")
+  with caplog.at_level("INFO"):
+    s = folders.load_image_folder(str(root), image_size=32, val_fraction=0.34)
+  assert s.class_names == ("NORMAL", "PNEUMONIA") and len(s.y_train) + len(s.y_val) == 12
+  assert "1 file not read (not .jpeg/.jpg/.png/.bmp): NORMAL/notes.txt." in caplog.text
 
 
 def test_class_only_in_test_is_refused(tmp_path):

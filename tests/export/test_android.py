@@ -30,6 +30,7 @@ def test_bundle_files_and_contents(tflite_files, images, tmp_path):
   inp = about["input"]
   assert (inp["height"], inp["width"], inp["channels"]) == (12, 12, 1)
   assert inp["dtype"] == "int8" and inp["color"] == "grayscale" and "0-255" in inp["pixels"]
+  assert inp["resize"].startswith("bring each frame to 12x12") and "stretching" in inp["resize"]
   assert (inp["quantization"]["scale"], inp["quantization"]["zero_point"]) == \
       runner.input["quantization"]
   out = about["output"]

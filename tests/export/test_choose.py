@@ -64,9 +64,10 @@ def test_readme_names_the_picks_and_refuses_bad_tolerance():
   assert "**on a phone (LiteRT, Android)**: `int8/`" in text
   assert "at most 0.01 (`export.tolerance`) below `float32` there (0.9700)" in text
   assert "One validation image" not in text and "\n\n\n" not in text
+  assert "`dynamic` (int8 weights, float activations) on a CPU only" in text  # Trial 8.
   small = choose.readme(rows, choose.recommend(rows, 0.01), 0.01, image_weight=0.011)
   assert "moves balanced accuracy by 0.011, more than the tolerance" in small
-  assert text.index("`int4x8`") < text.index("`int8`")  # Sorted by size.
+  assert text.index("| `int4x8`") < text.index("| `int8`")  # Sorted by size.
   collapsed = [dict(r, collapsed="chance") for r in rows]
   none = choose.readme(collapsed, choose.recommend(collapsed), 0.01)
   assert none.count("none: every candidate collapsed") == 2

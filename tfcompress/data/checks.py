@@ -197,6 +197,7 @@ def describe_overlap(found, val, test):
 
 
 THIN_VAL = 5  # Fewer validation images of a class than this, and the log and report say so.
+THIN_TRAIN = 20  # Fewer training images of a class than this, and the log says so.
 
 
 def image_weight(y_val, num_classes):
@@ -225,3 +226,21 @@ def describe_thin_val(y_val, class_names):
           f"source) rests on them, and one image moves balanced accuracy by up to "
           f"{image_weight(y_val, len(class_names)):.2f}. Give validation more "
           "images (a larger `data.val_fraction`, or an x_val / val/ split of your own).")
+
+
+def describe_thin_train(y_train, class_names):
+  """A line for the log when a class has fewer than `THIN_TRAIN` training images; ""
+  otherwise.
+
+  Example:
+    describe_thin_train(np.array([0] * 300 + [1] * 2), ("car", "bird"))
+    # "Training holds 2 images of class `bird`: ..."
+  """
+  counts = np.bincount(y_train, minlength=len(class_names))
+  thin = [(int(n), name) for n, name in zip(counts, class_names) if n < THIN_TRAIN]
+  if not thin:
+    return ""
+  listed = ", ".join(f"{n} image{'s' if n != 1 else ''} of class `{name}`" for n, name in thin)
+  return (f"Training holds {listed}: too few to learn a class from (class weights repeat "
+          "them, which fits those few images rather than the class). Add images of it, or "
+          "fold it into another class with `data.merge_classes`.")

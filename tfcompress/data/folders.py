@@ -58,23 +58,28 @@ def _eight_bit(images, depth, channels):
   return out
 
 
-def _files(folder, class_names):
+def _files(folder, class_names, log=True):
   """[(label, path)] of the images in `folder`/<class>/, refusing unknown or empty classes."""
   extra = sorted(d for d in os.listdir(folder) if os.path.isdir(os.path.join(folder, d))
                  and not d.startswith((".", "__")) and d not in class_names)
   if extra:
     raise InputError(f"Class folder {os.path.join(folder, extra[0])!r} has no counterpart in "
                      f"train/ (classes {list(class_names)}); every class must be in train.")
-  found = []
+  found, skipped = [], []
   for label, name in enumerate(class_names):
     class_dir = os.path.join(folder, name)
-    files = sorted(f for f in os.listdir(class_dir)
-                   if f.lower().endswith(EXTENSIONS) and not f.startswith(".")) \
-        if os.path.isdir(class_dir) else []
+    listed = os.listdir(class_dir) if os.path.isdir(class_dir) else []
+    files = sorted(f for f in listed if f.lower().endswith(EXTENSIONS) and not f.startswith("."))
+    skipped += sorted(os.path.join(name, f) for f in listed if not f.startswith(".")
+                      and f not in files and os.path.isfile(os.path.join(class_dir, f)))
     if not files:
       raise InputError(f"Class folder {class_dir!r} has no images ({', '.join(EXTENSIONS)}); "
                        "every class needs images in every split.")
     found += [(label, os.path.join(class_dir, f)) for f in files]
+  if skipped and log:
+    logging.info("Image folder %s: %d file%s not read (not %s): %s%s.", folder, len(skipped),
+                 "s" if len(skipped) > 1 else "", "/".join(EXTENSIONS), ", ".join(skipped[:3]),
+                 ", ..." if len(skipped) > 3 else "")
   return found
 
 
@@ -111,7 +116,7 @@ def _stored_size(root, class_names, flat):
   folders = [root] if flat else [os.path.join(root, split) for split in SPLITS]
   for folder in folders:
     if os.path.isdir(folder):
-      for _, path in _files(folder, class_names):
+      for _, path in _files(folder, class_names, log=False):
         try:
           with Image.open(path) as image:
             sizes[image.size] += 1

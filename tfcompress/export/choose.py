@@ -115,7 +115,12 @@ def readme(rows, picks, tolerance, seed=None, image_weight=None):
                  "within the tolerance too, with int4 convolution filters: TFLite Micro's "
                  "reference kernels run it (as here), not every port's optimized kernels "
                  "(check yours, e.g. ESP-NN or CMSIS-NN), so it is not the pick.")
-  out += ["", "Chosen on the validation split; the test figures are reported, not chosen on."]
+  out += ["", "Chosen on the validation split; the test figures are reported, not chosen on.",
+          "", "Where each kind of file runs fastest (the TensorFlow Lite post-training "
+          "quantization guide): `dynamic` (int8 weights, float activations) on a CPU only; "
+          "`float16` on a CPU or a GPU delegate; `int8` on a CPU, an NPU / Edge TPU or a "
+          "microcontroller. Pruned zeros are stored like any other weight: they make a file "
+          "smaller only compressed (the report's gzip column), not on a device."]
   if image_weight and image_weight > tolerance:
     out += ["", f"One validation image of the smallest class moves balanced accuracy by "
             f"{image_weight:.3f}, more than the tolerance: the files within it score the same "

@@ -76,7 +76,9 @@ def markdown(report):
                            "gzip -9 bytes", "compression", "latency ms (batch 1)"], rows))
   out += ["", "Compression is against `reference_float32`: the float32 .tflite of the "
           "uncompressed conventional student (of the compressed model's source when the "
-          "`student` stage was not run)." + notes.zeros_note(summary), "",
+          "`student` stage was not run)." + notes.zeros_note(summary) + " Latency: LiteRT on "
+          "the CPU of the machine that ran tfcompress (median, one thread), not a phone's; "
+          "`tfcompress-bench` times every model at several batch sizes.", "",
           "## Table IV: every model by size", ""]
   ranked = sorted((s["size_bytes"]["mean"], name) for name, s in summary.items()
                   if "size_bytes" in s)
