@@ -77,3 +77,13 @@ def test_every_shipped_config_and_its_smoke_variant_pass_the_checks(name):
 def test_a_removed_key_says_what_replaced_it():
   with pytest.raises(InputError, match="prune.teacher` is gone.*teacher_prune"):
     config_lib.update(config_lib.base_config(), {"prune": {"teacher": True}})
+
+
+def test_config_help_lists_every_field_with_its_default_and_meaning(capsys):
+  from tfcompress import config_help
+  lines = config_help.describe("export")
+  assert lines[0].startswith("export.boards = ('esp32', 'esp32s3')  # Flash and RAM")
+  assert any(l.startswith("export.tolerance = 0.01  # ") for l in lines)
+  assert len(config_help.describe()) > 100
+  assert config_help.main(["x", "nope"]) == 2
+  assert "Groups: channels, cluster, data" in capsys.readouterr().err

@@ -4,6 +4,8 @@ r"""The tfcompress binary: flags -> config -> pipeline.run.
   tfcompress --config=configs/pneumonia.py:smoke --workdir=/tmp/smoke \
       --config.distill.temperature=8
   tfcompress --config=runs/pneumonia/config.json --workdir=runs/again
+
+Every config field, with its default and meaning: python -m tfcompress.config_help [group]
 """
 import os
 import re
