@@ -75,3 +75,19 @@ def test_fit_forecasts_the_other_epochs_after_the_first_and_warns_when_long(
   # first step's 2 s counted in would make it at least 2 x 2.5 s.
   assert 1 <= left <= 3
   assert ("a lower `teacher.input_size` shortens it" in line) == warned
+
+
+@pytest.mark.parametrize("learning_rate, said", [(0.05, True), (0.0, False)])
+def test_fit_says_when_the_epoch_kept_is_one_of_the_last(monkeypatch, learning_rate, said):
+  x, y = separable_points()
+  keras.utils.set_random_seed(0)
+  model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)], name="tiny")
+  training.compile_classifier(model, keras.optimizers.SGD(learning_rate))
+  lines = []
+  monkeypatch.setattr(training.logging, "info", lambda fmt, *a: lines.append(fmt % a))
+  fitted = training.fit(model, tf.data.Dataset.from_tensor_slices((x, y)).batch(16), (x, y), 6,
+                        base_config().train, verbose=0, epochs_key="student.epochs")
+  # Learning, the loss falls to the end; frozen, every epoch ties and the first is kept.
+  assert fitted.best_epoch == (6 if said else 1)
+  assert any("tiny: kept epoch 6 of 6" in l and "a larger `student.epochs` may help" in l
+             for l in lines) == said

@@ -162,7 +162,7 @@ class Fitted:
 
 def fit(model, train_ds, val, epochs, train_config, verbose=2, class_weight=None, callbacks=(),
         log_dir=None, first_epoch=0, average=False, score_start=False, faster=None,
-        start_margin=0.0):
+        start_margin=0.0, epochs_key=None):
   """Runs `model.fit` and restores the epoch that scored best on `val` = (x_val, y_val).
 
   `train_config` gives `monitor` and `patience`, and with `average`, `ema` (the epochs
@@ -171,7 +171,9 @@ def fit(model, train_ds, val, epochs, train_config, verbose=2, class_weight=None
   training starts from compete too (kept: `best_epoch` 0), by `start_margin` when given
   (`BestCheckpoint`). After the first epoch the log
   says how long the others should take, and warns, naming `faster` (the settings that
-  would shorten it), when that is over `SLOW_MINUTES`. Returns a `Fitted`.
+  would shorten it), when that is over `SLOW_MINUTES`; when the epoch kept is one of the
+  last tenth, it says so, naming `epochs_key` (the config field of `epochs`). Returns a
+  `Fitted`.
   """
   if epochs <= 0:
     return Fitted({})
@@ -187,9 +189,14 @@ def fit(model, train_ds, val, epochs, train_config, verbose=2, class_weight=None
   history = model.fit(train_ds, epochs=epochs, verbose=verbose, class_weight=class_weight,
                       callbacks=extra)
   history = {k: [float(v) for v in vs] for k, vs in history.history.items()}
+  ran = len(history.get("loss", []))
+  if epochs_key and epochs >= 5 and ran == epochs and (keep.best_epoch or 0) > epochs - max(
+      1, epochs // 10):
+    logging.info("%s: kept epoch %d of %d: its best validation score came at the end, so it "
+                 "may still be learning; a larger `%s` may help.", model.name, keep.best_epoch,
+                 epochs, epochs_key)
   start = keep.start_scores[train_config.monitor] if keep.start_scores else None
-  return Fitted(history, keep.best_epoch, keep.best_score, train_config.monitor,
-                len(history.get("loss", [])), start)
+  return Fitted(history, keep.best_epoch, keep.best_score, train_config.monitor, ran, start)
 
 
 SLOW_MINUTES = 30  # `fit` warns when the epochs after the first should take longer.

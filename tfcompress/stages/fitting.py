@@ -65,10 +65,10 @@ def train_student(run, student, epochs, teach=None, learning_rate=None, callback
   extra = teacher_logits(run) if teach is not None and teach.mode == "cached" else None
   timer = training.EpochTimer()
   group = run.config.get(run.stage.name)
-  faster = (f"a lower `{run.stage.name}.epochs` or `data.image_size` shortens it"
-            if group is not None and "epochs" in group else None)
+  key = f"{run.stage.name}.epochs" if group is not None and "epochs" in group else None
+  faster = f"a lower `{key}` or `data.image_size` shortens it" if key else None
   fitted = training.fit(model, run.train_ds(extra=extra, passes=passes), run.val, epochs,
                         run.config.train, run.config.verbose, run.class_weight(),
                         [timer, *callbacks], run.tensorboard(*log_sub), first_epoch, average,
-                        keep_start, faster, start_margin)
+                        keep_start, faster, start_margin, key)
   return fitted, timer

@@ -54,7 +54,7 @@ def train_member(run, name, model_name=None, repeat=0, keep=None):
                  "trained from scratch")
   fitted = training.fit(member, train_ds, run.val, c.epochs, run.config.train,
                         run.config.verbose, run.class_weight(), log_dir=log_dir, average=True,
-                        faster=_faster(run, name, "teacher.epochs"))
+                        faster=_faster(run, name, "teacher.epochs"), epochs_key="teacher.epochs")
   if c.weights and c.fine_tune_epochs:
     with run.strategy.scope():
       models.unfreeze_top(member, c.fine_tune_layers)
@@ -73,7 +73,8 @@ def train_member(run, name, model_name=None, repeat=0, keep=None):
                          run.val, c.fine_tune_epochs, run.config.train, run.config.verbose,
                          run.class_weight(), log_dir=log_dir + "_fine_tune", average=True,
                          score_start=True,  # Fine-tuning that hurts keeps the head-only model.
-                         faster=_faster(run, name, "teacher.fine_tune_epochs"))
+                         faster=_faster(run, name, "teacher.fine_tune_epochs"),
+                         epochs_key="teacher.fine_tune_epochs")
     tuned.history = {k: fitted.history.get(k, []) + v for k, v in tuned.history.items()}
     fitted = tuned
   return member, fitted
