@@ -123,7 +123,7 @@ def test_run_writes_models_report_and_resumes(smoke_config, tmp_path):
 
 def test_retraining_that_wrecks_the_swept_model_keeps_it(smoke_config, tmp_path):
   """Trial 7: a good sweep pick was lost to one bad retraining epoch. The pick is kept
-  when it beats retraining by more than `prune.tolerance`."""
+  when it beats retraining by more than `prune.start_margin`."""
   from tfcompress import artifacts
   from tfcompress.prune import layer_sparsity
   smoke_config.stages = ("student", "prune")
@@ -183,7 +183,7 @@ def test_pruned_zeros_survive_saving_and_conversion(smoke_config, tmp_path):
   smoke_config.quantize.source = "prune"
   with pytest.raises(InputError, match=r"\(quantize.source: 'student' -> 'prune'\)\. A "
                      r"stage's source, and quantize and export settings, may change when the "
-                     r"stages that read them run: add 'quantize'"):
+                     r"stages that read them run again: add 'quantize'"):
     pipeline.run(smoke_config, workdir)
   smoke_config.quantize.source = "student"  # Trial 8: other file formats, same models.
   smoke_config.quantize.modes = ("float16",)

@@ -43,13 +43,25 @@ def test_a_teacher_weights_file_is_compared_by_its_bytes(tmp_path):
   assert given(first) != before
 
 
-def test_a_group_a_stage_reads_but_did_not_record_counts_as_changed():
-  """channels read quantize.* before they were in its settings: such a record may hold
-  other values, so it runs again; fields merely added to the schema are not compared."""
-  now = {"data_sha256": "d", "seed": 0,
-         "config": {"channels.ratio": 0.5, "quantize.per_channel": False, "train.new": 1}}
-  old = {"data_sha256": "d", "seed": 0, "config": {"channels.ratio": 0.5}}
-  assert workdir_config.changed(old, now) == []
-  assert workdir_config.changed(old, now, reads=("quantize",)) == ["quantize.* was not recorded"]
-  recorded = {**old, "config": {**old["config"], "quantize.per_channel": False}}
-  assert workdir_config.changed(recorded, now, reads=("quantize",)) == []
+def test_quantize_settings_may_change_only_when_every_finished_reader_runs_again(tmp_path):
+  """A changed quantize.* field is refused while a stage that read it would keep its old
+  files: not listed, finished for a seed this run leaves out, or made before it recorded
+  the field (review of trial 8's change)."""
+  from tfcompress import artifacts
+  from tfcompress import layout
+  workdir = str(tmp_path)
+  record = {"settings": {"config": {"quantize.modes": ["int8"]}}}
+  for seed in (0, 1):
+    artifacts.write_json(layout.done_file(workdir, "quantize", seed), record)
+  blockers = lambda stages, seeds, key="quantize.modes": workdir_config._blockers(
+      workdir, key, stages, seeds)
+  assert blockers(("student",), [0]) == ["add 'quantize' to `stages`"]
+  assert blockers(("quantize",), [0]) == [
+      "'quantize' finished for seed 1 too: set `seed` and `repeats` to cover it"]
+  assert blockers(("quantize",), [0, 1]) == []
+  assert blockers(("quantize",), [0, 1], "quantize.float_layers") == [
+      "'quantize' was made before it recorded `quantize.float_layers`"]
+  artifacts.write_json(layout.done_file(workdir, "export", 0), record)  # Its files too.
+  assert blockers(("quantize",), [0, 1]) == ["add 'export' to `stages`"]
+  assert blockers(("quantize", "export"), [0, 1]) == []
+  assert blockers(("student",), [0], "train.epochs") is None  # Not a field that may change.

@@ -40,7 +40,7 @@ def base_config():
     report = tfcompress.run(config, "runs/mine")
   """
   c = ml_collections.ConfigDict()
-  c.seed = 0
+  c.seed = 0  # Of the data splits, initial weights and data order; repeats add 1, 2, ...
   c.repeats = 1  # Student stages run once per seed: seed, seed + 1, ...
   # tf.distribute: default | mirrored (the GPUs of one machine) | one_device |
   # multi_worker_mirrored (machines named by TF_CONFIG). `data.batch_size` is global.
@@ -86,7 +86,7 @@ def base_config():
   # student's 30: on held-out validation images this beat every 3 over 15 in 6 runs of 6,
   # and 30 epochs with every 3 gained nothing (BUILD_NOTES).
   c.train.decay_every = 6
-  c.train.decay_rate = 0.5
+  c.train.decay_rate = 0.5  # The learning rate is multiplied by this at each decay.
   # step: the decay above | cosine: a half cosine from the stage's learning rate to 0 over
   # each training run's epochs (decay_every and decay_rate unused).
   c.train.schedule = "step"
@@ -107,18 +107,18 @@ def base_config():
   c.train.mixed_precision = "float32"
 
   c.teacher = ml_collections.ConfigDict()
-  c.teacher.members = ("mobilenetv2", "densenet121")
+  c.teacher.members = ("mobilenetv2", "densenet121")  # Names (docs/data.md) or module:fn.
   c.teacher.weights = config_dict.placeholder(str)  # None, "imagenet" or a file.
   # Members see the images resized to this side (>= 32; 0: the images' own larger side,
   # at least 32: 28x28 images are seen at 32x32, 64x64 ones at 64x64).
   c.teacher.input_size = 0
   c.teacher.bn_momentum = 0.9  # 0.999 (stock) collapses from-scratch training here.
-  c.teacher.dropout = 0.2
-  c.teacher.epochs = 6
+  c.teacher.dropout = 0.2  # Before each member's new head.
+  c.teacher.epochs = 6  # Each member's training (the head alone, with pretrained weights).
   c.teacher.learning_rate = 0.0  # Adam's for the members; 0: train.learning_rate.
   c.teacher.fine_tune_epochs = 0  # With pretrained weights: then unfreeze the top.
-  c.teacher.fine_tune_layers = 30
-  c.teacher.fine_tune_learning_rate = 1e-4
+  c.teacher.fine_tune_layers = 30  # Top layers of the base unfrozen (of every kind).
+  c.teacher.fine_tune_learning_rate = 1e-4  # Adam's, constant.
   c.teacher.combine = "mean"  # mean (of logits) | vote (majority).
   # Cross-fitting: member i trains without fold i % folds of the training images, and the
   # cached logits of each image come from the members that did not see it (0: every member
@@ -129,15 +129,15 @@ def base_config():
   # A registered name, "package.module:function", or a trained model file (.keras from
   # tf_keras or Keras 3, or .h5) that the student stage takes as it is.
   c.student.model = "paper_cnn"
-  c.student.epochs = 30
+  c.student.epochs = 30  # The conventional student's training.
   c.student.bn_momentum = 0.9  # Batch-norm moving averages (Keras' 0.99 lags on small data).
 
   c.distill = ml_collections.ConfigDict()
   c.distill.mode = "cached"  # cached (teacher logits once) | online (every batch).
-  c.distill.temperature = 4.0
+  c.distill.temperature = 4.0  # Softens the teacher's and student's logits (Hinton's T).
   c.distill.alpha = 0.9  # Weight of the soft (teacher) loss.
   c.distill.beta = 0.1  # Weight of the hard (label) loss.
-  c.distill.epochs = 30
+  c.distill.epochs = 30  # The distilled student's training.
   # The compression stages' `distill` fields (channels, prune, cluster, qat, search): True
   # fine-tunes through the Distiller (the teacher keeps teaching), False on the labels, and
   # None (the default) decides per seed: the Distiller when the model the stage takes
@@ -154,8 +154,8 @@ def base_config():
   c.channels.iterations = 1  # Prune-and-fine-tune rounds (1: one shot).
   # Fine-tuning per round; 10 epochs at 1e-3 scored best on validation (BUILD_NOTES).
   c.channels.epochs = 10
-  c.channels.learning_rate = 1e-3
-  c.channels.distill = config_dict.placeholder(bool)  # None: auto (see `distill.epochs`).
+  c.channels.learning_rate = 1e-3  # Adam's, at the start of each round.
+  c.channels.distill = config_dict.placeholder(bool)  # None: auto (see the `distill` group).
   c.channels.calibration_images = 512  # Activation scores and batch-norm statistics.
   c.channels.latency_repeats = 200  # Side-by-side LiteRT timing rounds, before vs after.
 
@@ -178,28 +178,29 @@ def base_config():
   # Retraining with the zeros held (per round when iterative). 15 beat 5 on held-out
   # validation images in 5 runs of 6, and 30 gained nothing over 15 (BUILD_NOTES).
   c.prune.epochs = 15
-  c.prune.learning_rate = 5e-4
+  c.prune.learning_rate = 5e-4  # Adam's, at the start of retraining.
   # stddev: the swept model is kept instead of the retrained one only when it scores this
-  # much higher (validation `train.monitor`): retraining that wrecks it. Smaller margins
+  # much better (validation `train.monitor`; for val_loss, this much lower): retraining
+  # that wrecks it. Smaller margins
   # kept luckier-looking starts that lost on held-out images (BUILD_NOTES).
   c.prune.start_margin = 0.05
-  c.prune.distill = config_dict.placeholder(bool)  # None: auto (see `distill.epochs`).
+  c.prune.distill = config_dict.placeholder(bool)  # None: auto (see the `distill` group).
 
   c.cluster = ml_collections.ConfigDict()  # Weight sharing (TFMOT), stage `cluster`.
   c.cluster.source = "last"  # student | distill | channels | prune | best | last (latest in
   # `stages`).
   c.cluster.clusters = 16
   c.cluster.init = "kmeans++"  # kmeans++ | linear | density.
-  c.cluster.preserve_sparsity = True
+  c.cluster.preserve_sparsity = True  # Zero weights stay zero (sparsity-preserving clustering).
   c.cluster.epochs = 2  # Fine-tuning of the centroids.
-  c.cluster.learning_rate = 1e-4
-  c.cluster.distill = config_dict.placeholder(bool)  # None: auto (see `distill.epochs`).
+  c.cluster.learning_rate = 1e-4  # Adam's, fine-tuning the centroids.
+  c.cluster.distill = config_dict.placeholder(bool)  # None: auto (see the `distill` group).
 
   c.quantize = ml_collections.ConfigDict()
   c.quantize.source = "last"  # student | distill | channels | prune | cluster | best | last.
-  c.quantize.modes = MODES
+  c.quantize.modes = MODES  # The .tflite files written; tfcompress.config.MODES lists them.
   c.quantize.calibration_images = 256  # Representative dataset for int8.
-  c.quantize.latency_repeats = 50
+  c.quantize.latency_repeats = 50  # LiteRT timing rounds per file (batch 1).
   c.quantize.sparse_format_min_sparsity = 0.5  # Try EXPERIMENTAL_SPARSITY from here on.
   c.quantize.per_channel = True  # False: one int8 scale per kernel (keeps shared values).
   # Selective quantization: also write an int8 file with this many layers kept in float,
@@ -210,8 +211,8 @@ def base_config():
   c.qat.source = "last"  # student | distill | channels | prune | cluster | best | last.
   c.qat.preserve = "auto"  # none | sparsity | clusters | both | auto (what the input has).
   c.qat.epochs = 2  # Fine-tuning with fake quantization.
-  c.qat.learning_rate = 1e-4
-  c.qat.distill = config_dict.placeholder(bool)  # None: auto (see `distill.epochs`).
+  c.qat.learning_rate = 1e-4  # Adam's.
+  c.qat.distill = config_dict.placeholder(bool)  # None: auto (see the `distill` group).
 
   c.target = ml_collections.ConfigDict()  # The device budget of stage `search` (0: no limit).
   c.target.board = ""  # A board of tfcompress.export.boards fills flash and arena.
@@ -227,8 +228,8 @@ def base_config():
   c.search.modes = ("int8",)  # int8 | int16x8 | int4x8 | float32: what TFLite Micro runs.
   c.search.trials = 3  # The widest candidates that fit are fine-tuned, this many at most.
   c.search.epochs = 3  # Fine-tuning per candidate (channels.criterion picks the channels).
-  c.search.learning_rate = 5e-4
-  c.search.distill = config_dict.placeholder(bool)  # None: auto (see `distill.epochs`).
+  c.search.learning_rate = 5e-4  # Adam's, fine-tuning each candidate.
+  c.search.distill = config_dict.placeholder(bool)  # None: auto (see the `distill` group).
 
   c.export = ml_collections.ConfigDict()
   c.export.boards = ("esp32", "esp32s3")  # Flash and RAM budgets checked for int8 models.

@@ -56,6 +56,9 @@ def describe(group=None):
 
 
 def main(argv):
+  if len(argv) > 1 and argv[1].startswith("-"):
+    print(__doc__.strip())
+    return 0
   group = argv[1] if len(argv) > 1 else None
   lines = describe(group)
   if not lines:

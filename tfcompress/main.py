@@ -111,6 +111,7 @@ def main(argv):
   if _WORKDIR.value is None or "config" not in flags.FLAGS or _CONFIG.value is None:
     _fail("--config and --workdir are required, e.g. "
           "tfcompress --config=configs/pneumonia.py --workdir=runs/pneumonia")
+  workdir = os.path.expanduser(_WORKDIR.value)  # A shell leaves ~ after = alone.
   from tfcompress import pipeline  # pylint: disable=g-import-not-at-top  (imports TensorFlow)
   from tfcompress import training  # pylint: disable=g-import-not-at-top
   try:
@@ -122,11 +123,11 @@ def main(argv):
   _warn_names_from_file(config, sys.argv[1:])
   with failures.guard("tfcompress"):
     training.strategy(config.strategy)  # Before any op runs, as tf.distribute requires.
-    written = pipeline.run(config, _WORKDIR.value)
+    written = pipeline.run(config, workdir)
   if written is None:
-    logging.info("Worker done; the chief writes the report in %s.", _WORKDIR.value)
+    logging.info("Worker done; the chief writes the report in %s.", workdir)
   else:
-    logging.info("Report: %s", layout.file(_WORKDIR.value, layout.REPORT_MD))
+    logging.info("Report: %s", layout.file(workdir, layout.REPORT_MD))
 
 
 def run():

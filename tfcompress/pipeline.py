@@ -155,11 +155,12 @@ def _run(config, workdir, chief=True):
     return None
   copies = data_checks.describe_overlap(data_checks.overlap(splits), len(splits.y_val),
                                         len(splits.y_test))
-  for text in (copies, data_checks.describe_thin_train(splits.y_train, splits.class_names),
+  weights = data_lib.pipelines.class_weights(splits.y_train, config.data.class_weights)
+  for text in (copies,
+               data_checks.describe_thin_train(splits.y_train, splits.class_names, bool(weights)),
                data_checks.describe_thin_val(splits.y_val, splits.class_names)):
     if text:
       logging.warning("%s", text)
-  weights = data_lib.pipelines.class_weights(splits.y_train, config.data.class_weights)
   if weights:
     logging.info("Class weights (data.class_weights=%r): %s.", config.data.class_weights,
                  ", ".join(f"{splits.class_names[k]} {w:.3g}" for k, w in weights.items()))
@@ -239,8 +240,7 @@ def _run_stages(config, workdir, splits, seeds, planned, made, chief=True):
       done_path = layout.done_file(workdir, stage.name, folder_seed)
       done = artifacts.read_json(done_path)
       settings = workdir_config.settings(made, stage, seed)
-      changed = (workdir_config.changed(done.get("settings"), settings, stage.reads)
-                 if done else [])
+      changed = workdir_config.changed(done.get("settings"), settings) if done else []
       if done and done.get("inputs") == inputs and "outputs" in done and not changed:
         logging.info("Stage %s already done: %s", _named(stage, seed), done_path)
         continue

@@ -62,16 +62,32 @@ def _free(key, stages, sources):
   return sources.get(key) in stages
 
 
-def _unlisted_readers(workdir, key, stages):
-  """For a field of `RERUN_GROUPS`: the finished stages that read it and are not in
-  `stages` (it may change when there are none: the readers run again, as their recorded
-  settings differ, and the stages after them with them). None for other fields."""
+def _blockers(workdir, key, stages, seeds):
+  """For a field of `RERUN_GROUPS`: why it may not change in `workdir` (a list; empty when
+  it may). It may when every finished stage that reads it runs again in this run, so its
+  recorded settings make it (and the stages after it) redo its work: it is in `stages`,
+  each seed it finished in is among `seeds`, and its record holds the field. None for
+  other fields."""
   group = key.split(".")[0]
   if group not in RERUN_GROUPS:
     return None
-  seeds = [None, *layout.seeds(workdir)]
-  return [s.name for s in graph.stages() if s.reads_group(group) and s.name not in stages
-          and any(os.path.exists(layout.done_file(workdir, s.name, n)) for n in seeds)]
+  reasons = []
+  for stage in (s for s in graph.stages() if s.reads_group(group)):
+    for folder_seed in [None, *layout.seeds(workdir)]:
+      done = artifacts.read_json(layout.done_file(workdir, stage.name, folder_seed))
+      if done is None:
+        continue
+      if stage.name not in stages:
+        reasons.append(f"add {stage.name!r} to `stages`")
+      elif folder_seed is not None and folder_seed not in seeds:
+        reasons.append(f"{stage.name!r} finished for seed {folder_seed} too: set `seed` and "
+                       "`repeats` to cover it")
+      elif key not in (done.get("settings") or {}).get("config", {}):
+        reasons.append(f"{stage.name!r} was made before it recorded `{key}`")
+      else:
+        continue
+      break
+  return reasons
 
 
 def _mark_files(flat):
@@ -144,25 +160,26 @@ def check_workdir(config, workdir, input_shape):
       pass  # It names a field this version lacks: compared as written, so it differs.
     old = given(old, fingerprint.input_shape(workdir) or input_shape, folder)
     sources = _sources()
-    changed, readers = [], []
+    seeds = [config.seed + i for i in range(config.repeats)]
+    changed, hints = [], []
     for k in sorted(set(old) | set(new_flat)):
       if _free(k, config.stages, sources) or old.get(k) == new_flat.get(k):
         continue
-      unlisted = _unlisted_readers(workdir, k, config.stages)
-      if unlisted == []:
+      blockers = _blockers(workdir, k, config.stages, seeds)
+      if blockers == []:
         logging.info("%s changed (%r -> %r): the stages that read it run again.", k,
                      old.get(k), new_flat.get(k))
         continue
       changed.append(k)
-      readers += [sources[k]] if k in sources else unlisted or []
+      hints += [f"add {sources[k]!r} to `stages`"] if k in sources else blockers or []
     if changed:
       shown = "; ".join(f"{k}: {old.get(k, '(absent)')!r} -> {new_flat.get(k, '(absent)')!r}"
                         for k in changed)
       runs = ""
       if all(k in sources or k.split(".")[0] in RERUN_GROUPS for k in changed):
         runs = (f" A stage's source, and {' and '.join(RERUN_GROUPS)} settings, may change "
-                "when the stages that read them run: add "
-                f"{', '.join(map(repr, dict.fromkeys(readers)))} to `stages`.")
+                "when the stages that read them run again: "
+                f"{'; '.join(dict.fromkeys(hints))}.")
       raise InputError(f"{workdir!r} holds a run with a different config ({shown}).{runs} Use a "
                        f"new --workdir, or delete this one.{_keep_teacher(workdir, changed)}")
   # Files as absolute paths, so that `--config=WORKDIR/config.json` and tfcompress-bench
@@ -190,15 +207,13 @@ def settings(made, stage, seed):
                      if k.split(".")[0] in groups and k not in sources}}
 
 
-def changed(old, new, reads=()):
+def changed(old, new):
   """The settings that differ from those a stage recorded (`old`; None before they were
-  recorded: trusted). Fields one side lacks (added to the schema since) are not compared,
-  except those of the groups `reads` (the stage's `Stage.reads`) that it did not record:
-  recorded before it declared them, it may have been made with other values."""
+  recorded: trusted). Fields one side lacks (added to the schema since) are not compared:
+  `check_workdir` refuses a change to one that a finished stage did not record."""
   if not old:
     return []
   changed = [k for k in ("data_sha256", "seed") if old.get(k) != new[k]]
   was, now = _mark_files(dict(old.get("config", {}))), new["config"]  # Paths, as before.
-  unrecorded = [g for g in reads if not any(k.startswith(g + ".") for k in was)]
   return changed + [f"{k}: {was[k]!r} -> {now[k]!r}" for k in sorted(set(was) & set(now))
-                    if was[k] != now[k]] + [f"{g}.* was not recorded" for g in unrecorded]
+                    if was[k] != now[k]]

@@ -91,3 +91,5 @@ def test_thin_training_classes_are_named():
   text = checks.describe_thin_train(np.array([0] * 300 + [1] * 2 + [2] * 20), ("a", "b", "c"))
   assert text.startswith("Training holds 2 images of class `b`: too few") and "`c`" not in text
   assert checks.describe_thin_train(np.array([0] * 20 + [1] * 20), ("a", "b")) == ""
+  assert "class weights" in text and "class weights" not in checks.describe_thin_train(
+      np.array([0] * 30 + [1] * 2), ("a", "b"), weighted=False)

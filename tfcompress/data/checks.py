@@ -228,9 +228,9 @@ def describe_thin_val(y_val, class_names):
           "images (a larger `data.val_fraction`, or an x_val / val/ split of your own).")
 
 
-def describe_thin_train(y_train, class_names):
+def describe_thin_train(y_train, class_names, weighted=True):
   """A line for the log when a class has fewer than `THIN_TRAIN` training images; ""
-  otherwise.
+  otherwise. `weighted`: class weights are on (`data.class_weights`).
 
   Example:
     describe_thin_train(np.array([0] * 300 + [1] * 2), ("car", "bird"))
@@ -241,6 +241,7 @@ def describe_thin_train(y_train, class_names):
   if not thin:
     return ""
   listed = ", ".join(f"{n} image{'s' if n != 1 else ''} of class `{name}`" for n, name in thin)
-  return (f"Training holds {listed}: too few to learn a class from (class weights repeat "
-          "them, which fits those few images rather than the class). Add images of it, or "
-          "fold it into another class with `data.merge_classes`.")
+  weights = (" (class weights make them count more, which fits those few images rather "
+             "than the class)" if weighted else "")
+  return (f"Training holds {listed}: too few to learn a class from{weights}. Add images of "
+          "it, or fold it into another class with `data.merge_classes`.")

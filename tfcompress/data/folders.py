@@ -109,11 +109,11 @@ def _spread(image):
   return float((image.max(-1) - image.min(-1)).mean())
 
 
-def _stored_size(root, class_names, flat):
+def _stored_size(root, class_names, train_dir):
   """The side of the folder's images when every one is the same square (read from their
   headers), for `image_size=0`; else InputError naming the sizes found."""
   sizes = collections.Counter()
-  folders = [root] if flat else [os.path.join(root, split) for split in SPLITS]
+  folders = [root] if train_dir == root else [os.path.join(root, split) for split in SPLITS]
   for folder in folders:
     if os.path.isdir(folder):
       for _, path in _files(folder, class_names, log=False):
@@ -140,24 +140,24 @@ def _stored_size(root, class_names, flat):
 
 
 def _layout(root):
-  """True for root/<class>/ (no split folders), False for root/{train,test[,val]}/<class>/;
-  raises InputError for anything else, naming what to pass instead."""
+  """(the folder of the training class folders, whether test is held out of it):
+  root/{train,test[,val]}/<class>/ -> (root/train, False); root/train[,val]/ without test/
+  -> (root/train, True); root/<class>/ with no split folders -> (root, True). Raises
+  InputError for a folder that is one split of another, or has val/ or test/ but no train/."""
   present = [d for d in SPLITS if os.path.isdir(os.path.join(root, d))]
   if not present:
     parent = os.path.dirname(os.path.abspath(root))
-    if os.path.basename(os.path.normpath(root)) in SPLITS and any(
-        os.path.isdir(os.path.join(parent, d)) for d in SPLITS
-        if d != os.path.basename(os.path.normpath(root))):
+    if (os.path.basename(os.path.normpath(root)) in SPLITS
+        and os.path.isdir(os.path.join(parent, "train"))):
       raise InputError(f"Image folder {root!r} is one split of {parent!r}; set data.path to "
-                       f"{parent!r}, the folder that holds train/ and test/.")
-    return True
-  for split in ("train", "test"):
-    if split not in present:
-      raise InputError(f"Image folder {root!r} must contain train/ and test/ (and optionally "
-                       f"val/), each with one folder per class; {split}/ is missing. Or give "
-                       "a folder of class folders alone: `data.test_fraction` of each class "
-                       "is then held out for test.")
-  return False
+                       f"{parent!r}, the folder that holds train/.")
+    return root, True
+  if "train" not in present:
+    raise InputError(f"Image folder {root!r} has {'/ and '.join(present)}/ but no train/: "
+                     "give train/ (and optionally val/ and test/), each with one folder per "
+                     "class, or a folder of class folders alone (`data.test_fraction` of "
+                     "each class is then held out for test).")
+  return os.path.join(root, "train"), "test" not in present
 
 
 def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, seed=0,
@@ -166,14 +166,14 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
   image_size x image_size.
 
   Class names are the sorted class folder names (under root/train). Without root/val a
-  seeded stratified split of train is used; without root/train and root/test (a folder
-  of class folders) a seeded stratified `test_fraction` of each class is the test split,
-  and `val_fraction` of the rest validation. With `color_mode="auto"` the images are RGB when at
-  least 5% of the training images have colour, else grayscale (bit for bit what the
-  explicit modes read). 16-bit grayscale files are scaled to 0..255 from the bit depth their
-  data holds: 8, 10, 12, 14 or 16 bits, the smallest that holds the largest value of the
-  training split's 16-bit files (of every split's when train has none), before resizing;
-  a 12-bit X-ray's 0..4095 onto 0..255.
+  seeded stratified split of train is used; without root/test (or without any split
+  folder: a folder of class folders) a seeded stratified `test_fraction` of each training
+  class is the test split, then `val_fraction` of the rest validation when val/ is absent.
+  With `color_mode="auto"` the images are RGB when at least 5% of the training images have
+  colour, else grayscale (bit for bit what the explicit modes read). 16-bit grayscale
+  files are scaled to 0..255 from the bit depth their data holds: 8, 10, 12, 14 or 16
+  bits, the smallest that holds the largest value of the training split's 16-bit files (of
+  every split's when train has none), before resizing; a 12-bit X-ray's 0..4095 onto 0..255.
 
   Args:
     root: the folder holding train/, test/ and optionally val/, one folder per class; or
@@ -183,14 +183,14 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
     color_mode: "auto", "grayscale" (1 channel) or "rgb" (3 channels).
     val_fraction: without val/, the stratified fraction of train held out.
     seed: the seed of those splits.
-    test_fraction: without train/ and test/, the stratified fraction held out for test.
+    test_fraction: without test/, the stratified fraction of train held out for test.
 
   Returns:
     A checked `Splits`: float32 (N, H, W, C) images in [0, 255], int64 labels.
 
   Raises:
     InputError: `image_size` < 0, or 0 with images of several sizes, an unknown
-      `color_mode`, train/ without test/ or test/ without train/, one split's folder,
+      `color_mode`, val/ or test/ without train/, one split's folder,
       fewer than 2 classes, a class folder without images or one that train/ lacks, or an
       unreadable image.
 
@@ -200,8 +200,7 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
   if image_size < 0:
     raise InputError(f"Argument `image_size` must be > 0 (e.g. 64), or 0 for the images' own "
                      f"size. Received: image_size={image_size}")
-  flat = _layout(root)
-  train_dir = root if flat else os.path.join(root, "train")
+  train_dir, carve = _layout(root)
   class_names = tuple(sorted(d for d in os.listdir(train_dir)  # .ipynb_checkpoints etc.
                              if os.path.isdir(os.path.join(train_dir, d))
                              and not d.startswith((".", "__"))))
@@ -211,7 +210,7 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
   if color_mode not in MODES and color_mode != "auto":
     raise InputError(f"Argument `color_mode` must be 'auto', 'grayscale' or 'rgb'. Received: "
                      f"color_mode={color_mode!r}")
-  image_size = image_size or _stored_size(root, class_names, flat)
+  image_size = image_size or _stored_size(root, class_names, train_dir)
   if color_mode == "auto":  # Each training image is decoded once, in both modes.
     images, tops, labels = _read_split(train_dir, class_names, image_size, ("RGB", "L"))
     mode = _auto_mode(root, images["RGB"])
@@ -221,7 +220,7 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
     mode, read = MODES[color_mode], {}
   for split in SPLITS:
     folder = train_dir if split == "train" else os.path.join(root, split)
-    if split not in read and not (flat and split != "train") and os.path.isdir(folder):
+    if split not in read and train_dir != root and os.path.isdir(folder):
       images, tops, labels = _read_split(folder, class_names, image_size, (mode,))
       read[split] = (images[mode], tops, labels)
   from_train = _bit_depth(read["train"][1])
@@ -234,12 +233,12 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
   for split in list(read):  # One split at a time: the float 16-bit images are let go.
     images, _, labels = read.pop(split)
     arrays[f"x_{split}"], arrays[f"y_{split}"] = _eight_bit(images, depth, len(mode)), labels
-  if flat:
+  if carve:
     (arrays["x_train"], arrays["y_train"], arrays["x_test"],
      arrays["y_test"]) = arrays_lib.stratified_split(arrays["x_train"], arrays["y_train"],
                                                      test_fraction, seed, "test")
-    logging.info("Image folder %s has no train/ and test/: %d of its %d images (%g of each "
-                 "class, seeded: data.test_fraction, data.seed) are the test split.", root,
-                 len(arrays["y_test"]), len(arrays["y_test"]) + len(arrays["y_train"]),
-                 test_fraction)
+    logging.info("Image folder %s has no test/: %d of its %d training images (%g of each "
+                 "class: `data.test_fraction`, drawn by `seed`, the same in every repeat) are "
+                 "the test split.", root, len(arrays["y_test"]),
+                 len(arrays["y_test"]) + len(arrays["y_train"]), test_fraction)
   return arrays_lib.from_arrays(arrays, root, val_fraction, seed, class_names)

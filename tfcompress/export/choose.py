@@ -119,8 +119,10 @@ def readme(rows, picks, tolerance, seed=None, image_weight=None):
           "", "Where each kind of file runs fastest (the TensorFlow Lite post-training "
           "quantization guide): `dynamic` (int8 weights, float activations) on a CPU only; "
           "`float16` on a CPU or a GPU delegate; `int8` on a CPU, an NPU / Edge TPU or a "
-          "microcontroller. Pruned zeros are stored like any other weight: they make a file "
-          "smaller only compressed (the report's gzip column), not on a device."]
+          "microcontroller. In a dense file, pruned zeros take as many bytes as any weight: "
+          "they shrink it under gzip and in TFLite's sparse format (the quantize stage's "
+          "`*_sparse.tflite` files, for LiteRT), and fewer channels (the `channels` stage) "
+          "shrink what a device runs."]
   if image_weight and image_weight > tolerance:
     out += ["", f"One validation image of the smallest class moves balanced accuracy by "
             f"{image_weight:.3f}, more than the tolerance: the files within it score the same "

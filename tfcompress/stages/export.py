@@ -82,6 +82,6 @@ def _check(config, splits):
 
 graph.register(graph.Stage(
     name="export", run=export_stage, inputs=("quantize", "qat", "search"), gather=True, check=_check,
-    curves=False,
+    curves=False, reads=("quantize",),  # Its files are what quantize.* made: redone with them.
     doc="C arrays, TFLite Micro check, board budgets and Android bundles of each .tflite",
     trains=False))

@@ -108,7 +108,9 @@ def _settings(run):
   return {"epochs": s.epochs, "learning_rate": s.learning_rate, "distill": teach,
           "criterion": run.config.channels.criterion, "seed": run.seed,
           "source": run.input()[0]["path"], "source_sha256": hashlib.sha256(source).hexdigest(),
-          "teacher_sha256": hashlib.sha256(teacher_files).hexdigest()}
+          "teacher_sha256": hashlib.sha256(teacher_files).hexdigest(),
+          "per_channel": run.config.quantize.per_channel,
+          "calibration_images": run.config.quantize.calibration_images}
 
 
 def _train(run, row, model, calibration, images):
