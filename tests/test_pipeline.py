@@ -197,6 +197,25 @@ def test_pruned_zeros_survive_saving_and_conversion(smoke_config, tmp_path):
   assert os.path.getmtime(os.path.join(workdir, "seed_0", "prune", "metrics.json")) == pruned
 
 
+def test_an_unlisted_stage_made_from_an_output_that_ran_again_is_stale(tmp_path):
+  """Reviewer: channels rerun for a new quantize setting left an unlisted prune made from
+  the old channels model, and a listed quantize took it."""
+  from tfcompress import artifacts
+  from tfcompress import layout
+  workdir = str(tmp_path)
+  artifacts.write_json(layout.done_file(workdir, "channels", 0), {"stage": "channels"})
+  version = pipeline._version(workdir, "channels", 0)  # pylint: disable=protected-access
+  artifacts.write_json(layout.done_file(workdir, "prune", 0),
+                       {"inputs": {"versions": {"channels": version}}})
+  prune = artifacts.read_json(layout.done_file(workdir, "prune", 0))
+  assert pipeline._stale(workdir, prune, 0) == []  # pylint: disable=protected-access
+  artifacts.write_json(layout.done_file(workdir, "channels", 0), {"stage": "channels",
+                                                                   "seconds": 2})
+  assert pipeline._stale(workdir, prune, 0) == ["channels"]  # pylint: disable=protected-access
+  os.remove(layout.done_file(workdir, "channels", 0))
+  assert pipeline._stale(workdir, prune, 0) == ["channels"]  # pylint: disable=protected-access
+
+
 def test_repeats_give_mean_and_std(smoke_config, tmp_path, monkeypatch):
   smoke_config.stages = ("student",)
   smoke_config.repeats = 2

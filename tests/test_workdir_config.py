@@ -57,10 +57,11 @@ def test_quantize_settings_may_change_only_when_every_finished_reader_runs_again
       workdir, key, stages, seeds)
   assert blockers(("student",), [0]) == ["add 'quantize' to `stages`"]
   assert blockers(("quantize",), [0]) == [
-      "'quantize' finished for seed 1 too: set `seed` and `repeats` to cover it"]
+      "'quantize' finished for seed 1 too: set `repeats` to 2 or more to cover it"]
   assert blockers(("quantize",), [0, 1]) == []
   assert blockers(("quantize",), [0, 1], "quantize.float_layers") == [
-      "'quantize' was made before it recorded `quantize.float_layers`"]
+      "'quantize' was made before it recorded `quantize.float_layers`: delete "
+      f"{os.path.join(workdir, 'seed_0', 'quantize')!r} to make it again"]
   artifacts.write_json(layout.done_file(workdir, "export", 0), record)  # Its files too.
   assert blockers(("quantize",), [0, 1]) == ["add 'export' to `stages`"]
   assert blockers(("quantize", "export"), [0, 1]) == []

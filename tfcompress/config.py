@@ -60,7 +60,7 @@ def base_config():
   c.data.image_size = 0  # Resize to this square size; 0 keeps arrays as stored.
   c.data.color_mode = "auto"  # Image folders: auto (RGB if they have colour), grayscale, rgb.
   c.data.val_fraction = 0.1  # Stratified split of train when there is no val split.
-  c.data.test_fraction = 0.2  # Image folders of class folders alone: held out for test.
+  c.data.test_fraction = 0.2  # Image folders without test/: of train, held out for test.
   c.data.class_names = ()  # Names of labels 0, 1, ... (default: the data's, else numbers).
   # Map source classes (by name or label) to new ones, e.g. Kermany's three folders to the
   # paper's two: "NORMAL:normal, BACTERIA:pneumonia, VIRUS:pneumonia". "" keeps them.

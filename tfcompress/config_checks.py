@@ -23,7 +23,7 @@ _RANGES = {
     "verbose": ("[0, 2]", "Keras fit verbosity"),
     "data.image_size": ("[0, inf)", "0 keeps the stored size"),
     "data.val_fraction": ("(0, 1)", "a fraction of train"),
-    "data.test_fraction": ("(0, 1)", "a fraction of an image folder without train/ and test/"),
+    "data.test_fraction": ("(0, 1)", "a fraction of an image folder without test/"),
     "data.limit": ("[0, inf)", "0 keeps every example"),
     "data.batch_size": ("[1, inf)", ""),
     "data.crop_scale": ("(0, 1]", "1 turns cropping off"),

@@ -191,15 +191,28 @@ def _run(config, workdir, chief=True):
   return written
 
 
+def _stale(workdir, done, seed):
+  """The stages a finished stage's record (`done`) took files from that ran again since
+  (or are gone): what it holds was made from their older outputs."""
+  versions = ((done or {}).get("inputs") or {}).get("versions", {})
+  return [d for d, v in versions.items()
+          if not os.path.exists(layout.done_file(workdir, d, graph.get(d).folder_seed(seed)))
+          or _version(workdir, d, seed) != v]
+
+
 def _check_unlisted(config, workdir, made, stage, unlisted, seed):
   """Refuses to take a finished stage this run does not list when it was made with other
-  settings (a `teacher/` copied from another workdir, say): listed, it would run again."""
+  settings (a `teacher/` copied from another workdir, say) or from an output that was
+  made again since (channels rerun for a new quantize setting, say, under an unlisted
+  prune): listed, it would run again."""
   for name in unlisted:
     other = graph.get(name)
     seed_used = seed if other.seeded else config.seed
     done = artifacts.read_json(layout.done_file(workdir, name, other.folder_seed(seed)))
     changed = workdir_config.changed((done or {}).get("settings"),
                                      workdir_config.settings(made, other, seed_used))
+    changed += [f"made from an earlier `{d}` output, which ran again since"
+                for d in _stale(workdir, done, seed_used)]
     if changed:
       raise InputError(f"Stage `{stage.name}` takes the `{name}` stage's output from {workdir!r}, "
                        f"which was made with other settings ({'; '.join(changed)}). Add "

@@ -25,7 +25,8 @@ from tfcompress.stages import graph
 # Fields that may change between runs in one workdir: they do not change any result.
 FREE_FIELDS = ("stages", "verbose", "repeats")
 # Groups whose fields may change when every stage that reads them runs again: they decide
-# only what is converted and shipped, and the stages that read them record them.
+# what is converted and shipped (and the ranges QAT starts from), and the stages that read
+# them record them.
 RERUN_GROUPS = ("quantize", "export")
 _TEACHER_SIZE = "teacher.input_size"
 _TEACHER_GROUPS = ("data", "train", "teacher")  # The config groups the teacher reads.
@@ -65,9 +66,10 @@ def _free(key, stages, sources):
 def _blockers(workdir, key, stages, seeds):
   """For a field of `RERUN_GROUPS`: why it may not change in `workdir` (a list; empty when
   it may). It may when every finished stage that reads it runs again in this run, so its
-  recorded settings make it (and the stages after it) redo its work: it is in `stages`,
-  each seed it finished in is among `seeds`, and its record holds the field. None for
-  other fields."""
+  recorded settings make it redo its work (and the listed stages that take its output
+  with it; `pipeline` refuses an unlisted one made from an older output): it is in
+  `stages`, each seed it finished in is among `seeds` (`seeds[0]` is `seed`), and its
+  record holds the field. None for other fields."""
   group = key.split(".")[0]
   if group not in RERUN_GROUPS:
     return None
@@ -80,10 +82,12 @@ def _blockers(workdir, key, stages, seeds):
       if stage.name not in stages:
         reasons.append(f"add {stage.name!r} to `stages`")
       elif folder_seed is not None and folder_seed not in seeds:
-        reasons.append(f"{stage.name!r} finished for seed {folder_seed} too: set `seed` and "
-                       "`repeats` to cover it")
+        reasons.append(f"{stage.name!r} finished for seed {folder_seed} too: set `repeats` "
+                       f"to {folder_seed - seeds[0] + 1} or more to cover it")
       elif key not in (done.get("settings") or {}).get("config", {}):
-        reasons.append(f"{stage.name!r} was made before it recorded `{key}`")
+        reasons.append(f"{stage.name!r} was made before it recorded `{key}`: delete "
+                       f"{os.path.dirname(layout.done_file(workdir, stage.name, folder_seed))!r}"
+                       " to make it again")
       else:
         continue
       break
@@ -165,7 +169,8 @@ def check_workdir(config, workdir, input_shape):
     for k in sorted(set(old) | set(new_flat)):
       if _free(k, config.stages, sources) or old.get(k) == new_flat.get(k):
         continue
-      blockers = _blockers(workdir, k, config.stages, seeds)
+      # A field this version no longer has is not compared by the stages: refused.
+      blockers = _blockers(workdir, k, config.stages, seeds) if k in new_flat else None
       if blockers == []:
         logging.info("%s changed (%r -> %r): the stages that read it run again.", k,
                      old.get(k), new_flat.get(k))

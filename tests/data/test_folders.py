@@ -182,6 +182,8 @@ def test_a_folder_of_class_folders_holds_out_a_stratified_seeded_test_split(tmp_
   assert not np.array_equal(other.x_test, s.x_test)  # chosen by the seed,
   seen = {x.tobytes() for x in np.concatenate([s.x_train, s.x_val])}
   assert not any(x.tobytes() in seen for x in s.x_test)  # and never trained on.
+  gray = folders.load_image_folder(str(flat), image_size=16, color_mode="grayscale", seed=3)
+  assert gray.x_test.shape == (4, 16, 16, 1)  # Reviewer: a mode named, not "auto", crashed.
   split = _write_folder(tmp_path / "ds") / "train"  # Its train/ split named by mistake.
   with pytest.raises(InputError, match=r"is one split of .*ds'; set data.path to"):
     folders.load_image_folder(str(split), image_size=16)

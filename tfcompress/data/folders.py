@@ -220,7 +220,7 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
     mode, read = MODES[color_mode], {}
   for split in SPLITS:
     folder = train_dir if split == "train" else os.path.join(root, split)
-    if split not in read and train_dir != root and os.path.isdir(folder):
+    if split not in read and (split == "train" or train_dir != root) and os.path.isdir(folder):
       images, tops, labels = _read_split(folder, class_names, image_size, (mode,))
       read[split] = (images[mode], tops, labels)
   from_train = _bit_depth(read["train"][1])

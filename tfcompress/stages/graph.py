@@ -62,7 +62,9 @@ class Stage:
       one of its dependencies.
     reads: other stages' config groups its results depend on, besides `data`, `train`,
       `student` and its own (channels: `quantize.calibration_images`); recorded with its
-      settings, so that a change to them runs it again.
+      settings, so that a change to them runs it again. A plug-in stage that reads
+      `config.quantize` or `config.export` must name them here: those groups may change in
+      a finished workdir when every stage that reads them is listed (`workdir_config`).
 
   Args:
     The attributes above, by keyword.
