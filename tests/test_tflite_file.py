@@ -21,3 +21,18 @@ def test_check_tflite_wants_the_identifier():
   assert tflite_file.check_tflite(bytearray(content)) == content
   with pytest.raises(InputError, match="TFL3.*Received: 12 bytes"):
     tflite_file.check_tflite(b"\x1c\x00\x00\x00TFL2" + bytes(4))
+
+
+def test_the_runner_refuses_other_bytes_and_images_of_another_shape():
+  """Trial 9: TFLiteModel is public now; its mistakes are one line, not LiteRT's."""
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  from tfcompress._keras import keras  # pylint: disable=g-import-not-at-top
+  from tfcompress.quantize import convert  # pylint: disable=g-import-not-at-top
+  with pytest.raises(InputError, match="Expected a .tflite flatbuffer"):
+    tflite_file.TFLiteModel(b"not a model at all")
+  model = keras.Sequential([keras.Input((6, 6, 1)), keras.layers.Flatten(), keras.layers.Dense(2)])
+  runner = tflite_file.TFLiteModel(convert(model, "float32"))
+  x = np.ones((3, 6, 6, 1), np.float32)
+  np.testing.assert_allclose(runner.predict(x), model.predict(x, verbose=0), atol=1e-5)
+  with pytest.raises(InputError, match=r"shape \(N, 6, 6, 1\) .* Received: \(3, 6, 6\)"):
+    runner.predict(x[..., 0])

@@ -58,6 +58,8 @@ _EXPORTS = {
     "StdDevPruning": "tfcompress.callbacks:StdDevPruning",
     "WeightAverage": "tfcompress.callbacks:WeightAverage",
     "build_student": "tfcompress.models:build_student",
+    "load_trained": "tfcompress.models.trained:load",
+    "TFLiteModel": "tfcompress.tflite_file:TFLiteModel",
     "build_member": "tfcompress.models:build_member",
     "ensemble": "tfcompress.models:ensemble",
     "load": "tfcompress.data:load",

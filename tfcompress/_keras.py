@@ -11,4 +11,24 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import tensorflow as tf  # noqa: E402
 import tf_keras as keras  # noqa: E402
 
-__all__ = ["keras", "tf"]
+__all__ = ["keras", "tf", "check_model"]
+
+
+def check_model(model, name="model"):
+  """Raises InputError when `model` is not a tf_keras model (a Keras 3 one, say), which
+  TFMOT and this package cannot use; returns `model` otherwise.
+
+  Example:
+    check_model(student, "student")
+  """
+  if model is None or isinstance(model, keras.Model):
+    return model
+  from tfcompress.errors import InputError  # pylint: disable=g-import-not-at-top
+  kind = f"{type(model).__module__}.{type(model).__name__}"
+  if kind.startswith("keras."):
+    raise InputError(f"Argument `{name}` is a Keras 3 model ({kind}); tfcompress works "
+                     "with Keras 2 (tf_keras) models, as TFMOT does. Save it "
+                     "(`model.save('m.keras')`) and load it with "
+                     "`tfcompress.load_trained('m.keras')`, or build it with "
+                     "`import tf_keras as keras`.")
+  raise InputError(f"Argument `{name}` must be a tf_keras model. Received: {kind}")

@@ -41,13 +41,23 @@ class TFLiteModel:
   Quantized (int8) inputs and outputs are (de)quantized with the file's own scale and
   zero point, so callers always pass float pixels and get float logits.
 
+  Args:
+    content: the bytes of a .tflite file (from `convert`, or read from disk).
+    num_threads: the interpreter's CPU threads.
+    default_delegates: False runs without LiteRT's default delegates (XNNPACK), which
+      files converted with the sparse weight format may need.
+
+  Raises:
+    InputError: `content` is not a .tflite flatbuffer, or `predict` is given images of
+      another shape than the file's input.
+
   Example:
     model = TFLiteModel(open("student_int8.tflite", "rb").read())
     logits = model.predict(x_test)
   """
 
   def __init__(self, content, num_threads=1, default_delegates=True):
-    self.content = bytes(content)
+    self.content = check_tflite(content)
     resolver = litert.OpResolverType.AUTO if default_delegates else NO_DELEGATES
     self.interpreter = litert.Interpreter(model_content=self.content, num_threads=num_threads,
                                           experimental_op_resolver_type=resolver)
@@ -85,6 +95,11 @@ class TFLiteModel:
     return (out.astype(np.float32) - zero) * scale
 
   def predict(self, images, batch_size=64):
+    """Float logits of `images` (N, H, W, C), raw pixels as the converted model took them."""
     images = np.asarray(images, np.float32)
+    expected = tuple(int(d) for d in self.input["shape"][1:])
+    if images.shape[1:] != expected:
+      raise InputError(f"Images must have shape (N, {', '.join(map(str, expected))}) for this "
+                       f".tflite file. Received: {images.shape}")
     return np.concatenate([self.run(images[i:i + batch_size])
                            for i in range(0, len(images), batch_size)])

@@ -179,7 +179,7 @@ def fit(model, train_ds, val, epochs, train_config, verbose=2, class_weight=None
     return Fitted({})
   keep = BestCheckpoint(val[0], val[1], train_config.monitor, train_config.patience,
                         min(first_epoch, epochs - 1), score_start=score_start,
-                        start_margin=start_margin)
+                        start_margin=start_margin, warn_collapse=False)  # The run says it.
   if average and train_config.ema:
     callbacks = [*callbacks, WeightAverage(train_config.ema)]
   # Timers (in `callbacks`) stop before validation.

@@ -115,3 +115,36 @@ def test_a_start_margin_keeps_the_start_only_when_it_is_that_much_better(margin,
 def test_bad_monitor_is_named():
   with pytest.raises(ValueError, match="monitor='val_f2'"):
     BestCheckpoint(np.zeros((1, 4)), np.zeros(1), monitor="val_f2")
+
+
+class _OneClass(keras.callbacks.Callback):
+  """Makes the model answer class 1 for every input, every epoch, before it is scored."""
+
+  def on_epoch_end(self, epoch, logs=None):
+    kernel, _ = self.model.get_weights()
+    self.model.set_weights([0 * kernel, np.array([0.0, 5.0], np.float32)])
+
+
+def test_a_collapsed_kept_epoch_is_named_and_a_healthy_one_is_not(monkeypatch):
+  """Trial 9: in a user's own fit, a model that answered one class was kept in silence."""
+  from tfcompress.callbacks import best_checkpoint  # pylint: disable=g-import-not-at-top
+  warned = []
+  monkeypatch.setattr(best_checkpoint.logging, "warning", lambda *a: warned.append(a))
+  x, y = separable_points()
+  keep = BestCheckpoint(x, y)
+  _model().fit(x, y, epochs=2, verbose=0, callbacks=[_OneClass(), keep])
+  assert keep.collapse == "predicts class 1 for every validation image"
+  assert len(warned) == 1 and "collapsed" in warned[0][0]
+  healthy = BestCheckpoint(x, y)
+  _model().fit(x, y, epochs=2, verbose=0, callbacks=[healthy])
+  assert healthy.collapse is None and len(warned) == 1
+
+
+def test_one_hot_labels_are_refused_in_one_line():
+  from tfcompress.errors import InputError  # pylint: disable=g-import-not-at-top
+  x, y = separable_points()
+  with pytest.raises(InputError, match=r"one-hot\? pass `y_val.argmax\(axis=1\)`"):
+    BestCheckpoint(x, np.eye(2)[y])
+  with pytest.raises(InputError, match="holds 3 labels for"):
+    BestCheckpoint(x, y[:3])
+  np.testing.assert_array_equal(BestCheckpoint(x, y[:, None].astype(float)).y_val, y)

@@ -122,3 +122,19 @@ def test_a_keras3_model_is_compressed_from_the_command_line_to_int8_for_tflite_m
   deploy = {d["name"]: d for d in report["deployment"]}
   int8 = deploy["pruned_int8"]
   assert int8["tflm_ok"] and int8["tflm_agreement"] >= 0.9
+
+
+def test_a_keras3_model_given_to_the_python_api_is_refused_in_one_line():
+  """Trial 9: prune_model, alpha_sweep, convert and the Distiller each failed deep inside
+  TFMOT or Keras (`'Functional' object has no attribute 'submodules'`, ...)."""
+  import tfcompress  # pylint: disable=g-import-not-at-top
+  model = _keras3_model(trained=False)
+  x = np.zeros((4, 28, 28, 1), np.float32)
+  calls = {"prune_model": lambda: tfcompress.prune_model(model, None),
+           "alpha_sweep": lambda: tfcompress.alpha_sweep(model, x, np.arange(4) % 2),
+           "convert": lambda: tfcompress.convert(model, "float32"),
+           "Distiller": lambda: tfcompress.Distiller(model)}
+  for name, call in calls.items():
+    with pytest.raises(InputError, match=r"is a Keras 3 model .*tfcompress.load_trained"):
+      call()
+      pytest.fail(f"{name} took a Keras 3 model")

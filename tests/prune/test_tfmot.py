@@ -21,6 +21,8 @@ def test_schedule_reaches_target_sparsity_after_strip():
   stripped = prune.strip(wrapped)
   layers = prune.layer_sparsity(stripped)
   assert all(s >= 0.6 - 0.02 for s in layers.values()), layers
+  # Trial 9: read through the wrappers while training, the sparsity was 0 (SparsityLogger).
+  assert prune.layer_sparsity(wrapped) == layers
 
 
 def test_two_four_structure_inside_the_distiller():

@@ -111,3 +111,14 @@ def test_per_tensor_int8_keeps_shared_values(model_and_images):
       else:
         assert len(scales) == 1 and len(np.unique(kernel)) <= most
     assert found == 1
+
+
+def test_a_model_still_in_pruning_wrappers_converts_as_stripped(model_and_images):
+  """Trial 9: the wrappers' variables went into the file (163,792 bytes, not 36,536),
+  and LiteRT refused to run it."""
+  from tfcompress.prune import tfmot_pruning  # pylint: disable=g-import-not-at-top
+  model, images = model_and_images
+  wrapped = tfmot_pruning.prune_model(model, tfmot_pruning.make_schedule("constant", 0.5, 1))
+  content = convert(wrapped, "int8", images)
+  assert len(content) == len(convert(tfmot_pruning.strip(wrapped), "int8", images))
+  assert tflite.TFLiteModel(content).predict(images).shape == (32, 2)

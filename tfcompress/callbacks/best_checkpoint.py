@@ -1,9 +1,11 @@
 """`BestCheckpoint`: keep the weights of the epoch that scored best on validation images."""
 import math
 
-import numpy as np
+from absl import logging
 
+from tfcompress import health
 from tfcompress._keras import keras
+from tfcompress.evaluate.metrics import check_labels
 from tfcompress.evaluate.metrics import higher_is_better
 from tfcompress.evaluate.metrics import MONITORS
 from tfcompress.evaluate.metrics import validation_scores
@@ -23,7 +25,9 @@ class BestCheckpoint(keras.callbacks.Callback):
   chosen on the same validation images, as the pruning sweep's is, scores high by luck).
 
   After training, `best_epoch` (1-based; 0 for the start) and `best_score` say what was
-  kept.
+  kept, and `collapse` why the kept weights are collapsed on the validation images (one
+  class for every image, or balanced accuracy at chance: `tfcompress.health`), or None;
+  with `warn_collapse` the log says so too.
 
   Args:
     x_val: validation images, as the model takes them.
@@ -35,9 +39,12 @@ class BestCheckpoint(keras.callbacks.Callback):
     score_start: also score (and possibly keep) the weights training starts from.
     start_margin: with `score_start`, how much better than the best epoch the start must
       score to be kept (0: ties go to the lower validation loss, as between epochs).
+    warn_collapse: log a warning when the kept weights are collapsed.
 
   Raises:
     ValueError: an unknown `monitor`, or `patience` < 0.
+    InputError: `y_val` not class indices of shape (N,) (one-hot, say), or not one a
+      validation image.
 
   Example:
     keep = BestCheckpoint(x_val, y_val, monitor="val_auc", patience=5)
@@ -46,23 +53,25 @@ class BestCheckpoint(keras.callbacks.Callback):
   """
 
   def __init__(self, x_val, y_val, monitor="val_balanced_accuracy", patience=0, first_epoch=0,
-               batch_size=256, score_start=False, start_margin=0.0):
+               batch_size=256, score_start=False, start_margin=0.0, warn_collapse=True):
     super().__init__()
     if monitor not in MONITORS:
       raise ValueError(f"Argument `monitor` must be one of {', '.join(MONITORS)}. "
                        f"Received: monitor={monitor!r}")
     if patience < 0:
       raise ValueError(f"Argument `patience` must be >= 0. Received: patience={patience}")
-    self.x_val, self.y_val = x_val, np.asarray(y_val)
+    self.x_val, self.y_val = x_val, check_labels(y_val, "y_val", count=len(x_val))
     self.monitor, self.patience, self.first_epoch = monitor, patience, first_epoch
     self.batch_size, self.score_start = batch_size, score_start
     self.start_margin, self.start_scores = start_margin, None
+    self.warn_collapse, self.collapse = warn_collapse, None
 
   def on_train_begin(self, logs=None):
     self.best_epoch, self.best_score, self._best_loss = None, None, math.inf
-    self._weights, self._wait, self._start = None, 0, None
+    self._weights, self._wait, self._start, self.collapse = None, 0, None, None
     if self.score_start:
       self.start_scores = self._scores()
+      self._start_collapse = self._collapse
       if self.start_margin:
         self._start = self.model.get_weights()  # Compared with the best epoch at the end.
       else:
@@ -86,8 +95,10 @@ class BestCheckpoint(keras.callbacks.Callback):
 
   def _scores(self):
     logits = self.model.predict(self.x_val, batch_size=self.batch_size, verbose=0)
-    return {f"val_{k}": v for k, v in validation_scores(self.y_val, logits).items()
-            if k != "predicted_classes"}
+    scores = {f"val_{k}": v for k, v in validation_scores(self.y_val, logits).items()
+              if k != "predicted_classes"}
+    self._collapse = health.collapse(self.y_val, logits)  # Not a log entry: kept aside.
+    return scores
 
   def on_epoch_end(self, epoch, logs=None):
     scores = self._scores()
@@ -103,7 +114,7 @@ class BestCheckpoint(keras.callbacks.Callback):
       score = -math.inf if higher_is_better(self.monitor) else math.inf
     if self._better(score, scores["val_loss"]):
       self.best_epoch, self.best_score, self._best_loss = epoch + 1, score, scores["val_loss"]
-      self._weights = self.model.get_weights()
+      self._weights, self.collapse = self.model.get_weights(), self._collapse
       self._wait = 0
     else:
       self._wait += 1
@@ -113,8 +124,11 @@ class BestCheckpoint(keras.callbacks.Callback):
   def on_train_end(self, logs=None):
     if self._start is not None and self._start_wins():
       self.best_epoch, self.best_score = 0, self.start_scores[self.monitor]
-      self._weights = self._start
+      self._weights, self.collapse = self._start, self._start_collapse
     self._start = None
     if self._weights is not None:
       self.model.set_weights(self._weights)
       self._weights = None
+    if self.collapse and self.warn_collapse:
+      logging.warning("BestCheckpoint kept epoch %s, which is collapsed: it %s. %s",
+                      self.best_epoch, self.collapse, health.ADVICE)

@@ -1,4 +1,5 @@
 """`Distiller`: trains a student on the teacher's soft targets and the true labels."""
+from tfcompress._keras import check_model
 from tfcompress._keras import keras
 from tfcompress._keras import tf
 from tfcompress.distill.loss import cross_entropy
@@ -35,6 +36,7 @@ class Distiller(keras.Model):
     ValueError: `temperature` <= 0, `alpha` or `beta` < 0, `label_smoothing` outside
       [0, 1); in `fit`, a Distiller without a teacher given images alone instead of
       (images, teacher_logits).
+    InputError: a Keras 3 `student` or `teacher`.
 
   Example:
     distiller = Distiller(student, teacher, temperature=4.0, alpha=0.9, beta=0.1)
@@ -53,8 +55,8 @@ class Distiller(keras.Model):
     if not 0 <= label_smoothing < 1:
       raise ValueError("Argument `label_smoothing` must be in [0, 1). "
                        f"Received: label_smoothing={label_smoothing}")
-    self.student = student
-    self.teacher = teacher
+    self.student = check_model(student, "student")
+    self.teacher = check_model(teacher, "teacher")
     if teacher is not None:
       teacher.trainable = False
     self.temperature = float(temperature)

@@ -2,11 +2,35 @@
 import numpy as np
 from sklearn import metrics as skm
 
+from tfcompress.errors import InputError
+
 
 def softmax(logits):
   z = logits - logits.max(axis=-1, keepdims=True)
   e = np.exp(z)
   return e / e.sum(axis=-1, keepdims=True)
+
+
+def check_labels(y, name="y", count=None):
+  """`y` as int64 class indices of shape (N,); InputError for one-hot labels (or scores),
+  labels that are not whole numbers, or `count` given and not len(y).
+
+  Example:
+    y_val = check_labels(y_val, "y_val", count=len(x_val))
+  """
+  y = np.asarray(y)
+  if y.ndim == 2 and y.shape[1] == 1:
+    y = y[:, 0]
+  if y.ndim != 1:
+    hint = f" (one-hot? pass `{name}.argmax(axis=1)`)" if y.ndim == 2 else ""
+    raise InputError(f"Argument `{name}` must be integer class indices of shape (N,). "
+                     f"Received: shape {y.shape}{hint}")
+  if y.dtype.kind not in "iub" and not (y.dtype.kind == "f" and np.all(y == np.round(y))):
+    raise InputError(f"Argument `{name}` must be integer class indices. Received: "
+                     f"{y.dtype} values such as {y[:3].tolist()}")
+  if count is not None and len(y) != count:
+    raise InputError(f"Argument `{name}` holds {len(y)} labels for {count} images.")
+  return y.astype(np.int64)
 
 
 def classification_metrics(y_true, logits):
@@ -24,15 +48,15 @@ def classification_metrics(y_true, logits):
     missing from `y_true`), confusion_matrix (a list of lists) and num_examples.
 
   Raises:
-    Nothing beyond scikit-learn's own errors (e.g. for labels and logits of different
-      lengths).
+    InputError: labels that are not class indices of shape (N,) (one-hot, say), or as
+      not as many as the logits' rows.
 
   Example:
     m = classification_metrics(y_test, model.predict(x_test))
     m["f1"]
   """
-  y_true = np.asarray(y_true)
   logits = np.asarray(logits, np.float64)
+  y_true = check_labels(y_true, "y_true", count=len(logits))
   num_classes = logits.shape[-1]
   y_pred = logits.argmax(axis=-1)
   probs = softmax(logits)
@@ -79,8 +103,8 @@ def validation_scores(y_true, logits):
   Example:
     validation_scores(y_val, model.predict(x_val))["balanced_accuracy"]
   """
-  y_true = np.asarray(y_true)
   logits = np.asarray(logits, np.float64)
+  y_true = check_labels(y_true, "y_true", count=len(logits))
   m = classification_metrics(y_true, logits)
   probs = np.clip(softmax(logits), 1e-12, 1.0)
   loss = float(-np.mean(np.log(probs[np.arange(len(y_true)), y_true])))

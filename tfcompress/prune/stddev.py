@@ -18,9 +18,13 @@ PRUNABLE = (keras.layers.Conv2D, keras.layers.DepthwiseConv2D, keras.layers.Dens
 
 
 def prunable_kernels(model):
-  """(layer name, kernel variable) for every prunable layer, nested models included."""
+  """(layer name, kernel variable) for every prunable layer, nested models included, and
+  layers inside wrappers (TFMOT's `prune_low_magnitude`, whose training zeroes the
+  wrapped kernel: read under the layer's own name, as after `strip_pruning`)."""
   found = []
   for layer in leaf_layers(model):
+    while isinstance(layer, keras.layers.Wrapper):
+      layer = layer.layer
     if isinstance(layer, PRUNABLE):
       kernel = layer.depthwise_kernel if isinstance(
           layer, keras.layers.DepthwiseConv2D) else layer.kernel

@@ -4,8 +4,10 @@ import numpy as np
 from sklearn import metrics as skm
 
 from tfcompress import health
+from tfcompress._keras import check_model
 from tfcompress._keras import keras
 from tfcompress.config import PAPER_ALPHAS
+from tfcompress.evaluate.metrics import check_labels
 from tfcompress.models.layers import leaf_layers
 from tfcompress.prune import stddev
 
@@ -103,11 +105,15 @@ def alpha_sweep(model, x_val, y_val, x_calib=None, alphas=PAPER_ALPHAS, scope="l
 
   Raises:
     ValueError: an alpha <= 0, an unknown `scope`, `rule` or `score`, or no alphas.
+    InputError: a Keras 3 `model`, or `y_val` not class indices of shape (N,) (one-hot,
+      say).
 
   Example:
     rows, chosen, pruned, masks = alpha_sweep(student, x_val, y_val, x_train[:512])
   """
   _check(rule, score)  # Before the sweep, not after it.
+  check_model(model)
+  y_val = check_labels(y_val, "y_val", count=len(x_val))
   baseline = _scores(model, x_val, y_val)
   rows = []
   for alpha in alphas:

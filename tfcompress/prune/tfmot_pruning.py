@@ -8,6 +8,7 @@ Example:
 """
 import tensorflow_model_optimization as tfmot
 
+from tfcompress._keras import check_model
 from tfcompress._keras import keras
 from tfcompress.prune.stddev import PRUNABLE
 
@@ -61,13 +62,15 @@ def prune_model(model, schedule, m_by_n=None):
     A new Keras model with pruning wrappers.
 
   Raises:
-    Nothing beyond Keras's and TFMOT's own errors (ValueError for a subclassed model,
-      which cannot be cloned).
+    InputError: a Keras 3 model.
+    ValueError: TFMOT's, for a subclassed model, which cannot be cloned.
 
   Example:
     wrapped = prune_model(student, make_schedule("polynomial", 0.8, steps=1000))
     wrapped.compile(...); wrapped.fit(ds, callbacks=[update_step_callback()])
   """
+  check_model(model)
+
   def wrap(layer):
     if isinstance(layer, PRUNABLE) and not isinstance(layer, keras.layers.DepthwiseConv2D):
       if m_by_n:

@@ -16,6 +16,7 @@ Example:
 import numpy as np
 
 from tfcompress import artifacts
+from tfcompress._keras import check_model
 from tfcompress._keras import tf
 from tfcompress.errors import InputError
 
@@ -24,11 +25,26 @@ from tfcompress.quantize.int4 import int4
 from tfcompress.quantize.int4 import INT4_MODES
 
 
+def _stripped(model):
+  """`model` without TFMOT's pruning and clustering wrappers: converted with them, their
+  training variables go into the file, which LiteRT then refuses to run (trial 9)."""
+  from tfcompress.models.layers import leaf_layers  # pylint: disable=g-import-not-at-top
+  kinds = {type(layer).__name__ for layer in leaf_layers(model)}
+  if "PruneLowMagnitude" in kinds:
+    from tfcompress.prune import tfmot_pruning  # pylint: disable=g-import-not-at-top
+    model = tfmot_pruning.strip(model)
+  if kinds & {"ClusterWeights", "ClusterWeightsMHA"}:
+    from tfcompress.quantize import clustering  # pylint: disable=g-import-not-at-top
+    model = clustering.strip(model)
+  return model
+
+
 def convert(model, mode, representative_images=None, sparse=False, per_channel=True):
   """Returns the .tflite flatbuffer of `model` in `mode`.
 
   Args:
-    model: a Keras model that takes raw pixels (strip pruning/clustering wrappers first).
+    model: a Keras model that takes raw pixels; TFMOT's pruning and clustering wrappers
+      are stripped first (a copy: `model` keeps them).
     mode: one of `tfcompress.config.MODES`: "float32", "dynamic", "float16", "int8",
       "int16x8", "int4_weights" or "int4x8" (the module docstring says what each is).
     representative_images: raw training images (N, H, W, C) to calibrate int8; needed
@@ -41,8 +57,8 @@ def convert(model, mode, representative_images=None, sparse=False, per_channel=T
     The .tflite file as bytes.
 
   Raises:
-    InputError: an unknown `mode`; for "int8", no `representative_images` or images
-      of another shape than the model's input.
+    InputError: a Keras 3 `model`, an unknown `mode`; for "int8", no
+      `representative_images` or images of another shape than the model's input.
 
   Example:
     int8_bytes = convert(model, "int8", representative_images=x_train[:200])
@@ -51,6 +67,7 @@ def convert(model, mode, representative_images=None, sparse=False, per_channel=T
     raise InputError(f"Unknown quantization mode {mode!r}. Use one of {', '.join(MODES)}.")
   if mode in INT4_MODES:  # The LiteRT quantizer, from the float32 file.
     return int4(convert(model, "float32"), mode, representative_images)
+  model = _stripped(check_model(model))
   model = artifacts.with_policy(model, "float32")  # A mixed-precision model converts as float32.
   converter = tf.lite.TFLiteConverter.from_keras_model(model)
   optimizations = [] if mode == "float32" else [tf.lite.Optimize.DEFAULT]
