@@ -13,6 +13,7 @@
 Example:
   tflite_bytes = convert(model, "int8", representative_images=x_train[:200])
 """
+from absl import logging
 import numpy as np
 
 from tfcompress import artifacts
@@ -37,6 +38,19 @@ def _stripped(model):
     from tfcompress.quantize import clustering  # pylint: disable=g-import-not-at-top
     model = clustering.strip(model)
   return model
+
+
+def _warn_unit_range(model, images):
+  """Logs a warning when calibration images lie in [0, 1] but `model` scales its input by
+  1/255 itself (it takes 0..255): the int8 input range then fits the wrong images, and
+  the file answers at chance on real ones (trial 9)."""
+  from tfcompress.models.layers import leaf_layers  # pylint: disable=g-import-not-at-top
+  rescales = [layer for layer in leaf_layers(model)
+              if type(layer).__name__ == "Rescaling" and np.isclose(layer.scale, 1 / 255)]
+  if rescales and images.size and float(images.max()) <= 1.0:
+    logging.warning("The calibration images lie in [0, %.3g], but the model divides its "
+                    "input by 255 (layer %s): it takes pixels in 0..255. Calibrate on the "
+                    "images as the model takes them.", float(images.max()), rescales[0].name)
 
 
 def convert(model, mode, representative_images=None, sparse=False, per_channel=True):
@@ -85,6 +99,7 @@ def convert(model, mode, representative_images=None, sparse=False, per_channel=T
     if tuple(images.shape[1:]) != expected:
       raise InputError(f"Calibration images must have shape (N, {expected}). "
                        f"Received: {images.shape}")
+    _warn_unit_range(model, images)
     converter.representative_dataset = lambda: ([images[i:i + 1]] for i in range(len(images)))
     if mode == "int8":
       converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
