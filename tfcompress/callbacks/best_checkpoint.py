@@ -5,7 +5,7 @@ from absl import logging
 
 from tfcompress import health
 from tfcompress._keras import keras
-from tfcompress.evaluate.metrics import check_labels
+from tfcompress.data.checks import check_labels
 from tfcompress.evaluate.metrics import higher_is_better
 from tfcompress.evaluate.metrics import MONITORS
 from tfcompress.evaluate.metrics import validation_scores

@@ -2,35 +2,13 @@
 import numpy as np
 from sklearn import metrics as skm
 
-from tfcompress.errors import InputError
+from tfcompress.data.checks import check_labels
 
 
 def softmax(logits):
   z = logits - logits.max(axis=-1, keepdims=True)
   e = np.exp(z)
   return e / e.sum(axis=-1, keepdims=True)
-
-
-def check_labels(y, name="y", count=None):
-  """`y` as int64 class indices of shape (N,); InputError for one-hot labels (or scores),
-  labels that are not whole numbers, or `count` given and not len(y).
-
-  Example:
-    y_val = check_labels(y_val, "y_val", count=len(x_val))
-  """
-  y = np.asarray(y)
-  if y.ndim == 2 and y.shape[1] == 1:
-    y = y[:, 0]
-  if y.ndim != 1:
-    hint = f" (one-hot? pass `{name}.argmax(axis=1)`)" if y.ndim == 2 else ""
-    raise InputError(f"Argument `{name}` must be integer class indices of shape (N,). "
-                     f"Received: shape {y.shape}{hint}")
-  if y.dtype.kind not in "iub" and not (y.dtype.kind == "f" and np.all(y == np.round(y))):
-    raise InputError(f"Argument `{name}` must be integer class indices. Received: "
-                     f"{y.dtype} values such as {y[:3].tolist()}")
-  if count is not None and len(y) != count:
-    raise InputError(f"Argument `{name}` holds {len(y)} labels for {count} images.")
-  return y.astype(np.int64)
 
 
 def classification_metrics(y_true, logits):

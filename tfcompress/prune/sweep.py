@@ -7,7 +7,7 @@ from tfcompress import health
 from tfcompress._keras import check_model
 from tfcompress._keras import keras
 from tfcompress.config import PAPER_ALPHAS
-from tfcompress.evaluate.metrics import check_labels
+from tfcompress.data.checks import check_labels
 from tfcompress.models.layers import leaf_layers
 from tfcompress.prune import stddev
 
