@@ -86,6 +86,23 @@ def test_sweep_prunes_less_as_alpha_grows_and_returns_matching_masks():
   assert zeros == pytest.approx(list(prune.layer_sparsity(pruned).values()))
 
 
+def test_a_collapsed_model_is_named_before_the_sweep_and_no_layer_is_refused(monkeypatch):
+  """Trial 9: images in 0..1 for a model that divides by 255 gave only a warning after
+  the sweep, that every candidate collapsed."""
+  from tfcompress.errors import InputError  # pylint: disable=g-import-not-at-top
+  from tfcompress.prune import sweep  # pylint: disable=g-import-not-at-top
+  warned = []
+  monkeypatch.setattr(sweep.logging, "warning", lambda *a: warned.append(a[0]))
+  inputs = keras.Input((4,))
+  one_class = keras.Model(inputs, keras.layers.Dense(
+      2, kernel_initializer="zeros", bias_initializer=keras.initializers.Constant([0, 1]))(inputs))
+  x, y = np.ones((8, 4), np.float32), np.arange(8) % 2
+  prune.alpha_sweep(one_class, x, y, alphas=(1.0,))
+  assert "itself collapsed" in warned[0]
+  with pytest.raises(InputError, match="no Conv2D, DepthwiseConv2D or Dense layer"):
+    prune.alpha_sweep(keras.Model(inputs, keras.layers.Activation("linear")(inputs)), x, y)
+
+
 def test_iterative_targets_and_magnitude_masks():
   inputs = keras.Input((10,))
   fc = keras.layers.Dense(10, name="fc1")

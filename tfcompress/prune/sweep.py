@@ -8,6 +8,7 @@ from tfcompress._keras import check_model
 from tfcompress._keras import keras
 from tfcompress.config import PAPER_ALPHAS
 from tfcompress.data.checks import check_labels
+from tfcompress.errors import InputError
 from tfcompress.models.layers import leaf_layers
 from tfcompress.prune import stddev
 
@@ -105,8 +106,8 @@ def alpha_sweep(model, x_val, y_val, x_calib=None, alphas=PAPER_ALPHAS, scope="l
 
   Raises:
     ValueError: an alpha <= 0, an unknown `scope`, `rule` or `score`, or no alphas.
-    InputError: a Keras 3 `model`, or `y_val` not class indices of shape (N,) (one-hot,
-      say).
+    InputError: a Keras 3 `model` or one with no layer to prune, or `y_val` not class
+      indices of shape (N,) (one-hot, say).
 
   Example:
     rows, chosen, pruned, masks = alpha_sweep(student, x_val, y_val, x_train[:512])
@@ -114,7 +115,15 @@ def alpha_sweep(model, x_val, y_val, x_calib=None, alphas=PAPER_ALPHAS, scope="l
   _check(rule, score)  # Before the sweep, not after it.
   check_model(model)
   y_val = check_labels(y_val, "y_val", count=len(x_val))
+  if not stddev.prunable_kernels(model):
+    raise InputError(f"Model {model.name!r} has no Conv2D, DepthwiseConv2D or Dense layer "
+                     "for the std-dev pruner to prune.")
   baseline = _scores(model, x_val, y_val)
+  if baseline["collapsed"]:  # Then every candidate is too: say why before the sweep.
+    logging.warning("The model given to alpha_sweep is itself collapsed on these validation "
+                    "images: it %s. Check that they are as the model takes them (pixels "
+                    "0..255, not 0..1, for a model that divides by 255) and that the labels "
+                    "match them.", baseline["collapsed"])
   rows = []
   for alpha in alphas:
     candidate = _copy(model)
