@@ -14,14 +14,14 @@ import tf_keras as keras  # noqa: E402
 __all__ = ["keras", "tf", "check_model"]
 
 
-def check_model(model, name="model"):
-  """Raises InputError when `model` is not a tf_keras model (a Keras 3 one, say), which
-  TFMOT and this package cannot use; returns `model` otherwise.
+def check_model(model, name="model", allow_none=False):
+  """Raises InputError when `model` is not a tf_keras model (a Keras 3 one, or None
+  unless `allow_none`), which TFMOT and this package cannot use; returns `model`.
 
   Example:
     check_model(student, "student")
   """
-  if model is None or isinstance(model, keras.Model):
+  if isinstance(model, keras.Model) or (model is None and allow_none):
     return model
   from tfcompress.errors import InputError  # pylint: disable=g-import-not-at-top
   kind = f"{type(model).__module__}.{type(model).__name__}"

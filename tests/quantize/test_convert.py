@@ -136,3 +136,10 @@ def test_calibration_images_in_0_1_for_a_model_of_0_255_are_warned_about(monkeyp
   assert not warned
   convert(model, "int8", images / 255)
   assert len(warned) == 1 and "divides its input by 255" in warned[0][0]
+  inputs = keras.Input((4, 4, 3))  # Review: a scale per channel crashed the check.
+  per_channel = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Flatten()(
+      keras.layers.Rescaling([1 / 58.4, 1 / 57.1, 1 / 57.4])(inputs))))
+  convert(per_channel, "int8", np.ones((4, 4, 4, 3), np.float32) / 2)
+  assert len(warned) == 1
+  with pytest.raises(InputError, match="must be a tf_keras model. Received: builtins.NoneType"):
+    convert(None, "float32")

@@ -60,7 +60,8 @@ class BestCheckpoint(keras.callbacks.Callback):
                        f"Received: monitor={monitor!r}")
     if patience < 0:
       raise ValueError(f"Argument `patience` must be >= 0. Received: patience={patience}")
-    self.x_val, self.y_val = x_val, check_labels(y_val, "y_val", count=len(x_val))
+    count = len(x_val) if hasattr(x_val, "shape") else None  # Not for a tf.data.Dataset.
+    self.x_val, self.y_val = x_val, check_labels(y_val, "y_val", count=count)
     self.monitor, self.patience, self.first_epoch = monitor, patience, first_epoch
     self.batch_size, self.score_start = batch_size, score_start
     self.start_margin, self.start_scores = start_margin, None
@@ -130,5 +131,7 @@ class BestCheckpoint(keras.callbacks.Callback):
       self.model.set_weights(self._weights)
       self._weights = None
     if self.collapse and self.warn_collapse:
-      logging.warning("BestCheckpoint kept epoch %s, which is collapsed: it %s. %s",
-                      self.best_epoch, self.collapse, health.ADVICE)
+      logging.warning("BestCheckpoint kept epoch %s, which is collapsed: it %s. Try more "
+                      "training steps, class weights (`class_weight` in fit) when the "
+                      "classes are imbalanced, a lower learning rate, or check that the "
+                      "labels match the images.", self.best_epoch, self.collapse)

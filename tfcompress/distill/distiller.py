@@ -56,7 +56,7 @@ class Distiller(keras.Model):
       raise ValueError("Argument `label_smoothing` must be in [0, 1). "
                        f"Received: label_smoothing={label_smoothing}")
     self.student = check_model(student, "student")
-    self.teacher = check_model(teacher, "teacher")
+    self.teacher = check_model(teacher, "teacher", allow_none=True)
     if teacher is not None:
       teacher.trainable = False
     self.temperature = float(temperature)

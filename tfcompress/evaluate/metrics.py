@@ -26,8 +26,8 @@ def classification_metrics(y_true, logits):
     missing from `y_true`), confusion_matrix (a list of lists) and num_examples.
 
   Raises:
-    InputError: labels that are not class indices of shape (N,) (one-hot, say), or as
-      not as many as the logits' rows.
+    InputError: labels that are not class indices of shape (N,) (one-hot, say), or not
+      as many as the logits' rows.
 
   Example:
     m = classification_metrics(y_test, model.predict(x_test))
@@ -108,7 +108,7 @@ def evaluate_model(model, x, y, batch_size=256):
     The dict of `classification_metrics`, plus "params".
 
   Raises:
-    Nothing beyond Keras's and scikit-learn's own errors.
+    InputError: `y` not class indices of shape (N,) (one-hot, say), or not one an image.
 
   Example:
     evaluate_model(student, splits.x_test, splits.y_test)["accuracy"]

@@ -46,8 +46,8 @@ def load(path, input_shape=None, num_classes=None):
     model = load("my_model.keras", (28, 28, 1), 2)
   """
   if not os.path.isfile(path):
-    raise InputError(f"`student.model` file {path!r} does not exist. Give a .keras or .h5 "
-                     "file, or a student name such as paper_cnn.")
+    raise InputError(f"Model file {path!r} does not exist. Give a .keras or .h5 file "
+                     "(`student.model` also takes a student's name, such as paper_cnn).")
   if path.endswith(".h5"):
     model = _from_h5(path)
   elif _keras_version(path).startswith("3."):

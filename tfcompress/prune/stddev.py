@@ -23,8 +23,8 @@ def prunable_kernels(model):
   wrapped kernel: read under the layer's own name, as after `strip_pruning`)."""
   found = []
   for layer in leaf_layers(model):
-    while isinstance(layer, keras.layers.Wrapper):
-      layer = layer.layer
+    if type(layer).__name__ == "PruneLowMagnitude":  # Others (QAT, clustering) compute
+      layer = layer.layer  # the kernel they give the layer: not a variable to read.
     if isinstance(layer, PRUNABLE):
       kernel = layer.depthwise_kernel if isinstance(
           layer, keras.layers.DepthwiseConv2D) else layer.kernel

@@ -114,7 +114,7 @@ def alpha_sweep(model, x_val, y_val, x_calib=None, alphas=PAPER_ALPHAS, scope="l
   """
   _check(rule, score)  # Before the sweep, not after it.
   check_model(model)
-  y_val = check_labels(y_val, "y_val", count=len(x_val))
+  y_val = check_labels(y_val, "y_val", count=len(x_val) if hasattr(x_val, "shape") else None)
   if not stddev.prunable_kernels(model):
     raise InputError(f"Model {model.name!r} has no Conv2D, DepthwiseConv2D or Dense layer "
                      "for the std-dev pruner to prune.")

@@ -9,6 +9,7 @@ Example:
 import numpy as np
 import tensorflow_model_optimization as tfmot
 
+from tfcompress._keras import check_model
 from tfcompress._keras import keras
 
 _clustering = tfmot.clustering.keras
@@ -42,6 +43,7 @@ def cluster_model(model, clusters, init="kmeans++", preserve_sparsity=True):
     raise ValueError(f"Argument `clusters` must be >= 2. Received: clusters={clusters}")
   if init not in INITS:
     raise ValueError(f"Argument `init` must be one of {', '.join(INITS)}. Received: init={init!r}")
+  check_model(model)
 
   def wrap(layer):
     if isinstance(layer, _CLUSTERABLE) and not isinstance(layer, keras.layers.DepthwiseConv2D):

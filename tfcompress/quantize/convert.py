@@ -18,6 +18,7 @@ import numpy as np
 
 from tfcompress import artifacts
 from tfcompress._keras import check_model
+from tfcompress._keras import keras
 from tfcompress._keras import tf
 from tfcompress.errors import InputError
 
@@ -45,8 +46,13 @@ def _warn_unit_range(model, images):
   1/255 itself (it takes 0..255): the int8 input range then fits the wrong images, and
   the file answers at chance on real ones (trial 9)."""
   from tfcompress.models.layers import leaf_layers  # pylint: disable=g-import-not-at-top
-  rescales = [layer for layer in leaf_layers(model)
-              if type(layer).__name__ == "Rescaling" and np.isclose(layer.scale, 1 / 255)]
+  def by_255(layer):
+    while isinstance(layer, keras.layers.Wrapper):  # QAT's wrapper, say.
+      layer = layer.layer
+    scale = getattr(layer, "scale", None) if type(layer).__name__ == "Rescaling" else None
+    return scale is not None and np.size(scale) == 1 and np.isclose(
+        float(np.ravel(scale)[0]), 1 / 255)
+  rescales = [layer for layer in leaf_layers(model) if by_255(layer)]
   if rescales and images.size and float(images.max()) <= 1.0:
     logging.warning("The calibration images lie in [0, %.3g], but the model divides its "
                     "input by 255 (layer %s): it takes pixels in 0..255. Calibrate on the "

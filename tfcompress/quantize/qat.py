@@ -22,6 +22,7 @@ from tensorflow_model_optimization.python.core.quantization.keras import quant_o
 from tensorflow_model_optimization.python.core.quantization.keras.default_8bit import (  # pylint: disable=g-multiple-import
     default_8bit_quantize_configs as _configs)
 
+from tfcompress._keras import check_model
 from tfcompress._keras import keras
 from tfcompress.errors import InputError
 
@@ -83,7 +84,7 @@ def qat_model(model, preserve="none"):
     InputError: a layer TFMOT cannot quantize (named with its type), or a bad `preserve`.
   """
   chosen = scheme(preserve)
-  copy = keras.models.clone_model(model, clone_function=_annotate)
+  copy = keras.models.clone_model(check_model(model), clone_function=_annotate)
   copy.set_weights(model.get_weights())
   try:
     annotated = _q.quantize_annotate_model(copy)
