@@ -22,11 +22,15 @@ def test_load_npz_keeps_given_val_and_rgb_classes(tmp_path):
   assert len(s.y_val) == 32 and s.input_shape == (32, 32, 3) and s.num_classes == 3
 
 
-def test_float_images_in_unit_range_become_pixels(tmp_path):
+def test_float_images_in_unit_range_become_pixels(tmp_path, monkeypatch):
+  said = []  # Trial 10: scaled without a word, so the device's 0..1 frames went unwarned.
+  monkeypatch.setattr(arrays.logging, "info", lambda *a: said.append(a[0] % a[1:]))
   x, y = make_images(20)
   np.savez(tmp_path / "f.npz", x_train=x / 255.0, y_train=y, x_test=x / 255.0, y_test=y)
   s = arrays.load_npz(str(tmp_path / "f.npz"))
   assert 200 < s.x_test.max() <= 255.0
+  assert "floats in [0, 1]: scaled to 0..255" in said[0]
+  assert "has no x_val: 2 of its 20 training images" in said[1]  # And val's origin too.
 
 
 def test_missing_file(tmp_path):
@@ -52,6 +56,13 @@ def test_wrong_image_shape(tmp_path):
   x, y = make_images(10)
   np.savez(tmp_path / "bad.npz", x_train=x.reshape(10, -1), y_train=y, x_test=x, y_test=y)
   with pytest.raises(InputError, match=r"x_train.*\(10, 784\)"):
+    arrays.load_npz(str(tmp_path / "bad.npz"))
+  np.savez(tmp_path / "bad.npz", x_train=np.repeat(x[:, None], 3, 1), y_train=y, x_test=x,
+           y_test=y)  # Trial 10: channels first, and one-hot labels, named with the fix.
+  with pytest.raises(InputError, match=r"Channels first\? Pass np.transpose\(x_train"):
+    arrays.load_npz(str(tmp_path / "bad.npz"))
+  np.savez(tmp_path / "bad.npz", x_train=x, y_train=np.eye(2)[y], x_test=x, y_test=y)
+  with pytest.raises(InputError, match=r"One-hot\? Save y_train.argmax\(axis=1\)"):
     arrays.load_npz(str(tmp_path / "bad.npz"))
 
 

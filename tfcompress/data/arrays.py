@@ -3,6 +3,7 @@ import dataclasses
 import os
 import zipfile
 
+from absl import logging
 import numpy as np
 
 from tfcompress.data import checks
@@ -48,8 +49,10 @@ def as_images(x, name, source, unit_range=False):
   if x.ndim == 3:
     x = x[..., None]
   if x.ndim != 4 or x.shape[-1] not in (1, 3):
+    hint = (f" Channels first? Pass np.transpose({name}, (0, 2, 3, 1))."
+            if x.ndim == 4 and x.shape[1] in (1, 3) else "")
     raise InputError(f"`{name}` in {source} must be images shaped (N, H, W) or (N, H, W, C) "
-                     f"with C of 1 or 3. Received shape {x.shape}.")
+                     f"with C of 1 or 3. Received shape {x.shape}.{hint}")
   if not (np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)):
     raise InputError(f"`{name}` in {source} must hold numbers. Received dtype {x.dtype}.")
   x = x.astype(np.float32)
@@ -66,7 +69,9 @@ def as_labels(y, x, name, source):
   if y.ndim == 2 and y.shape[1] == 1:
     y = y[:, 0]
   if y.ndim != 1:
-    raise InputError(f"`{name}` in {source} must be 1-D integer labels. Received shape {y.shape}.")
+    hint = f" One-hot? Save {name}.argmax(axis=1)." if y.ndim == 2 else ""
+    raise InputError(f"`{name}` in {source} must be 1-D integer labels. Received shape "
+                     f"{y.shape}.{hint}")
   if not np.issubdtype(y.dtype, np.number):
     raise InputError(f"`{name}` in {source} must be integer class indices 0..K-1. Received "
                      f"dtype {y.dtype} (e.g. {y[:3].tolist()}); map class names to indices.")
@@ -105,6 +110,10 @@ def from_arrays(arrays, source, val_fraction, seed, class_names=None):
                      f"x_test, y_test (x_val, y_val optional). It has: {sorted(arrays)}.")
   parts = {}
   unit_range = checks.pixel_range(arrays, source)
+  if unit_range:
+    logging.info("The images in %s are floats in [0, 1]: scaled to 0..255, as the models "
+                 "take them. The exported models take pixels in 0..255 too: multiply a "
+                 "[0, 1] frame by 255 before it goes in.", source)
   for split in ("train", "val", "test"):
     if f"x_{split}" not in arrays:
       continue
@@ -117,6 +126,9 @@ def from_arrays(arrays, source, val_fraction, seed, class_names=None):
     x, y = parts["train"]
     xa, ya, xb, yb = stratified_split(x, y, val_fraction, seed)
     parts["train"], parts["val"] = (xa, ya), (xb, yb)
+    logging.info("%s has no x_val: %d of its %d training images (%g of each class: "
+                 "`data.val_fraction`, drawn by `seed`) are the validation split.", source,
+                 len(yb), len(y), val_fraction)
   names = tuple(class_names) if class_names else tuple(str(i) for i in range(num_classes))
   return Splits(*parts["train"], *parts["val"], *parts["test"], class_names=names)
 

@@ -118,7 +118,9 @@ def _rename(splits, names):
   given = f"Received: data.class_names={names!r}"
   if len(names) != splits.num_classes:
     raise InputError(f"Config `data.class_names` names {len(names)} classes but the data has "
-                     f"{splits.num_classes} (labels 0..{splits.num_classes - 1}). {given}")
+                     f"{splits.num_classes} (labels 0..{splits.num_classes - 1}); it is a "
+                     "tuple, one name per class: --config.data.class_names=\"('cat','dog')\". "
+                     f"{given}")
   names = tuple(str(n) for n in names)
   if arrays_lib.unusable_names(names) or len(set(names)) < len(names):
     raise InputError("Config `data.class_names` needs a distinct, non-empty, one-line name "
