@@ -205,3 +205,18 @@ def test_table_iii_says_pruned_zeros_take_bytes_in_a_dense_file():
   assert "Pruning's zeros (35.8% of the weights" in notes.zeros_note({"p": pruned})
   dense = {"format": "tflite", "sparsity": {"mean": 0.0}}
   assert notes.zeros_note({"d": dense, "k": {"format": "keras"}}) == ""
+
+
+def test_per_class_recall_and_the_classes_a_model_never_predicts():
+  """Trial 10: a teacher that never answered 2 of 5 classes showed only macro averages."""
+  report = {"dataset": {"classes": ["a", "b", "c"]}, "models": [
+      {"name": "teacher", "confusion_matrix": [[0, 5, 0], [0, 5, 0], [0, 0, 5]]},
+      {"name": "student", "confusion_matrix": [[4, 1, 0], [0, 5, 0], [1, 0, 4]]},
+      {"name": "student", "confusion_matrix": [[5, 0, 0], [0, 5, 0], [0, 0, 3]]}]}
+  text = "\n".join(notes.per_class(report))
+  assert "| teacher | 0.0000 | 1.0000 | 1.0000 |" in text
+  assert "| student | 0.9000 | 1.0000 | 0.9000 |" in text  # c: 4/5 and 3/3, averaged.
+  assert "Never predicted on test (in any seed): teacher: a." in text
+  assert "student:" not in text.split("Never predicted")[1]
+  many = dict(report, dataset={"classes": [str(k) for k in range(notes.PER_CLASS_MAX + 1)]})
+  assert notes.per_class(many) == []  # Too wide a table: left out.

@@ -1,6 +1,8 @@
 """report.md's notes and warnings around the tables: how metrics average, class weights,
 copies across splits, thin or shifted splits, collapsed models, lineage, the teacher
-check, the constant answer, and the spread over seeds and paired tests."""
+check, the constant answer, per-class recall, and the spread over seeds and paired tests."""
+import numpy as np
+
 from tfcompress import health
 from tfcompress.data import checks
 from tfcompress.report import markup
@@ -70,6 +72,45 @@ def collapsed(report):
           "images. No compression of the student starts from them (`teacher_prune` "
           "still prunes every teacher member, for Table I).", "",
           markup.table(["model", "stage", "seed", "why"], rows), ""] + note
+
+
+PER_CLASS_MAX = 20  # Up to this many classes, report.md has a per-class recall table.
+
+
+def per_class(report):
+  """Each model's test recall per class (mean over seeds) and the classes a model never
+  predicts on test, for up to `PER_CLASS_MAX` classes: a macro average hides a class that
+  a model ignores (trial 10: a teacher that never answered 2 of 5 classes)."""
+  classes = report["dataset"]["classes"]
+  if len(classes) > PER_CLASS_MAX:
+    return []
+  recalls, never = {}, {}
+  for e in report["models"]:
+    cm = np.asarray(e.get("confusion_matrix") or [], np.float64)
+    if cm.shape != (len(classes), len(classes)):
+      continue
+    held = cm.sum(axis=1)
+    recalls.setdefault(e["name"], []).append(
+        [cm[k, k] / held[k] if held[k] else None for k in range(len(classes))])
+    missing = [c for k, c in enumerate(classes) if held.sum() and not cm[:, k].sum()]
+    never.setdefault(e["name"], set()).update(missing)
+
+  def mean(values):
+    values = [v for v in values if v is not None]
+    return f"{np.mean(values):.4f}" if values else "-"
+  rows = [[name] + [mean(column) for column in zip(*per_seed)]
+          for name, per_seed in recalls.items()]
+  if not rows:
+    return []
+  out = ["", "## Per-class recall (test)", "", markup.table(["model", *classes], rows)]
+  ignored = {name: sorted(c, key=classes.index) for name, c in never.items() if c}
+  if ignored:
+    out += ["", "**Never predicted on test (in any seed): " + "; ".join(
+        f"{name}: {', '.join(c)}" for name, c in ignored.items()) + ".** The macro averages "
+        "above hide such a class. A model that never answers a class it was trained on "
+        "learned too little of it: more optimizer steps (`train.min_steps`), class weights, "
+        "or more images of it."]
+  return out
 
 
 def zeros_note(summary):

@@ -89,6 +89,7 @@ def markdown(report):
                             fmt(summary[n]["f1"])] + _cost(costs.get(n)) for b, n in ranked]))
   out += ["", "Energy: one inference under the Horowitz 45 nm cost model "
           "(`tfcompress.evaluate.energy` states its assumptions)."]
+  out += notes.per_class(report)
   out += notes.lineage(report) + notes.teacher(report) + notes.constant(report)
   out += notes.seeds(report) + notes.paired(report)
   out += (compression.deep_compression(report) + compression.deployment(report)
