@@ -68,3 +68,21 @@ def test_class_names_of_the_config_file_on_other_data_are_warned_about(caplog):
   config.data.class_names = ()
   main_lib._warn_names_from_file(config, ["--config.data.path=mnist.npz"])  # pylint: disable=protected-access
   assert not caplog.text
+
+
+def test_tensorflow_info_lines_are_left_out_of_the_binary_log():
+  """Trial 10: SavedModel and converter INFO lines were 45% of a smoke run's log."""
+  import logging  # pylint: disable=g-import-not-at-top
+  from tfcompress import main as main_lib  # pylint: disable=g-import-not-at-top
+  import importlib.util  # pylint: disable=g-import-not-at-top
+  import os  # pylint: disable=g-import-not-at-top
+  tf_dir = importlib.util.find_spec("tensorflow").submodule_search_locations[0]
+  keras_dir = importlib.util.find_spec("tf_keras").submodule_search_locations[0]
+  def record(path, level):
+    return logging.LogRecord("absl", level, path, 1, "m", None, None)
+  quiet = main_lib._QuietTensorFlow()  # pylint: disable=protected-access
+  assert not quiet.filter(record(os.path.join(tf_dir, "python", "save.py"), logging.INFO))
+  assert not quiet.filter(record(os.path.join(keras_dir, "src", "training.py"), logging.INFO))
+  assert quiet.filter(record(os.path.join(tf_dir, "python", "function.py"), logging.WARNING))
+  assert quiet.filter(record(os.path.join("/home/tensorflow/tfcompress", "pipeline.py"),
+                             logging.INFO))

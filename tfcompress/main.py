@@ -7,6 +7,8 @@ r"""The tfcompress binary: flags -> config -> pipeline.run.
 
 Every config field, with its default and meaning: python -m tfcompress.config_help [group]
 """
+import importlib.util
+import logging as logging_lib
 import os
 import re
 import sys
@@ -105,7 +107,23 @@ def _expand_home(config):
       config[group][key] = os.path.expanduser(value)
 
 
+class _QuietTensorFlow(logging_lib.Filter):
+  """Drops TensorFlow's own INFO lines (SavedModel and converter chatter: 45% of a smoke
+  run's log, trial 10); its warnings and errors pass."""
+
+  def __init__(self):
+    super().__init__()
+    specs = [importlib.util.find_spec(p) for p in ("tensorflow", "tf_keras")]  # No import.
+    self.folders = tuple(os.path.join(folder, "") for spec in specs if spec
+                         for folder in spec.submodule_search_locations or ())
+
+  def filter(self, record):
+    return record.levelno >= logging_lib.WARNING or not record.pathname.startswith(
+        self.folders)
+
+
 def main(argv):
+  logging.get_absl_handler().addFilter(_QuietTensorFlow())
   if len(argv) > 1:
     _fail(f"unexpected arguments {argv[1:]}; use --config and --workdir.")
   if _WORKDIR.value is None or "config" not in flags.FLAGS or _CONFIG.value is None:
