@@ -73,7 +73,8 @@ def description(content, class_names, name="model"):
           "pixels": "raw pixels 0-255; the model rescales inside, so do not normalize",
           "resize": (f"bring each frame to {width}x{height} as the training images were "
                      "made: tfcompress reads image folders by stretching the whole image "
-                     "(PIL bilinear, aspect ratio not kept)"),
+                     "(PIL bilinear, aspect ratio not kept), and takes .npz images as "
+                     "stored"),
           "quantization": _quantization(
               inp, "q = clamp(round(pixel / scale) + zero_point, -128, 127)"),
       },
