@@ -60,6 +60,10 @@ def base_config():
   c.data.image_size = 0  # Resize to this square size; 0 keeps arrays as stored.
   c.data.color_mode = "auto"  # Image folders: auto (RGB if they have colour), grayscale, rgb.
   c.data.val_fraction = 0.1  # Stratified split of train when there is no val split.
+  # auto: the data's own val split, unless a class has under 10 images there and carving
+  # `val_fraction` of train + val gives every class more (Kaggle's chest_xray val/ holds 16);
+  # own: the data's val split always; carve: always carved from train + val.
+  c.data.val_split = "auto"
   c.data.test_fraction = 0.2  # Image folders without test/: of train, held out for test.
   c.data.class_names = ()  # Names of labels 0, 1, ... (default: the data's, else numbers).
   # Map source classes (by name or label) to new ones, e.g. Kermany's three folders to the
@@ -263,6 +267,7 @@ def smoke(config):
 _CHOICES = {
     "strategy": ("default", "mirrored", "one_device", "multi_worker_mirrored"),
     "data.color_mode": ("auto", "grayscale", "rgb"),
+    "data.val_split": ("auto", "own", "carve"),
     "train.mixed_precision": ("float32", "mixed_float16", "mixed_bfloat16"),
     "teacher.combine": ("mean", "vote"),
     "distill.mode": ("cached", "online"),

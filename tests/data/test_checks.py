@@ -81,10 +81,10 @@ def test_overlap_counts_copies_across_splits_and_images_with_two_labels():
 
 
 def test_thin_validation_classes_are_named_with_what_one_image_weighs():
-  text = checks.describe_thin_val(np.array([0] * 70 + [1] * 2 + [2] * 5), ("a", "b", "c"))
+  text = checks.describe_thin_val(np.array([0] * 70 + [1] * 2 + [2] * 10), ("a", "b", "c"))
   assert text.startswith("Validation holds 2 images of class `b`: every choice")
   assert "moves balanced accuracy by up to 0.17" in text and "`c`" not in text  # 1 / (3 * 2).
-  assert checks.describe_thin_val(np.array([0] * 5 + [1] * 5), ("a", "b")) == ""
+  assert checks.describe_thin_val(np.array([0] * 10 + [1] * 10), ("a", "b")) == ""
 
 
 def test_thin_training_classes_are_named():

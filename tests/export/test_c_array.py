@@ -8,6 +8,7 @@ import pytest
 from tfcompress.errors import InputError
 from tfcompress.export import c_source
 from tfcompress.export import model_info
+from tfcompress.export import c_array
 from tfcompress.export.c_array import resolver_call
 from tfcompress.export import write_c_array
 
@@ -125,6 +126,11 @@ def test_source_layout(tflite_files):
       "AddMaxPool2D()", "AddDepthwiseConv2D()", "AddPadV2()", "AddAddN()", "AddBatchMatMul()",
       "AddL2Normalization()", "AddBatchToSpaceNd()"]
   assert "arena" not in header  # Not measured: not written.
+  # How to make a frame: the model's 12x12x1 input is grayscale luma, stretched.
+  assert "// Grayscale: image folders were read with PIL's 'L'" in header
+  assert "// 12x12: image folders were stretched to it" in header and "RGB, in" not in header
+  assert c_array._pixels_note([1, 32, 48, 3])[0].startswith("// RGB, in R, G, B order")
+  assert c_array._pixels_note([1, 32, 48, 3])[1].startswith("// 48x32:")
 
 
 def test_float_model_and_no_labels(tflite_files):

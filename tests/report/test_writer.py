@@ -198,6 +198,10 @@ def test_collapsed_section_names_one_epoch_teacher_members():
   assert "## COLLAPSED models" in text and "`mobilenetv2` trained for one epoch" in text
   member["selection"]["epochs_run"] = 6  # A full run's member at chance: no excuse made.
   assert "trained for one epoch" not in tables.markdown(report)
+  assert "No model collapsed" not in text
+  report["collapsed"] = []
+  healthy = tables.markdown(report)
+  assert "No model collapsed: every model scored" in healthy and "COLLAPSED" not in healthy
 
 
 def test_table_iii_says_pruned_zeros_take_bytes_in_a_dense_file():

@@ -196,7 +196,9 @@ def describe_overlap(found, val, test):
   return f"Data: {'; '.join(parts)}. {' '.join(advice)}"
 
 
-THIN_VAL = 5  # Fewer validation images of a class than this, and the log and report say so.
+# Fewer validation images of a class than this, and the log and report say so (and
+# `data.val_split='auto'` carves validation from train when that gives every class more).
+THIN_VAL = 10
 THIN_TRAIN = 20  # Fewer training images of a class than this, and the log says so.
 
 
@@ -225,7 +227,8 @@ def describe_thin_val(y_val, class_names):
   return (f"Validation holds {listed}: every choice (the epoch kept, alpha, the compression "
           f"source) rests on them, and one image moves balanced accuracy by up to "
           f"{image_weight(y_val, len(class_names)):.2f}. Give validation more "
-          "images (a larger `data.val_fraction`, or an x_val / val/ split of your own).")
+          "images (a larger `data.val_fraction`, `data.val_split='carve'` to carve it from "
+          "train, or an x_val / val/ split of your own).")
 
 
 def describe_thin_train(y_train, class_names, weighted=True):

@@ -109,6 +109,19 @@ def _quantization_note(source, target):
   return into + f"{target} output: the scores as they are."
 
 
+def _pixels_note(shape):
+  """What the input's pixels are: colour, and how frames were brought to its size."""
+  if len(shape) != 4:
+    return []
+  _, height, width, channels = shape
+  color = {1: ("// Grayscale: image folders were read with PIL's 'L' (ITU-R 601-2 luma), "
+               "L = (299 R + 587 G + 114 B) / 1000: compute the same from an RGB camera."),
+           3: "// RGB, in R, G, B order (not a camera's BGR)."}.get(channels)
+  return [color] * bool(color) + [
+      f"// {width}x{height}: image folders were stretched to it (PIL bilinear, aspect ratio "
+      "not kept); .npz images were taken as stored."]
+
+
 def _header(name, content, info, class_names, definitions, arena_bytes=None):
   guard = f"TFCOMPRESS_{name.upper()}_H_"
   digest = hashlib.sha256(content).hexdigest()
@@ -118,6 +131,7 @@ def _header(name, content, info, class_names, definitions, arena_bytes=None):
       "// Do not edit; regenerate instead.",
       "// C++ (constexpr), as TFLite Micro's API is: include it from a .cc / .cpp file.",
       "// Input: raw pixels 0-255 (the model rescales inside), HWC order.",
+      *_pixels_note(info["input"]["shape"]),
       _quantization_note(info["input"]["dtype"], info["output"]["dtype"]),
   ]
   if info.get("int4_tensors"):

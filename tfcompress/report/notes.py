@@ -55,9 +55,14 @@ def shift(dataset):
 
 
 def collapsed(report):
-  """The COLLAPSED models section: models at chance on validation, and why."""
-  if not report.get("collapsed"):
+  """The COLLAPSED models section: models at chance on validation, and why; one line
+  saying none did when every model was checked and none is."""
+  if "collapsed" not in report:
     return []
+  if not report["collapsed"]:
+    return ["No model collapsed: every model scored on the validation images predicts more "
+            f"than one class there, with balanced accuracy above chance + "
+            f"{health.CHANCE_MARGIN:g}.", ""]
   rows = [[c["name"], c["stage"], "-" if c["seed"] is None else c["seed"], c["reason"]]
           for c in report["collapsed"]]
   names = {c["name"] for c in report["collapsed"]}
