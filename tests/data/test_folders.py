@@ -47,6 +47,19 @@ def test_kermany_layout_is_resized_and_labelled(tmp_path):
   assert gray.input_shape == (32, 32, 1)
 
 
+def test_a_folder_around_the_data_names_the_folder_to_give(tmp_path):
+  _write_folder(tmp_path / "download" / "chest_xray", {"train": 2, "test": 1})
+  inner = str(tmp_path / "download" / "chest_xray")
+  with pytest.raises(InputError, match=r"must hold one folder per class, at least 2. Found: "
+                     rf"\['chest_xray'\]. It holds one folder, '{inner}'.*set data.path="):
+    folders.load_image_folder(str(tmp_path / "download"), image_size=8)
+  one_class = tmp_path / "one" / "cats"  # One class of images: nothing to point to.
+  one_class.mkdir(parents=True)
+  Image.new("L", (8, 8)).save(one_class / "a.png")
+  with pytest.raises(InputError, match=r"Found: \['cats'\]\.$"):
+    folders.load_image_folder(str(tmp_path / "one"), image_size=8)
+
+
 def _gray_folder(root, save):
   """Two classes of gray images; `save(pixels, path)` writes one (without extension)."""
   rng = np.random.default_rng(1)

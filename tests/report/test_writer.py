@@ -224,3 +224,17 @@ def test_per_class_recall_and_the_classes_a_model_never_predicts():
   assert "student:" not in text.split("Never predicted")[1]
   many = dict(report, dataset={"classes": [str(k) for k in range(notes.PER_CLASS_MAX + 1)]})
   assert notes.per_class(many) == []  # Too wide a table: left out.
+
+
+def test_table_iii_shows_each_variant_s_validation_score_the_export_pick_rests_on():
+  def variant(name, acc, val):
+    return dict(_entry(name, 0, acc, fmt="tflite", stage="quantize"), quantization=name,
+                val={"balanced_accuracy": val})
+  entries = [variant("int8", 0.875, 0.9333), variant("int4x8", 0.56, 0.5625)]
+  text = tables.markdown({"dataset": {"name": "x", "train": 1, "val": 1, "test": 1,
+                                      "input_shape": [2, 2, 1], "classes": ["a", "b"]},
+                          "models": entries, "summary": writer.summarize(entries)})
+  table = text.split("## Table III")[1].split("## Table IV")[0]
+  assert "| val bal. acc |" in table and "within `export.tolerance` of the best" in table
+  assert "| int4x8 | int4x8 | 0.5600 |" in table and "| 0.5625 |" in table
+  assert "| 0.9333 |" in table

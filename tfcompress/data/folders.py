@@ -205,8 +205,12 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
                              if os.path.isdir(os.path.join(train_dir, d))
                              and not d.startswith((".", "__"))))
   if len(class_names) < 2:
+    inner = os.path.join(train_dir, class_names[0]) if class_names else ""
+    hint = (f" It holds one folder, {inner!r}, that has folders of its own: set "
+            f"data.path={inner!r}." if inner and train_dir == root and any(
+                os.path.isdir(os.path.join(inner, d)) for d in os.listdir(inner)) else "")
     raise InputError(f"{train_dir!r} must hold one folder per class, at least 2. "
-                     f"Found: {list(class_names)}")
+                     f"Found: {list(class_names)}.{hint}")
   if color_mode not in MODES and color_mode != "auto":
     raise InputError(f"Argument `color_mode` must be 'auto', 'grayscale' or 'rgb'. Received: "
                      f"color_mode={color_mode!r}")

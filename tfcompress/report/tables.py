@@ -69,12 +69,16 @@ def markdown(report):
     if s["format"] == "tflite":
       rows.append([markup.label(name, s), s["quantization"], fmt(s.get("accuracy")),
                    fmt(s.get("balanced_accuracy")), fmt(s.get("auc")), fmt(s.get("f1")),
+                   fmt(s.get("val_balanced_accuracy")),
                    fmt(s.get("size_bytes"), kind="bytes"), fmt(s.get("gzip_bytes"), kind="bytes"),
                    fmt(s.get("compression_ratio"), kind="ratio"),
                    fmt(s.get("latency_ms"), digits=3)])
-  out.append(markup.table(["model", "mode", "accuracy", "bal. acc", "auc", "f1", "bytes",
-                           "gzip -9 bytes", "compression", "latency ms (batch 1)"], rows))
-  out += ["", "Compression is against `reference_float32`: the float32 .tflite of the "
+  out.append(markup.table(["model", "mode", "accuracy", "bal. acc", "auc", "f1",
+                           "val bal. acc", "bytes", "gzip -9 bytes", "compression",
+                           "latency ms (batch 1)"], rows))
+  out += ["", "`export` recommends, per target, the smallest file whose val bal. acc lies "
+          "within `export.tolerance` of the best: a variant far below the others there is "
+          "one to leave on the shelf. Compression is against `reference_float32`: the float32 .tflite of the "
           "uncompressed conventional student (of the compressed model's source when the "
           "`student` stage was not run)." + notes.zeros_note(summary) + " Latency: LiteRT on "
           "the CPU of the machine that ran tfcompress (median, one thread), not a phone's; "
