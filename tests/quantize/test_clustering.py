@@ -28,3 +28,22 @@ def test_bad_arguments():
     clustering.cluster_model(model, 1)
   with pytest.raises(ValueError, match="init='median'"):
     clustering.cluster_model(model, 8, init="median")
+
+
+def test_a_layer_with_few_weights_gets_the_clusters_kmeans_can_seed():
+  # Before: TFMOT's kmeans++ raised "Expected num_to_sample <= points.rows(). 12 vs 8" on
+  # a layer thinned by channels and pruning (trial 11, configs/cifar10_fire.py:smoke).
+  keras.utils.set_random_seed(0)
+  model = paper_cnn((12, 12, 1), 2, filters=(8, 8, 8, 8))
+  conv = next(l for l in reversed(model.layers) if isinstance(l, keras.layers.Conv2D))
+  kernel = np.zeros(conv.kernel.shape, np.float32)  # 3x3x8x8: 20 weights left non-zero,
+  kernel.flat[:20] = np.r_[-np.arange(1, 9), np.arange(1, 13)] / 10  # 8 below, 12 above 0.
+  conv.kernel.assign(kernel)
+  assert clustering.seedable(kernel, 32) == 21  # 20 non-zero centroids + zero: 8 and 12.
+  assert clustering.seedable(kernel, 8) == 8 and clustering.seedable(kernel, 32, False) == 32
+  assert clustering.seedable(np.array([-1.0, 0.0, 0.5, 2.0]), 32) == 4
+  assert clustering.seedable(np.array([0.0, 0.5]), 32) == 2
+  wrapped = clustering.cluster_model(model, clusters=32, init="kmeans++")
+  shared = clustering.strip(wrapped)
+  assert clustering.distinct_values(shared)[conv.name] <= 20
+  assert np.count_nonzero(shared.get_layer(conv.name).kernel.numpy()) <= 20

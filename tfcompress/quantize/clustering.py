@@ -6,6 +6,7 @@ Example:
   shared = strip(wrapped)
   distinct_values(shared)   # {'fc1': 16, ...}
 """
+from absl import logging
 import numpy as np
 import tensorflow_model_optimization as tfmot
 
@@ -30,6 +31,9 @@ def cluster_model(model, clusters, init="kmeans++", preserve_sparsity=True):
     init: centroid initialization: "linear", "kmeans++" or "density".
     preserve_sparsity: keep pruned zeros zero, so clustering can follow pruning.
 
+  A layer with too few weights for `clusters` (a layer thinned by `channels` and pruned)
+  gets the most that kmeans++ can seed from its weights (`seedable`), and the log says so.
+
   Returns:
     A new Keras model with clustering wrappers.
 
@@ -47,11 +51,41 @@ def cluster_model(model, clusters, init="kmeans++", preserve_sparsity=True):
 
   def wrap(layer):
     if isinstance(layer, _CLUSTERABLE) and not isinstance(layer, keras.layers.DepthwiseConv2D):
-      return _clustering.cluster_weights(layer, number_of_clusters=clusters,
+      k = seedable(layer.kernel.numpy(), clusters, preserve_sparsity)
+      if k < clusters:
+        logging.info("Clustering: layer %s has %d non-zero weights, too few for %d clusters: "
+                     "it gets %d.", layer.name, int(np.count_nonzero(layer.kernel.numpy())),
+                     clusters, k)
+      return _clustering.cluster_weights(layer, number_of_clusters=k,
                                          cluster_centroids_init=INITS[init],
                                          preserve_sparsity=preserve_sparsity)
     return layer
   return keras.models.clone_model(model, clone_function=wrap)
+
+
+def seedable(kernel, clusters, preserve_sparsity=True):
+  """The most clusters, up to `clusters`, that TFMOT can seed from `kernel`.
+
+  kmeans++ draws each centroid from a distinct weight; with `preserve_sparsity` one
+  centroid is zero and the others are shared out between the negative and the positive
+  weights in proportion to their counts (TFMOT's `_zero_centroid_initialization`), so each
+  side needs as many weights as it gets centroids. More clusters raise a TensorFlow error
+  ("Expected num_to_sample <= points.rows()").
+
+  Example:
+    seedable(np.array([-1.0, 0.0, 0.5, 2.0]), 32)  # 4: zero, one negative, two positive.
+  """
+  w = np.asarray(kernel).ravel()
+  if not preserve_sparsity:
+    return int(max(2, min(clusters, w.size)))
+  neg, pos = int((w < 0).sum()), int((w > 0).sum())
+  if neg + pos == 0:
+    return clusters  # TFMOT keeps the zero centroid alone.
+  for k in range(clusters, 2, -1):
+    on_neg = round((k - 1) * neg / (neg + pos))  # Half to even, as tf.math.round.
+    if on_neg <= neg and k - 1 - on_neg <= pos:
+      return k
+  return 2  # One centroid for zero, one for the side holding more weights.
 
 
 def strip(model):
