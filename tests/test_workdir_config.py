@@ -66,3 +66,19 @@ def test_quantize_settings_may_change_only_when_every_finished_reader_runs_again
   assert blockers(("quantize",), [0, 1]) == ["add 'export' to `stages`"]
   assert blockers(("quantize", "export"), [0, 1]) == []
   assert blockers(("student",), [0], "train.epochs") is None  # Not a field that may change.
+  # A stage's own group: nothing finished or left behind reads cluster.*, so it may change
+  # (trial 11: cluster crashed, and the fix, fewer clusters, was refused).
+  assert blockers(("cluster",), [0], "cluster.clusters") == []
+  left = os.path.join(workdir, "seed_0", "cluster")
+  os.makedirs(left)
+  open(os.path.join(left, "part.keras"), "w").close()
+  assert blockers(("cluster",), [0], "cluster.clusters") == [
+      f"'cluster' stopped before it finished: delete {left!r} (what it left was made with "
+      "the old value)"]
+  # student.* is recorded by every stage after the teacher: quantize's files block it too.
+  artifacts.write_json(layout.done_file(workdir, "student", 0), record)
+  reasons = blockers(("student",), [0, 1], "student.epochs")
+  assert reasons[0] == ("'student' was made before it recorded `student.epochs`: delete "
+                        f"{os.path.join(workdir, 'seed_0', 'student')!r} to make it again")
+  assert "add 'quantize' to `stages`" in reasons and "add 'export' to `stages`" in reasons
+  assert any(r.startswith("'cluster' stopped before it finished") for r in reasons)

@@ -24,10 +24,8 @@ from tfcompress.stages import graph
 
 # Fields that may change between runs in one workdir: they do not change any result.
 FREE_FIELDS = ("stages", "verbose", "repeats")
-# Groups whose fields may change when every stage that reads them runs again: they decide
-# what is converted and shipped (and the ranges QAT starts from), and the stages that read
-# them record them.
-RERUN_GROUPS = ("quantize", "export")
+# A stage's own config group may change when every stage that records it runs again
+# (`_blockers`); `data` and `train`, which every stage reads, may not.
 _TEACHER_SIZE = "teacher.input_size"
 _TEACHER_GROUPS = ("data", "train", "teacher")  # The config groups the teacher reads.
 _COLOR_MODE = "data.color_mode"
@@ -63,21 +61,36 @@ def _free(key, stages, sources):
   return sources.get(key) in stages
 
 
+def _records(stage, group):
+  """Whether `stage` records the fields of config group `group` in its `settings`."""
+  return group in (set(_TEACHER_GROUPS) if stage.name == "teacher" else
+                   {"data", "train", "student", stage.name, *stage.reads})
+
+
 def _blockers(workdir, key, stages, seeds):
-  """For a field of `RERUN_GROUPS`: why it may not change in `workdir` (a list; empty when
-  it may). It may when every finished stage that reads it runs again in this run, so its
-  recorded settings make it redo its work (and the listed stages that take its output
-  with it; `pipeline` refuses an unlisted one made from an older output): it is in
-  `stages`, each seed it finished in is among `seeds` (`seeds[0]` is `seed`), and its
-  record holds the field. None for other fields."""
+  """For a field of a stage's own config group (`prune.alphas`, `quantize.modes`, ...):
+  why it may not change in `workdir` (a list; empty when it may). It may when every
+  finished stage that records it runs again in this run, so its recorded settings make it
+  redo its work (and the listed stages that take its output with it; `pipeline` refuses
+  an unlisted one made from an older output): it is in `stages`, each seed it finished in
+  is among `seeds` (`seeds[0]` is `seed`), and its record holds the field. A stage that
+  stopped before it finished (a crash, Ctrl-C) may not have its folder: it may have kept
+  parts made with the old value (teacher members, search candidates). None for the
+  fields of other groups (data, train)."""
   group = key.split(".")[0]
-  if group not in RERUN_GROUPS:
+  if group not in {s.name for s in graph.stages()}:
     return None
   reasons = []
-  for stage in (s for s in graph.stages() if s.reads_group(group)):
+  for stage in (s for s in graph.stages() if _records(s, group)):
     for folder_seed in [None, *layout.seeds(workdir)]:
-      done = artifacts.read_json(layout.done_file(workdir, stage.name, folder_seed))
+      done_path = layout.done_file(workdir, stage.name, folder_seed)
+      folder = os.path.dirname(done_path)
+      done = artifacts.read_json(done_path)
       if done is None:
+        if os.path.isdir(folder) and os.listdir(folder):
+          reasons.append(f"{stage.name!r} stopped before it finished: delete {folder!r} (what "
+                         "it left was made with the old value)")
+          break
         continue
       if stage.name not in stages:
         reasons.append(f"add {stage.name!r} to `stages`")
@@ -86,8 +99,7 @@ def _blockers(workdir, key, stages, seeds):
                        f"to {folder_seed - seeds[0] + 1} or more to cover it")
       elif key not in (done.get("settings") or {}).get("config", {}):
         reasons.append(f"{stage.name!r} was made before it recorded `{key}`: delete "
-                       f"{os.path.dirname(layout.done_file(workdir, stage.name, folder_seed))!r}"
-                       " to make it again")
+                       f"{folder!r} to make it again")
       else:
         continue
       break
@@ -165,7 +177,7 @@ def check_workdir(config, workdir, input_shape):
     old = given(old, fingerprint.input_shape(workdir) or input_shape, folder)
     sources = _sources()
     seeds = [config.seed + i for i in range(config.repeats)]
-    changed, hints = [], []
+    changed, hints, fixable = [], [], True
     for k in sorted(set(old) | set(new_flat)):
       if _free(k, config.stages, sources) or old.get(k) == new_flat.get(k):
         continue
@@ -176,15 +188,15 @@ def check_workdir(config, workdir, input_shape):
                      old.get(k), new_flat.get(k))
         continue
       changed.append(k)
+      fixable = fixable and (k in sources or blockers is not None)
       hints += [f"add {sources[k]!r} to `stages`"] if k in sources else blockers or []
     if changed:
       shown = "; ".join(f"{k}: {old.get(k, '(absent)')!r} -> {new_flat.get(k, '(absent)')!r}"
                         for k in changed)
       runs = ""
-      if all(k in sources or k.split(".")[0] in RERUN_GROUPS for k in changed):
-        runs = (f" A stage's source, and {' and '.join(RERUN_GROUPS)} settings, may change "
-                "when the stages that read them run again: "
-                f"{'; '.join(dict.fromkeys(hints))}.")
+      if fixable:
+        runs = (" A stage's source and settings may change when the stages that read them "
+                f"run again: {'; '.join(dict.fromkeys(hints))}.")
       raise InputError(f"{workdir!r} holds a run with a different config ({shown}).{runs} Use a "
                        f"new --workdir, or delete this one.{_keep_teacher(workdir, changed)}")
   # Files as absolute paths, so that `--config=WORKDIR/config.json` and tfcompress-bench
@@ -204,12 +216,10 @@ def settings(made, stage, seed):
   Recorded in its metrics.json, so that a folder copied from another workdir (a teacher,
   say) is not taken for this config's. Not the `source` fields: the stage a source picks is
   among its inputs, so `last` -> `prune` when `last` was `prune` changes nothing."""
-  groups = (set(_TEACHER_GROUPS) if stage.name == "teacher" else
-            {"data", "train", "student", stage.name, *stage.reads})
   sources = _sources()
   return {"data_sha256": made["data_sha256"], "seed": seed,
           "config": {k: v for k, v in made["config"].items()
-                     if k.split(".")[0] in groups and k not in sources}}
+                     if _records(stage, k.split(".")[0]) and k not in sources}}
 
 
 def changed(old, new):
