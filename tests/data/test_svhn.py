@@ -47,6 +47,21 @@ def test_bad_svhn_files_are_one_line(tmp_path):
   io.savemat(os.path.join(folder, svhn.TEST), {"images": np.zeros((2, 2))})
   with pytest.raises(InputError, match="lacks X or y"):
     svhn.load_svhn(folder)
+  # Only the test file, no folder, or other .mat names: each error names SVHN's two files
+  # (trial 11: they spoke of image folders and class folders).
+  config = base_config().data
+  os.remove(os.path.join(folder, svhn.TRAIN))
+  config.path = folder
+  with pytest.raises(InputError, match="train_32x32.mat.* is missing"):
+    load(config)
+  config.path = str(tmp_path / "svhn_not_here")
+  with pytest.raises(InputError, match="or a folder with SVHN's train_32x32.mat and "
+                                       "test_32x32.mat"):
+    load(config)
+  os.rename(os.path.join(folder, svhn.TEST), os.path.join(folder, "test.mat"))
+  config.path = folder
+  with pytest.raises(InputError, match="must be named train_32x32.mat and test_32x32.mat"):
+    load(config)
 
 
 def test_merge_classes_maps_names_and_labels(tmp_path):

@@ -97,3 +97,16 @@ def test_docs_show_the_graph_the_registry_draws():
   docs = (pathlib.Path(__file__).parents[2] / "docs" / "architecture.md").read_text()
   config = config_lib.base_config()
   assert graph.describe(config) in docs and graph.mermaid(config) in docs
+
+
+def test_a_collapsed_teacher_warning_names_the_stages_that_take_its_student_anyway():
+  from tfcompress.stages import student  # pylint: disable=g-import-not-at-top
+  config = config_lib.base_config()
+  assert "only if it beats the conventional student" in student._who_compresses(config)
+  config.stages = (*config.stages, "channels")
+  config.channels.source = "distill"  # configs/pneumonia_tiny.py (trial 11).
+  said = student._who_compresses(config)
+  assert "`channels.source` = 'distill' compresses it whatever it scores" in said
+  assert "only if" not in said
+  config.stages = ("teacher", "student", "distill")
+  assert student._who_compresses(config) == ""

@@ -209,6 +209,8 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
     hint = (f" It holds one folder, {inner!r}, that has folders of its own: set "
             f"data.path={inner!r}." if inner and train_dir == root and any(
                 os.path.isdir(os.path.join(inner, d)) for d in os.listdir(inner)) else "")
+    if not class_names and any(f.endswith(".mat") for f in os.listdir(train_dir)):
+      hint = " SVHN's files must be named train_32x32.mat and test_32x32.mat."
     raise InputError(f"{train_dir!r} must hold one folder per class, at least 2. "
                      f"Found: {list(class_names)}.{hint}")
   if color_mode not in MODES and color_mode != "auto":

@@ -43,8 +43,9 @@ def load(data_config, seed=0):
   c = data_config
   if c.path:
     if not os.path.exists(c.path):
-      raise InputError(f"Config `data.path` not found: it must be an .npz file or an image "
-                       f"folder. Received: data.path={c.path!r}")
+      raise InputError(f"Config `data.path` not found: it must be an .npz file, an image "
+                       f"folder, or a folder with SVHN's {svhn.TRAIN} and {svhn.TEST}. "
+                       f"Received: data.path={c.path!r}")
     with config_keys(image_size="data.image_size", class_names="data.class_names",
                      color_mode="data.color_mode"):
       if svhn.is_svhn(c.path):

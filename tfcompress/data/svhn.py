@@ -14,14 +14,17 @@ TRAIN, TEST = "train_32x32.mat", "test_32x32.mat"
 
 
 def is_svhn(path):
-  """True for a `.mat` file, or a folder holding SVHN's train file."""
-  return path.endswith(".mat") or os.path.isfile(os.path.join(path, TRAIN))
+  """True for a `.mat` file, or a folder holding SVHN's train or test file."""
+  return path.endswith(".mat") or any(os.path.isfile(os.path.join(path, f)) for f in (TRAIN, TEST))
 
 
 def _files(path):
   """(train, test) files: in a folder, or the train file given and the test file beside it."""
   if os.path.isdir(path):
     train, test = os.path.join(path, TRAIN), os.path.join(path, TEST)
+    if not os.path.isfile(train):
+      raise InputError(f"SVHN needs the train file beside the test file: {train!r} is missing. "
+                       f"Put {TRAIN} and {TEST} in one folder and set data.path to it.")
   else:
     train = path
     test = os.path.join(os.path.dirname(path), os.path.basename(path).replace("train", "test"))

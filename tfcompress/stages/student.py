@@ -1,4 +1,6 @@
 """The student stages: conventional training (the paper's baseline) and distillation."""
+import functools
+
 from absl import logging
 
 from tfcompress import artifacts
@@ -50,15 +52,27 @@ def distill_stage(run):
   if why:
     logging.warning("distill: the teacher collapsed on validation (it %s), so the distilled "
                     "student learns from a one-class or chance-level teacher%s. Fix the "
-                    "teacher first. %s", why, "; compression takes it only if it beats the "
-                    "conventional student on validation (`prune.source=best`)"
-                    if run.config.prune.source == "best" else "", health.ADVICE)
+                    "teacher first. %s", why, _who_compresses(run.config), health.ADVICE)
   student = _build(run)
   fitted, timer = fitting.train_student(run, student, run.config.distill.epochs,
                                         teach=run.config.distill, average=True)
   path = artifacts.save_model(student, run.out(layout.MODEL))
   return [run.product(student, "distilled", path, fitted, mode=run.config.distill.mode,
                       epoch_seconds=timer.seconds)]
+
+
+def _who_compresses(config):
+  """Whether compression may take the distilled student of a collapsed teacher: the listed
+  stages whose `source` is pinned to it, else whether the prune stage picks by validation."""
+  pinned = [s.source for s in graph.stages() if s.source and s.name in config.stages
+            and functools.reduce(getattr, s.source.split("."), config) == "distill"]
+  if pinned:
+    return (f"; {' and '.join(f'`{k}`' for k in pinned)} = 'distill' compresses it whatever "
+            "it scores ('best' lets validation choose)")
+  if "prune" in config.stages and config.prune.source == "best":
+    return ("; compression takes it only if it beats the conventional student on validation "
+            "(`prune.source=best`)")
+  return ""
 
 
 def _check(config, splits):
