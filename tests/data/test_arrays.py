@@ -31,6 +31,9 @@ def test_float_images_in_unit_range_become_pixels(tmp_path, monkeypatch):
   assert 200 < s.x_test.max() <= 255.0
   assert "floats in [0, 1]: scaled to 0..255" in said[0]
   assert "has no x_val: 2 of its 20 training images" in said[1]  # And val's origin too.
+  assert "multiply a [0, 1] frame by 255" in s.reading  # The export README says it.
+  np.savez(tmp_path / "u8.npz", x_train=x, y_train=y, x_test=x, y_test=y)
+  assert arrays.load_npz(str(tmp_path / "u8.npz")).reading == ""
 
 
 def test_missing_file(tmp_path):

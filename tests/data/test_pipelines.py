@@ -73,7 +73,10 @@ def _rare_class_npz(tmp_path):
 
 def test_limit_keeps_every_class_in_every_split(tmp_path):
   c = base_config().data
-  c.path, c.limit = _rare_class_npz(tmp_path), 6
+  c.path, c.image_size = _rare_class_npz(tmp_path), 10
+  assert pipelines.load(c).reading == ("Resized from 8x8 to 10x10 (`data.image_size`) with "
+                                       "tf.image.resize, bilinear.")
+  c.image_size, c.limit = 0, 6
   for seed in range(5):  # A plain random 6 of 60 misses a 5% class in most splits.
     s = pipelines.load(c, seed)
     for y in (s.y_train, s.y_val, s.y_test):

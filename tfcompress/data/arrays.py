@@ -30,6 +30,9 @@ class Splits:
   x_test: np.ndarray
   y_test: np.ndarray
   class_names: tuple
+  # How the pixels were made from the files (a folder's resize, colour, bit depth), for
+  # whoever feeds the exported models: the export README says it. "" when taken as stored.
+  reading: str = ""
 
   @property
   def num_classes(self):
@@ -130,7 +133,10 @@ def from_arrays(arrays, source, val_fraction, seed, class_names=None):
                  "`data.val_fraction`, drawn by `seed`) are the validation split.", source,
                  len(yb), len(y), val_fraction)
   names = tuple(class_names) if class_names else tuple(str(i) for i in range(num_classes))
-  return Splits(*parts["train"], *parts["val"], *parts["test"], class_names=names)
+  reading = ("The images were floats in [0, 1], multiplied by 255: multiply a [0, 1] frame "
+             "by 255 before it goes in." if unit_range else "")
+  return Splits(*parts["train"], *parts["val"], *parts["test"], class_names=names,
+                reading=reading)
 
 
 def load_npz(path, val_fraction=0.1, seed=0, class_names=None):

@@ -1,5 +1,6 @@
 """Image folders in the Kermany chest X-ray layout: root/{train,val,test}/<class>/*.jpeg."""
 import collections
+import dataclasses
 import os
 
 from absl import logging
@@ -247,4 +248,18 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
                  "class: `data.test_fraction`, drawn by `seed`, the same in every repeat) are "
                  "the test split.", root, len(arrays["y_test"]),
                  len(arrays["y_test"]) + len(arrays["y_train"]), test_fraction)
-  return arrays_lib.from_arrays(arrays, root, val_fraction, seed, class_names)
+  splits = arrays_lib.from_arrays(arrays, root, val_fraction, seed, class_names)
+  return dataclasses.replace(splits, reading=_reading(image_size, mode, depth))
+
+
+def _reading(size, mode, depth):
+  """How `load_image_folder` made each image's pixels, in words for a firmware developer."""
+  color = ("read as grayscale with PIL's 'L' (ITU-R 601-2 luma: L = (299 R + 587 G + 114 B) "
+           "/ 1000)" if mode == "L" else "read as RGB")
+  text = (f"Every image file was {color} and stretched to {size}x{size} (PIL bilinear, the "
+          "aspect ratio not kept); feed frames made the same way.")
+  if depth:
+    text += (f" 16-bit files held {depth}-bit data: their values 0..{2 ** depth - 1} were "
+             f"scaled onto 0..255 (value * 255 / {2 ** depth - 1}, rounded); scale a "
+             "device's frames alike.")
+  return text

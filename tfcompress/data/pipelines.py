@@ -221,7 +221,7 @@ def _limit(splits, n, seed):
     rest = order[~np.isin(order, first)]
     keep = np.sort(np.concatenate([first, rest[:max(n - len(first), 0)]]))
     out[f"x_{split}"], out[f"y_{split}"] = x[keep], y[keep]
-  return arrays_lib.Splits(**out, class_names=splits.class_names)
+  return dataclasses.replace(splits, **out)
 
 
 def _resize(splits, size):
@@ -230,7 +230,10 @@ def _resize(splits, size):
     x = getattr(splits, f"x_{split}")
     out[f"x_{split}"] = tf.image.resize(x, (size, size)).numpy()
     out[f"y_{split}"] = getattr(splits, f"y_{split}")
-  return arrays_lib.Splits(**out, class_names=splits.class_names)
+  height, width = splits.input_shape[:2]
+  return dataclasses.replace(splits, **out, reading=" ".join(filter(None, (
+      splits.reading, f"Resized from {width}x{height} to {size}x{size} (`data.image_size`) "
+      "with tf.image.resize, bilinear."))))
 
 
 def train_dataset(x, y, data_config, extra=None, noise=0.0, seed=0, passes=1):

@@ -88,12 +88,13 @@ def _why_none(rows, target):
   return "no candidate was scored on validation"
 
 
-def readme(rows, picks, tolerance, seed=None, image_weight=None):
+def readme(rows, picks, tolerance, seed=None, image_weight=None, reading=""):
   """The export folder's README.md: what to use where, and every variant's figures.
 
   `rows`: as for `recommend`, plus `accuracy` (test) and `files` (paths inside the export
   folder); `picks`: `recommend`'s answer; `image_weight`: what one validation image of
-  the smallest class moves balanced accuracy by (said when it exceeds `tolerance`).
+  the smallest class moves balanced accuracy by (said when it exceeds `tolerance`);
+  `reading`: how the training images' pixels were made from their files (`Splits.reading`).
   """
   where = {"phone": "on a phone (LiteRT, Android)",
            "microcontroller": "on a microcontroller (TFLite Micro, C array)"}
@@ -115,6 +116,8 @@ def readme(rows, picks, tolerance, seed=None, image_weight=None):
                  "within the tolerance too, with int4 convolution filters: TFLite Micro's "
                  "reference kernels run it (as here), not every port's optimized kernels "
                  "(check yours, e.g. ESP-NN or CMSIS-NN), so it is not the pick.")
+  out += ["", "Every model takes raw pixels 0-255 (it rescales inside). " + (
+      reading or "The training images were taken as stored; feed frames made the same way.")]
   out += ["", "Chosen on the validation split; the test figures are reported, not chosen on.",
           "", "Where each kind of file runs fastest (the TensorFlow Lite post-training "
           "quantization guide): `dynamic` (int8 weights, float activations) on a CPU only; "

@@ -70,7 +70,8 @@ def _recommend(run, products):
   for target, pick in picks.items():
     logging.info("export: for a %s use %s.", target, pick["name"] if pick else "none")
   weight = data_checks.image_weight(run.splits.y_val, run.splits.num_classes)
-  text = choose.readme(rows, picks, tolerance, run.folder_seed("export"), weight)
+  text = choose.readme(rows, picks, tolerance, run.folder_seed("export"), weight,
+                       run.splits.reading)
   artifacts.write_bytes(run.out("README.md"), text.encode())
 
 
