@@ -24,6 +24,7 @@ def test_threshold_is_std_over_alpha():
   # Biases are never pruned; nonzero_params counts what is left.
   summary = prune.sparsity_summary(m)
   assert summary["nonzero_params"] == model.count_params() - int(np.sum(np.abs(w) < w.std() / 4))
+  assert summary["layer_weights"] == {"fc": w.size}
 
 
 def test_global_scope_uses_one_std():

@@ -238,3 +238,23 @@ def test_table_iii_shows_each_variant_s_validation_score_the_export_pick_rests_o
   assert "| val bal. acc |" in table and "within `export.tolerance` of the best" in table
   assert "| int4x8 | int4x8 | 0.5600 |" in table and "| 0.5625 |" in table
   assert "| 0.9333 |" in table
+
+
+def test_deep_compression_section_has_han_s_per_layer_view():
+  clustered = {"name": "pruned_clustered", "seed": 0, "format": "keras",
+               "layer_weights": {"fc1": 235_200, "logits": 1_000},
+               "layer_sparsity": {"fc1": 0.91, "logits": 0.74},
+               "distinct_values": {"fc1": 15, "logits": 16}}
+  tflite = {"name": "pruned_clustered_int8", "seed": 0, "accuracy": 0.9819,
+            "size_bytes": 270_784, "gzip_bytes": 33_844, "container_bytes": 25_850,
+            "container_parts": {"weights": 10_495, "positions": 13_296, "codebooks": 48,
+                                "rest": 2_011}, "smallest_ratio": 41.4,
+            "smallest_kind": "container"}
+  text = "\n".join(compression.deep_compression(
+      {"models": [clustered, tflite], "student_model": "lenet_300_100"}))
+  assert "## Deep Compression: real files" in text and "41.4x (container)" in text
+  assert "Per layer (`pruned_clustered`, seed 0)" in text
+  assert "| fc1 | 235,200 | 9.0% | 15 | 4 |" in text  # 15 values: 4-bit indices.
+  assert "| logits | 1,000 | 26.0% | 16 | 4 |" in text
+  assert "| total | 236,200 | 9.1% |" in text  # (21,168 + 260) / 236,200.
+  assert compression.layers({"models": [tflite]}) == []

@@ -96,8 +96,9 @@ def sparsity_summary(model):
     model: a Keras model.
 
   Returns:
-    A dict: "layer_sparsity" ({layer name: zero fraction}), "sparsity" (zero fraction
-    over all prunable kernels) and "nonzero_params" (over all weights).
+    A dict: "layer_sparsity" ({layer name: zero fraction}), "layer_weights" ({layer
+    name: kernel size}), "sparsity" (zero fraction over all prunable kernels) and
+    "nonzero_params" (over all weights).
 
   Raises:
     Nothing.
@@ -111,6 +112,7 @@ def sparsity_summary(model):
   all_zero = sum(int(np.sum(w == 0)) for w in model.get_weights())
   return {
       "layer_sparsity": layer_sparsity(model),
+      "layer_weights": {name: int(np.prod(k.shape)) for name, k in kernels},
       "sparsity": zeros / max(size, 1),
       "nonzero_params": int(model.count_params() - all_zero),
   }

@@ -1,6 +1,8 @@
 """report.md's sections on the compressed models: how they were chosen (alpha sweep, budget
 search), their files (Deep Compression) and how they run on devices (TFLite Micro and
 boards, channel pruning before and after, per-layer quantization error)."""
+import math
+
 from tfcompress import health
 from tfcompress.report import markup
 
@@ -33,12 +35,35 @@ def deep_compression(report):
          "", markup.table(["model", "seed", "test error", ".tflite", "gzip -9",
                            "sparse .tflite", "container (parts)", "compression (smallest)"],
                           rows)]
+  out += layers(report)
   han = HAN.get(report.get("student_model"))
   if han:
     out += ["", f"Han et al. for {report['student_model']}: {han[0]} -> {han[1]} ({han[2]}), "
             f"top-1 error {han[3]} -> {han[4]} (their stored weights; ours are whole files "
             "that run)."]
   return out
+
+
+def layers(report):
+  """Han et al.'s per-layer view of the first weight-shared model: each kernel's weights,
+  the share pruning kept, its distinct non-zero values and the bits an index needs."""
+  shared = next((e for e in report["models"] if e.get("distinct_values")
+                 and e.get("layer_weights") and e.get("layer_sparsity")), None)
+  if shared is None:
+    return []
+  rows, total, kept_total = [], 0, 0.0
+  for name, size in shared["layer_weights"].items():
+    kept = 1 - shared["layer_sparsity"].get(name, 0.0)
+    values = shared["distinct_values"].get(name)
+    bits = "-" if not values else str(max(1, math.ceil(math.log2(values))))
+    rows.append([name, f"{size:,}", f"{100 * kept:.1f}%", values or "-", bits])
+    total, kept_total = total + size, kept_total + kept * size
+  rows.append(["total", f"{total:,}", f"{100 * kept_total / max(total, 1):.1f}%", "", ""])
+  seed = "" if shared.get("seed") is None else f", seed {shared['seed']}"
+  return ["", f"Per layer (`{shared['name']}`{seed}), as Han et al.'s tables: weights kept "
+          "by pruning, distinct non-zero values left by weight sharing, and the bits an "
+          "index into them needs before Huffman coding.", "",
+          markup.table(["layer", "weights", "kept", "shared values", "index bits"], rows)]
 
 
 def deployment(report):
