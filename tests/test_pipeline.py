@@ -340,6 +340,20 @@ def test_a_copied_teacher_is_reused_only_with_its_settings_and_a_rerun_starts_cl
   assert "the input the config picks for it changed" in warned[-1]
 
 
+def test_a_listed_done_stage_does_not_take_an_unlisted_input_made_from_an_older_model(
+    smoke_config, tmp_path):
+  """prune.* changed, prune and export listed: prune runs again; export's record still
+  matches the unlisted quantize files, made from the old pruned model, so "already done"
+  would pair them with the new one (review)."""
+  workdir = str(tmp_path / "w")
+  smoke_config.stages = ("student", "prune", "quantize", "export")
+  pipeline.run(smoke_config, workdir)
+  smoke_config.stages, smoke_config.prune.epochs = ("prune", "export"), 2
+  with pytest.raises(InputError, match=r"Stage `export` takes the `quantize` stage's output "
+                     r".*made from an earlier `prune` output.*Add 'quantize' to `stages`"):
+    pipeline.run(smoke_config, workdir)
+
+
 def test_a_refused_color_mode_names_it_and_leaves_the_workdir_usable(smoke_config, tmp_path):
   from PIL import Image  # pylint: disable=g-import-not-at-top
   from tests.conftest import make_images  # pylint: disable=g-import-not-at-top

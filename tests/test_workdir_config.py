@@ -82,3 +82,28 @@ def test_quantize_settings_may_change_only_when_every_finished_reader_runs_again
                         f"{os.path.join(workdir, 'seed_0', 'student')!r} to make it again")
   assert "add 'quantize' to `stages`" in reasons and "add 'export' to `stages`" in reasons
   assert any(r.startswith("'cluster' stopped before it finished") for r in reasons)
+
+
+# Config groups a stage's module reads that its results do not depend on: a check or a
+# log line (student.py's distill stage reads distill.*, its own group).
+_NOT_RESULTS = {"teacher": {"distill"}, "student": {"prune", "distill"}}
+
+
+@pytest.mark.parametrize("name", ["teacher", "teacher_prune", "student", "channels", "prune",
+                                  "cluster", "quantize", "qat", "search", "export"])
+def test_every_config_group_a_stage_reads_is_one_it_records(name):
+  """A stage's own config group may change in a finished workdir when every stage that
+  records it runs again: a stage reading a group it does not record would be left stale
+  (review: teacher_prune read prune.*, search channels.*, the taught stages distill.*)."""
+  import re  # pylint: disable=g-import-not-at-top
+  from tfcompress.stages import graph  # pylint: disable=g-import-not-at-top
+  with open(os.path.join(os.path.dirname(graph.__file__), f"{name}.py")) as f:
+    source = f.read()
+  groups = set(re.findall(r"\bconfig\.([a-z_]+)\b", source)) & {
+      *(s.name for s in graph.stages()), "data", "train", "target"}
+  if re.search(r"\bfitting\.teaching\(", source):  # Trains through run.config.distill.
+    groups.add("distill")
+  stage = graph.get(name)
+  unrecorded = {g for g in groups - _NOT_RESULTS.get(name, set())
+                if not workdir_config._records(stage, g)}  # pylint: disable=protected-access
+  assert unrecorded <= {"target"}, unrecorded  # target.*: refused in a workdir, not a stage's.

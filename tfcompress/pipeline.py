@@ -254,11 +254,13 @@ def _run_stages(config, workdir, splits, seeds, planned, made, chief=True):
       done = artifacts.read_json(done_path)
       settings = workdir_config.settings(made, stage, seed)
       changed = workdir_config.changed(done.get("settings"), settings) if done else []
+      # Before "already done": an unlisted input made from an output made again since is
+      # stale even when this stage's record still matches it.
+      _check_unlisted(config, workdir, made, stage,
+                      [d for d in depends if d not in config.stages], seed)
       if done and done.get("inputs") == inputs and "outputs" in done and not changed:
         logging.info("Stage %s already done: %s", _named(stage, seed), done_path)
         continue
-      _check_unlisted(config, workdir, made, stage,
-                      [d for d in depends if d not in config.stages], seed)
       if done:  # Run again from scratch: nothing the last run left (models, files) is kept.
         logging.warning("Stage %s runs again: %s; its folder is emptied first.",
                         _named(stage, seed), "; ".join(changed) if changed else

@@ -62,9 +62,13 @@ def _free(key, stages, sources):
 
 
 def _records(stage, group):
-  """Whether `stage` records the fields of config group `group` in its `settings`."""
-  return group in (set(_TEACHER_GROUPS) if stage.name == "teacher" else
-                   {"data", "train", "student", stage.name, *stage.reads})
+  """Whether `stage` records the fields of config group `group` in its `settings`: the
+  groups its results depend on (`Stage.reads`; a stage that may fine-tune through the
+  Distiller reads `distill.*`)."""
+  if stage.name == "teacher":
+    return group in _TEACHER_GROUPS
+  return group in {"data", "train", "student", stage.name, *stage.reads} or (
+      group == "distill" and stage.distill is not None)
 
 
 def _blockers(workdir, key, stages, seeds):

@@ -61,10 +61,11 @@ class Stage:
       the Distiller (`Run.teaches`); when that makes it read the teacher, the teacher is
       one of its dependencies.
     reads: other stages' config groups its results depend on, besides `data`, `train`,
-      `student` and its own (channels: `quantize.calibration_images`); recorded with its
-      settings, so that a change to them runs it again. A plug-in stage that reads
-      `config.quantize` or `config.export` must name them here: those groups may change in
-      a finished workdir when every stage that reads them is listed (`workdir_config`).
+      `student`, its own and, with `distill`, `distill` (channels:
+      `quantize.calibration_images`); recorded with its settings, so that a change to
+      them runs it again. A stage's config group may change in a finished workdir when
+      every stage that records it is listed (`workdir_config`): a plug-in stage must name
+      every other group it reads here, or it is left stale.
 
   Args:
     The attributes above, by keyword.
@@ -90,10 +91,6 @@ class Stage:
   trains: bool = True
   distill: Optional[str] = None
   reads: tuple = ()
-
-  def reads_group(self, group):
-    """Whether its results depend on the config group `group` (its own, or in `reads`)."""
-    return group == self.name or group in self.reads
 
   def distill_flag(self, config):
     """The value of its `distill` field in `config`: True, False, None (auto), or None for

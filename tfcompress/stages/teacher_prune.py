@@ -28,6 +28,6 @@ def teacher_prune_stage(run):
 
 graph.register(graph.Stage(
     name="teacher_prune", run=teacher_prune_stage, seeded=False,
-    needs=lambda config: ("teacher",), curves=False,
+    needs=lambda config: ("teacher",), curves=False, reads=("prune",),
     doc="each teacher member std-dev pruned at its own alpha (the paper's Table I)",
     trains=False))
