@@ -107,3 +107,27 @@ def test_every_config_group_a_stage_reads_is_one_it_records(name):
   unrecorded = {g for g in groups - _NOT_RESULTS.get(name, set())
                 if not workdir_config._records(stage, g)}  # pylint: disable=protected-access
   assert unrecorded <= {"target"}, unrecorded  # target.*: refused in a workdir, not a stage's.
+
+
+def test_val_split_is_compared_as_what_it_did(tmp_path):
+  """A workdir made before `data.val_split` kept the data's own validation split: 'auto'
+  resumes it only where 'auto' keeps that split too (review: a thin own split, replaced,
+  would have resumed with training images as validation)."""
+  import json  # pylint: disable=g-import-not-at-top
+  from tfcompress import config as config_lib  # pylint: disable=g-import-not-at-top
+  from tfcompress.errors import InputError  # pylint: disable=g-import-not-at-top
+  assert workdir_config.given({"data": {"val_split": "auto"}}, (8, 8, 1), False,
+                              val_replaced=True) == {"data.val_split": "carve"}
+  assert workdir_config.given({"data": {"val_split": "auto"}}, (8, 8, 1), False) == {
+      "data.val_split": "own"}
+  config = config_lib.base_config()
+  old = json.loads(config_lib.to_json(config))
+  del old["data"]["val_split"]  # As written before the field existed.
+  (tmp_path / "config.json").write_text(json.dumps(old))
+  (tmp_path / "student").mkdir()
+  (tmp_path / "student" / "model.keras").write_text("")
+  workdir_config.check_workdir(config, str(tmp_path), (8, 8, 1))  # 'auto' kept it: resumes.
+  with pytest.raises(InputError, match=r"data.val_split: 'own' -> 'carve'.*new --workdir"):
+    workdir_config.check_workdir(config, str(tmp_path), (8, 8, 1), val_replaced=True)
+  config.data.val_split = "own"  # Or keep the split the workdir was made with.
+  workdir_config.check_workdir(config, str(tmp_path), (8, 8, 1), val_replaced=False)

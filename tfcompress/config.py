@@ -61,8 +61,8 @@ def base_config():
   c.data.color_mode = "auto"  # Image folders: auto (RGB if they have colour), grayscale, rgb.
   c.data.val_fraction = 0.1  # Stratified split of train when there is no val split.
   # auto: the data's own val split, unless a class has under 10 images there and carving
-  # `val_fraction` of train + val gives every class more (Kaggle's chest_xray val/ holds 16);
-  # own: the data's val split always; carve: always carved from train + val.
+  # `val_fraction` of train + val gives its smallest class more (Kaggle's chest_xray val/
+  # holds 16); own: the data's val split always; carve: always carved from train + val.
   c.data.val_split = "auto"
   c.data.test_fraction = 0.2  # Image folders without test/: of train, held out for test.
   c.data.class_names = ()  # Names of labels 0, 1, ... (default: the data's, else numbers).

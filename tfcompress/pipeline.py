@@ -142,7 +142,8 @@ def _run(config, workdir, chief=True):
     logging.warning("`target` is set (%s) but no stage reads it: add 'search' to `stages` to "
                     "find the most accurate model that fits it.",
                     ", ".join(f"{k}={v!r}" for k, v in config.target.items() if v))
-  written, given = workdir_config.check_workdir(config, workdir, splits.input_shape)
+  written, given = workdir_config.check_workdir(config, workdir, splits.input_shape,
+                                                splits.val_replaced)
   data_sha256 = fingerprint.check(workdir, config, splits, workdir_config.FREE_FIELDS)
   made = {"data_sha256": data_sha256["data_sha256"], "config": given}
   artifacts.write_json(layout.file(workdir, layout.CONFIG), written)  # Both checks passed.

@@ -29,6 +29,7 @@ FREE_FIELDS = ("stages", "verbose", "repeats")
 _TEACHER_SIZE = "teacher.input_size"
 _TEACHER_GROUPS = ("data", "train", "teacher")  # The config groups the teacher reads.
 _COLOR_MODE = "data.color_mode"
+_VAL_SPLIT = "data.val_split"
 _DATA_PATH = "data.path"
 _STUDENT_MODEL = "student.model"
 _TEACHER_WEIGHTS = "teacher.weights"
@@ -129,14 +130,17 @@ def _weights_sha256(path, mtime_ns):
   return fingerprint.file_sha256(path)
 
 
-def given(values, input_shape, folder):
+def given(values, input_shape, folder, val_replaced=False):
   """A config's values (a dict, as config.json holds them) flat, with fields compared as
   what they give on these images (`input_shape`); `data.color_mode` only for an image
   `folder` (it reads nothing else); `data.path` not at all, nor the path of a model file
   in `student.model`: their sha256 (`fingerprint.check`) compares what they name, so the
   same file under another path (absolute, relative, a copy) is the same data; a
-  `teacher.weights` file as its sha256."""
+  `teacher.weights` file as its sha256; `data.val_split` as what it did: "carve" when the
+  data's own validation split was replaced (`val_replaced`), else "own"."""
   flat = _flat(values)
+  if flat.get(_VAL_SPLIT) == "auto":
+    flat[_VAL_SPLIT] = "carve" if val_replaced else "own"
   flat.pop(_DATA_PATH, None)
   _mark_files(flat)
   if isinstance(flat.get(_TEACHER_SIZE), int):
@@ -158,7 +162,7 @@ def _keep_teacher(workdir, changed):
           "first and it is reused, not trained again.")
 
 
-def check_workdir(config, workdir, input_shape):
+def check_workdir(config, workdir, input_shape, val_replaced=False):
   """Refuses a workdir whose artifacts (any, finished or not) came from another config;
   returns (what `config.json` is to hold, written only once the data passed too; the
   config as compared, `given`, which every stage's settings are taken from).
@@ -167,18 +171,20 @@ def check_workdir(config, workdir, input_shape):
   workdir's as `fingerprint.json` recorded it, when it did), so 0 (the default since
   d3b34db) matches the 32 that runs before it recorded for 28x28 images;
   `data.color_mode='auto'` (the default since the grayscale one) as the mode it picked,
-  and only for an image folder.
+  and only for an image folder; `data.val_split` as what it did (`val_replaced`: the
+  data's own validation split was replaced), "own" in a workdir made before it existed.
   """
   old = artifacts.read_json(layout.file(workdir, layout.CONFIG))
   new = json.loads(config_lib.to_json(config))
   folder = data_lib.is_image_folder(config.data.path)
-  new_flat = given(new, input_shape, folder)
+  new_flat = given(new, input_shape, folder, val_replaced)
   if old is not None and workdir_lib.has_artifacts(workdir):
+    old.setdefault("data", {}).setdefault("val_split", "own")  # What runs before it did.
     try:  # Fields added to the schema since that run read as their defaults.
       old = json.loads(config_lib.to_json(config_lib.update(config_lib.base_config(), old)))
     except InputError:
       pass  # It names a field this version lacks: compared as written, so it differs.
-    old = given(old, fingerprint.input_shape(workdir) or input_shape, folder)
+    old = given(old, fingerprint.input_shape(workdir) or input_shape, folder, val_replaced)
     sources = _sources()
     seeds = [config.seed + i for i in range(config.repeats)]
     changed, hints, fixable = [], [], True

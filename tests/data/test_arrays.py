@@ -102,3 +102,40 @@ def test_pixel_range_must_be_the_same_in_all_splits(tmp_path):
   u8 = np.zeros_like(x)  # Integer images are pixels, even all-zero ones.
   np.savez(tmp_path / "z.npz", x_train=u8, y_train=y, x_test=u8, y_test=y)
   assert arrays.load_npz(str(tmp_path / "z.npz")).x_train.max() == 0
+
+
+def _splits(train, val, size=4):
+  """Splits with `train` / `val` images per class (labels 0, 1; test: 2 of each)."""
+  def part(counts, offset):
+    y = np.repeat(np.arange(len(counts)), counts)
+    x = (np.arange(len(y)) + offset)[:, None, None, None] * np.ones((1, size, size, 1))
+    return x.astype(np.float32), y
+  return arrays.Splits(*part(train, 0), *part(val, 10_000),
+                                     *part((2, 2), 20_000), ("normal", "pneumonia"))
+
+
+def test_a_thin_own_validation_split_is_carved_from_train_instead(monkeypatch):
+  warned = []
+  monkeypatch.setattr(arrays.logging, "warning", lambda msg, *a: warned.append(msg % a))
+  kaggle = _splits(train=(150, 450), val=(8, 8))  # chest_xray's val/: 8 + 8 images.
+  s = arrays.replace_thin_val(kaggle, "auto", 0.1, seed=0)
+  assert np.bincount(s.y_val).tolist() == [16, 46]
+  everything = np.concatenate([kaggle.x_train, kaggle.x_val])[:, 0, 0, 0]
+  assert sorted(np.concatenate([s.x_train, s.x_val])[:, 0, 0, 0]) == sorted(everything)
+  assert s.val_replaced and not kaggle.val_replaced
+  assert len(warned) == 1 and "own 16 images went into train" in warned[0]
+  assert "class `normal` has 8 images there" in warned[0] and "val_split='own'" in warned[0]
+  # Kept: own val with 10 a class; own val that carving would not enlarge; val_split='own'.
+  for splits, how in ((_splits((150, 450), (10, 30)), "auto"),
+                      (_splits((20, 60), (3, 3)), "auto"), (kaggle, "own")):
+    assert arrays.replace_thin_val(splits, how, 0.1, seed=0) is splits
+  assert len(warned) == 1
+  carved = arrays.replace_thin_val(_splits((150, 450), (10, 30)), "carve", 0.1, seed=0)
+  assert np.bincount(carved.y_val).tolist() == [16, 48] and "val_split='carve'" in warned[1]
+  # Too small to carve (review: "auto" raised, advising the x_val the user had given).
+  tiny = _splits((4, 4), (1, 1))
+  assert arrays.replace_thin_val(tiny, "auto", 0.1, seed=0) is tiny
+  with pytest.raises(InputError, match="Could not split a stratified validation set"):
+    arrays.replace_thin_val(tiny, "carve", 0.1, seed=0)
+  with pytest.raises(ValueError, match="val_split='Own'"):
+    arrays.replace_thin_val(kaggle, "Own")

@@ -87,35 +87,6 @@ def test_limit_keeps_every_class_in_every_split(tmp_path):
     pipelines.load(c)
 
 
-def _splits(train, val, size=4):
-  """Splits with `train` / `val` images per class (labels 0, 1; test: 2 of each)."""
-  def part(counts, offset):
-    y = np.repeat(np.arange(len(counts)), counts)
-    x = (np.arange(len(y)) + offset)[:, None, None, None] * np.ones((1, size, size, 1))
-    return x.astype(np.float32), y
-  return pipelines.arrays_lib.Splits(*part(train, 0), *part(val, 10_000),
-                                     *part((2, 2), 20_000), ("normal", "pneumonia"))
-
-
-def test_a_thin_own_validation_split_is_carved_from_train_instead(monkeypatch):
-  warned = []
-  monkeypatch.setattr(pipelines.logging, "warning", lambda msg, *a: warned.append(msg % a))
-  kaggle = _splits(train=(150, 450), val=(8, 8))  # chest_xray's val/: 8 + 8 images.
-  s = pipelines.replace_thin_val(kaggle, "auto", 0.1, seed=0)
-  assert np.bincount(s.y_val).tolist() == [16, 46]
-  everything = np.concatenate([kaggle.x_train, kaggle.x_val])[:, 0, 0, 0]
-  assert sorted(np.concatenate([s.x_train, s.x_val])[:, 0, 0, 0]) == sorted(everything)
-  assert len(warned) == 1 and "own 16 images went into train" in warned[0]
-  assert "class `normal` has 8 images there" in warned[0] and "val_split='own'" in warned[0]
-  # Kept: own val with 10 a class; own val that carving would not enlarge; val_split='own'.
-  for splits, how in ((_splits((150, 450), (10, 30)), "auto"),
-                      (_splits((20, 60), (3, 3)), "auto"), (kaggle, "own")):
-    assert pipelines.replace_thin_val(splits, how, 0.1, seed=0) is splits
-  assert len(warned) == 1
-  carved = pipelines.replace_thin_val(_splits((150, 450), (10, 30)), "carve", 0.1, seed=0)
-  assert np.bincount(carved.y_val).tolist() == [16, 48] and "val_split='carve'" in warned[1]
-
-
 def test_drop_copies_that_empties_a_class_in_val_is_refused(tmp_path):
   x, y = make_images(30, size=8)
   y = np.arange(30) % 2

@@ -33,6 +33,9 @@ class Splits:
   # How the pixels were made from the files (a folder's resize, colour, bit depth), for
   # whoever feeds the exported models: the export README says it. "" when taken as stored.
   reading: str = ""
+  # The data's own validation images went into train, validation carved from the whole
+  # (`replace_thin_val`); a workdir compares `data.val_split` as this.
+  val_replaced: bool = False
 
   @property
   def num_classes(self):
@@ -137,6 +140,55 @@ def from_arrays(arrays, source, val_fraction, seed, class_names=None):
              "by 255 before it goes in." if unit_range else "")
   return Splits(*parts["train"], *parts["val"], *parts["test"], class_names=names,
                 reading=reading)
+
+
+VAL_SPLITS = ("auto", "own", "carve")
+
+
+def replace_thin_val(splits, val_split="auto", val_fraction=0.1, seed=0):
+  """`splits` with validation carved from train + val, when `val_split` says so.
+
+  "own" keeps the data's validation split; "carve" folds it into train and holds out a
+  seeded stratified `val_fraction` of each class instead; "auto" does that only when a
+  class has fewer than `checks.THIN_VAL` validation images and the carved split gives its
+  smallest class more (the 8 + 8 images of Kaggle's chest_xray val/ would decide every
+  epoch, alpha and source with ties at 1.0), and keeps the data's split when it cannot be
+  carved. A split already carved from train comes out the same size and is kept.
+
+  Raises:
+    ValueError: `val_split` is not one of `VAL_SPLITS`.
+    InputError: "carve" on data too small to split per class.
+
+  Example:
+    replace_thin_val(splits)  # val 16 -> 62 images for 600 + 16 chest X-rays
+  """
+  if val_split not in VAL_SPLITS:
+    raise ValueError(f"Argument `val_split` must be one of {VAL_SPLITS}. "
+                     f"Received: val_split={val_split!r}")
+  own = np.bincount(splits.y_val, minlength=splits.num_classes)
+  if val_split == "own" or (val_split == "auto" and own.min() >= checks.THIN_VAL):
+    return splits
+  x, y = (np.concatenate([splits.x_train, splits.x_val]),
+          np.concatenate([splits.y_train, splits.y_val]))
+  try:
+    x_train, y_train, x_val, y_val = stratified_split(x, y, val_fraction, seed)
+  except InputError:
+    if val_split == "carve":
+      raise
+    return splits  # Too few images to carve from: the data's own split stays.
+  carved = np.bincount(y_val, minlength=splits.num_classes)
+  if val_split == "auto" and carved.min() <= own.min():
+    return splits
+  smallest = splits.class_names[int(own.argmin())]
+  why = ("`data.val_split='carve'`" if val_split == "carve" else
+         f"its class `{smallest}` has {own.min()} image{'s' if own.min() != 1 else ''} there, "
+         f"too few to choose epochs, alpha and the source on; `data.val_split='own'` keeps it")
+  logging.warning("Validation: the data's own %d images went into train, and %d of the %d "
+                  "(%g of each class, `data.val_fraction`, drawn by `seed`; at least %d of "
+                  "each) are the validation split instead (%s).", len(splits.y_val),
+                  len(y_val), len(y), val_fraction, carved.min(), why)
+  return dataclasses.replace(splits, x_train=x_train, y_train=y_train, x_val=x_val,
+                             y_val=y_val, val_replaced=True)
 
 
 def load_npz(path, val_fraction=0.1, seed=0, class_names=None):

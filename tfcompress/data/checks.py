@@ -197,7 +197,7 @@ def describe_overlap(found, val, test):
 
 
 # Fewer validation images of a class than this, and the log and report say so (and
-# `data.val_split='auto'` carves validation from train when that gives every class more).
+# `data.val_split='auto'` carves validation from train when that gives its smallest class more).
 THIN_VAL = 10
 THIN_TRAIN = 20  # Fewer training images of a class than this, and the log says so.
 

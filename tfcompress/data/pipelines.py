@@ -21,7 +21,8 @@ def load(data_config, seed=0):
   else `name`.
 
   Then renames the classes (`class_names`), merges them (`merge_classes`), replaces a
-  thin validation split (`val_split`, `replace_thin_val`), keeps `limit` examples a split (one of every class among them), resizes to `image_size` and leaves
+  thin validation split (`val_split`: `arrays.replace_thin_val`), keeps `limit` examples
+  a split (one of every class among them), resizes to `image_size` and leaves
   out held-out copies of training images (`drop_copies`), when those are set.
 
   Args:
@@ -72,7 +73,7 @@ def load(data_config, seed=0):
     splits = _rename(splits, tuple(c.class_names))
   if c.merge_classes:
     splits = merge_classes(splits, c.merge_classes)
-  splits = replace_thin_val(splits, c.val_split, c.val_fraction, seed)
+  splits = arrays_lib.replace_thin_val(splits, c.val_split, c.val_fraction, seed)
   if c.limit:
     splits = _limit(splits, c.limit, seed)
   if c.image_size and splits.input_shape[0] != c.image_size:
@@ -85,39 +86,6 @@ def load(data_config, seed=0):
 def is_image_folder(path):
   """True when `data.path` names an image folder (not SVHN's folder of .mat files)."""
   return bool(path) and os.path.isdir(path) and not svhn.is_svhn(path)
-
-
-def replace_thin_val(splits, val_split="auto", val_fraction=0.1, seed=0):
-  """`splits` with validation carved from train + val, when `val_split` says so.
-
-  "own" keeps the data's validation split; "carve" folds it into train and holds out a
-  seeded stratified `val_fraction` of each class instead; "auto" does that only when a
-  class has fewer than `checks.THIN_VAL` validation images and carving gives every class
-  more (the 8 + 8 images of Kaggle's chest_xray val/ would decide every epoch, alpha and
-  source with ties at 1.0). A split already carved from train comes out the same size.
-
-  Example:
-    replace_thin_val(splits)  # val 16 -> 62 images for 600 + 16 chest X-rays
-  """
-  own = np.bincount(splits.y_val, minlength=splits.num_classes)
-  if val_split == "own" or (val_split == "auto" and own.min() >= checks.THIN_VAL):
-    return splits
-  x, y = (np.concatenate([splits.x_train, splits.x_val]),
-          np.concatenate([splits.y_train, splits.y_val]))
-  x_train, y_train, x_val, y_val = arrays_lib.stratified_split(x, y, val_fraction, seed)
-  carved = np.bincount(y_val, minlength=splits.num_classes)
-  if val_split == "auto" and carved.min() <= own.min():
-    return splits
-  smallest = splits.class_names[int(own.argmin())]
-  why = ("`data.val_split='carve'`" if val_split == "carve" else
-         f"its class `{smallest}` has {own.min()} image{'s' if own.min() != 1 else ''} there, "
-         f"too few to choose epochs, alpha and the source on; `data.val_split='own'` keeps it")
-  logging.warning("Validation: the data's own %d images went into train, and %d of the %d "
-                  "(%g of each class, `data.val_fraction`, drawn by `seed`; at least %d of "
-                  "each) are the validation split instead (%s).", len(splits.y_val),
-                  len(y_val), len(y), val_fraction, carved.min(), why)
-  return dataclasses.replace(splits, x_train=x_train, y_train=y_train, x_val=x_val,
-                             y_val=y_val)
 
 
 def drop_copies(splits):

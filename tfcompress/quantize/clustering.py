@@ -27,7 +27,7 @@ def cluster_model(model, clusters, init="kmeans++", preserve_sparsity=True):
 
   Args:
     model: a functional Keras 2 (tf_keras) model.
-    clusters: shared values per layer (>= 2).
+    clusters: shared values per layer (>= 2; >= 3 with `preserve_sparsity`).
     init: centroid initialization: "linear", "kmeans++" or "density".
     preserve_sparsity: keep pruned zeros zero, so clustering can follow pruning.
 
@@ -38,54 +38,64 @@ def cluster_model(model, clusters, init="kmeans++", preserve_sparsity=True):
     A new Keras model with clustering wrappers.
 
   Raises:
-    ValueError: `clusters` < 2 or an unknown `init`.
+    ValueError: too few `clusters` or an unknown `init`.
 
   Example:
     wrapped = cluster_model(pruned, clusters=16)
   """
-  if clusters < 2:
-    raise ValueError(f"Argument `clusters` must be >= 2. Received: clusters={clusters}")
+  if clusters < 2 + bool(preserve_sparsity):  # One of them is zero.
+    raise ValueError(f"Argument `clusters` must be >= {2 + bool(preserve_sparsity)}"
+                     f"{' with preserve_sparsity' if preserve_sparsity else ''}. "
+                     f"Received: clusters={clusters}")
   if init not in INITS:
     raise ValueError(f"Argument `init` must be one of {', '.join(INITS)}. Received: init={init!r}")
   check_model(model)
 
   def wrap(layer):
-    if isinstance(layer, _CLUSTERABLE) and not isinstance(layer, keras.layers.DepthwiseConv2D):
+    if not isinstance(layer, _CLUSTERABLE) or isinstance(layer, keras.layers.DepthwiseConv2D):
+      return layer
+    k = clusters
+    if init == "kmeans++":  # It draws centroids from the weights: too few raise in TFMOT.
       k = seedable(layer.kernel.numpy(), clusters, preserve_sparsity)
       if k < clusters:
-        logging.info("Clustering: layer %s has %d non-zero weights, too few for %d clusters: "
-                     "it gets %d.", layer.name, int(np.count_nonzero(layer.kernel.numpy())),
-                     clusters, k)
-      return _clustering.cluster_weights(layer, number_of_clusters=k,
-                                         cluster_centroids_init=INITS[init],
-                                         preserve_sparsity=preserve_sparsity)
-    return layer
+        logging.info("Clustering: layer %s has %d %sweights, too few for %d clusters: %s.",
+                     layer.name, int(np.count_nonzero(layer.kernel.numpy())
+                                     if preserve_sparsity else layer.kernel.shape.num_elements()),
+                     "non-zero " if preserve_sparsity else "", clusters,
+                     f"it gets {k}" if k else "left as it is")
+    if not k:
+      return layer
+    return _clustering.cluster_weights(layer, number_of_clusters=k,
+                                       cluster_centroids_init=INITS[init],
+                                       preserve_sparsity=preserve_sparsity)
   return keras.models.clone_model(model, clone_function=wrap)
 
 
 def seedable(kernel, clusters, preserve_sparsity=True):
-  """The most clusters, up to `clusters`, that TFMOT can seed from `kernel`.
+  """The most clusters, up to `clusters`, that TFMOT's kmeans++ can seed from `kernel`;
+  0 when it can seed no number TFMOT accepts (the layer is then left unclustered).
 
   kmeans++ draws each centroid from a distinct weight; with `preserve_sparsity` one
   centroid is zero and the others are shared out between the negative and the positive
   weights in proportion to their counts (TFMOT's `_zero_centroid_initialization`), so each
-  side needs as many weights as it gets centroids. More clusters raise a TensorFlow error
-  ("Expected num_to_sample <= points.rows()").
+  side needs as many weights as it gets centroids, and TFMOT wants 3 clusters at least.
+  More raise a TensorFlow error ("Expected num_to_sample <= points.rows()").
 
   Example:
     seedable(np.array([-1.0, 0.0, 0.5, 2.0]), 32)  # 4: zero, one negative, two positive.
   """
   w = np.asarray(kernel).ravel()
   if not preserve_sparsity:
-    return int(max(2, min(clusters, w.size)))
+    k = min(clusters, w.size)
+    return int(k) if k >= 2 else 0
   neg, pos = int((w < 0).sum()), int((w > 0).sum())
   if neg + pos == 0:
     return clusters  # TFMOT keeps the zero centroid alone.
   for k in range(clusters, 2, -1):
-    on_neg = round((k - 1) * neg / (neg + pos))  # Half to even, as tf.math.round.
+    on_neg = round((k - 1) * (neg / (neg + pos)))  # Half to even, as tf.math.round.
     if on_neg <= neg and k - 1 - on_neg <= pos:
       return k
-  return 2  # One centroid for zero, one for the side holding more weights.
+  return 0
 
 
 def strip(model):

@@ -57,7 +57,7 @@ def shift(dataset):
 def collapsed(report):
   """The COLLAPSED models section: models at chance on validation, and why; one line
   saying none did when every model was checked and none is."""
-  if "collapsed" not in report:
+  if "collapsed" not in report or not report.get("models"):
     return []
   if not report["collapsed"]:
     return ["No model collapsed: every model scored on the validation images predicts more "

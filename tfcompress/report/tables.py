@@ -76,9 +76,10 @@ def markdown(report):
   out.append(markup.table(["model", "mode", "accuracy", "bal. acc", "auc", "f1",
                            "val bal. acc", "bytes", "gzip -9 bytes", "compression",
                            "latency ms (batch 1)"], rows))
-  out += ["", "`export` recommends, per target, the smallest file whose val bal. acc lies "
-          "within `export.tolerance` of the best: a variant far below the others there is "
-          "one to leave on the shelf. Compression is against `reference_float32`: the float32 .tflite of the "
+  picks = ("`export` recommends, per target, the smallest file whose val bal. acc lies "
+           "within `export.tolerance` of the best: a variant far below the others there is "
+           "one to leave on the shelf. " if report.get("deployment") else "")
+  out += ["", picks + "Compression is against `reference_float32`: the float32 .tflite of the "
           "uncompressed conventional student (of the compressed model's source when the "
           "`student` stage was not run)." + notes.zeros_note(summary) + " Latency: LiteRT on "
           "the CPU of the machine that ran tfcompress (median, one thread), not a phone's; "

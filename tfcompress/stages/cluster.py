@@ -7,6 +7,7 @@ from tfcompress import artifacts
 from tfcompress import layout
 from tfcompress import prune
 from tfcompress import training
+from tfcompress.errors import InputError
 from tfcompress.quantize import clustering
 from tfcompress.stages import fitting
 from tfcompress.stages import graph
@@ -32,7 +33,16 @@ def _cluster_stage(run):
                       **prune.sparsity_summary(shared))]
 
 
+def _check(config, splits):
+  del splits
+  c = config.cluster
+  if c.preserve_sparsity and c.clusters < 3:
+    raise InputError("Config `cluster.clusters` must be >= 3 with cluster.preserve_sparsity "
+                     "(one of the clusters is zero), or set cluster.preserve_sparsity=False. "
+                     f"Received: cluster.clusters={c.clusters}")
+
+
 graph.register(graph.Stage(
-    name="cluster", run=cluster_stage, distill="cluster.distill",
+    name="cluster", run=cluster_stage, distill="cluster.distill", check=_check,
     inputs=("student", "distill", "channels", "prune"), source="cluster.source",
     doc="weight sharing (TFMOT clustering), centroids fine-tuned"))
