@@ -61,8 +61,9 @@ def _convert(command, source, target):
 
 def run():
   """Console-script entry point."""
-  entry = sys.modules.get("__main__")  # The console script's wrapper has no docstring:
-  if entry is not None and not entry.__doc__:  # --help then shows only absl's usage line.
+  # The console script's wrapper has no docstring: --help would show absl's usage line.
+  entry = sys.modules.get("__main__")
+  if entry is not None and not entry.__doc__:
     entry.__doc__ = __doc__
   with failures.guard("tfcompress-container"):  # Ctrl-C at any point: one line.
     app.run(main)

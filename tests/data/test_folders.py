@@ -26,7 +26,9 @@ def test_image_size_0_reads_one_square_size_and_refuses_several(tmp_path):
     folders.load_image_folder(str(square), image_size=0)
   for path in square.rglob("*.*"):  # Now 20 x 20: read at that size.
     Image.open(path).crop((0, 0, 20, 20)).save(path)
-  assert folders.load_image_folder(str(square), 0, val_fraction=0.34).input_shape == (20, 20, 3)
+  stored = folders.load_image_folder(str(square), 0, val_fraction=0.34)
+  assert stored.input_shape == (20, 20, 3)
+  assert "read as RGB at its stored size, 20x20;" in stored.reading  # Not "stretched".
   Image.new("RGB", (30, 30)).save(next(square.rglob("*.png")))  # One of another size.
   with pytest.raises(InputError, match=r"found 20x20 \(17\), 30x30 \(1\)"):
     folders.load_image_folder(str(square), image_size=0)

@@ -8,7 +8,6 @@ import pytest
 from tfcompress.errors import InputError
 from tfcompress.export import c_source
 from tfcompress.export import model_info
-from tfcompress.export import c_array
 from tfcompress.export.c_array import resolver_call
 from tfcompress.export import write_c_array
 
@@ -126,11 +125,16 @@ def test_source_layout(tflite_files):
       "AddMaxPool2D()", "AddDepthwiseConv2D()", "AddPadV2()", "AddAddN()", "AddBatchMatMul()",
       "AddL2Normalization()", "AddBatchToSpaceNd()"]
   assert "arena" not in header  # Not measured: not written.
-  # How to make a frame: the model's 12x12x1 input is grayscale luma, stretched.
-  assert "// Grayscale: image folders were read with PIL's 'L'" in header
-  assert "// 12x12: image folders were stretched to it" in header and "RGB, in" not in header
-  assert c_array._pixels_note([1, 32, 48, 3])[0].startswith("// RGB, in R, G, B order")
-  assert c_array._pixels_note([1, 32, 48, 3])[1].startswith("// 48x32:")
+  # How to make a frame: unknown here, so how tfcompress reads each kind of data.
+  assert "// Grayscale, 1 channel." in header and "RGB, in" not in header
+  comments = " ".join(l[3:] for l in header.splitlines() if l.startswith("// "))
+  assert "stretched to 12x12 (bilinear, aspect ratio not kept)" in comments
+  known = c_source(content, "g_model", LABELS, reading="Every image file was read as RGB "
+                   "and stretched to 12x12; 16-bit files held 12-bit data: " + "x" * 80)
+  lines = [l for l in known["g_model.h"].splitlines() if "Every image file" in l]
+  assert lines == ["// Every image file was read as RGB and stretched to 12x12; 16-bit files "
+                   "held 12-bit data:"]  # Wrapped: the rest on the next comment line.
+  assert "taken as stored" in c_source(content, "g_model", LABELS, reading="")["g_model.h"]
 
 
 def test_float_model_and_no_labels(tflite_files):

@@ -106,7 +106,9 @@ def test_a_collapsed_teacher_warning_names_the_stages_that_take_its_student_anyw
   config.stages = (*config.stages, "channels")
   config.channels.source = "distill"  # configs/pneumonia_tiny.py (trial 11).
   said = student._who_compresses(config)
-  assert "`channels.source` = 'distill' compresses it whatever it scores" in said
+  assert "`channels.source=distill` compresses it whatever it scores" in said
   assert "only if" not in said
   config.stages = ("teacher", "student", "distill")
   assert student._who_compresses(config) == ""
+  config.stages = ("teacher", "student", "distill", "cluster")  # cluster.source='last'.
+  assert "`cluster.source=last` compresses it" in student._who_compresses(config)

@@ -217,7 +217,7 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
   if color_mode not in MODES and color_mode != "auto":
     raise InputError(f"Argument `color_mode` must be 'auto', 'grayscale' or 'rgb'. Received: "
                      f"color_mode={color_mode!r}")
-  image_size = image_size or _stored_size(root, class_names, train_dir)
+  stored, image_size = not image_size, image_size or _stored_size(root, class_names, train_dir)
   if color_mode == "auto":  # Each training image is decoded once, in both modes.
     images, tops, labels = _read_split(train_dir, class_names, image_size, ("RGB", "L"))
     mode = _auto_mode(root, images["RGB"])
@@ -249,15 +249,17 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
                  "the test split.", root, len(arrays["y_test"]),
                  len(arrays["y_test"]) + len(arrays["y_train"]), test_fraction)
   splits = arrays_lib.from_arrays(arrays, root, val_fraction, seed, class_names)
-  return dataclasses.replace(splits, reading=_reading(image_size, mode, depth))
+  return dataclasses.replace(splits, reading=_reading(image_size, mode, depth, stored))
 
 
-def _reading(size, mode, depth):
-  """How `load_image_folder` made each image's pixels, in words for a firmware developer."""
+def _reading(size, mode, depth, stored=False):
+  """How `load_image_folder` made each image's pixels, in words for a firmware developer;
+  `stored`: read at the files' own size (`image_size=0`), not resized."""
   color = ("read as grayscale with PIL's 'L' (ITU-R 601-2 luma: L = (299 R + 587 G + 114 B) "
            "/ 1000)" if mode == "L" else "read as RGB")
-  text = (f"Every image file was {color} and stretched to {size}x{size} (PIL bilinear, the "
-          "aspect ratio not kept); feed frames made the same way.")
+  size_text = (f"at its stored size, {size}x{size}" if stored else f"stretched to "
+               f"{size}x{size} (PIL bilinear, the aspect ratio not kept)")
+  text = f"Every image file was {color} {size_text}; feed frames made the same way."
   if depth:
     text += (f" 16-bit files held {depth}-bit data: their values 0..{2 ** depth - 1} were "
              f"scaled onto 0..255 (value * 255 / {2 ** depth - 1}, rounded); scale a "

@@ -40,7 +40,8 @@ def export_stage(run):
     result.update(export.tflm_check(content, s.x_test))  # Against LiteRT's predictions.
     if result["tflm_ok"]:
       c_files = export.write_c_array(content, f"{out_dir}/c_array", f"{o['name']}_model",
-                                     s.class_names, arena_bytes=result["tflm_arena_bytes"])
+                                     s.class_names, arena_bytes=result["tflm_arena_bytes"],
+                                     reading=s.reading)
       result["c_array"] = [layout.relative(run.workdir, p) for p in c_files]
       result["boards"] = {b: export.fits(len(content), result["tflm_arena_bytes"], b)
                           for b in run.config.export.boards}

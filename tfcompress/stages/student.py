@@ -1,6 +1,4 @@
 """The student stages: conventional training (the paper's baseline) and distillation."""
-import functools
-
 from absl import logging
 
 from tfcompress import artifacts
@@ -63,12 +61,20 @@ def distill_stage(run):
 
 def _who_compresses(config):
   """Whether compression may take the distilled student of a collapsed teacher: the listed
-  stages whose `source` is pinned to it, else whether the prune stage picks by validation."""
-  pinned = [s.source for s in graph.stages() if s.source and s.name in config.stages
-            and functools.reduce(getattr, s.source.split("."), config) == "distill"]
+  stages whose `source` is pinned to it ("distill", or "last" when distill is the latest
+  listed input), else whether the prune stage picks by validation."""
+  pinned = []
+  for stage in graph.stages():
+    if not stage.source or stage.name not in config.stages:
+      continue
+    group, key = stage.source.split(".")
+    value = config[group][key]
+    latest = [s for s in stage.inputs if s in config.stages][-1:]  # What "last" picks.
+    if value == "distill" or (value == "last" and latest == ["distill"]):
+      pinned.append(f"`{stage.source}={value}`")
   if pinned:
-    return (f"; {' and '.join(f'`{k}`' for k in pinned)} = 'distill' compresses it whatever "
-            "it scores ('best' lets validation choose)")
+    return (f"; {' and '.join(pinned)} compresses it whatever it scores ('best' lets "
+            "validation choose)")
   if "prune" in config.stages and config.prune.source == "best":
     return ("; compression takes it only if it beats the conventional student on validation "
             "(`prune.source=best`)")
