@@ -140,7 +140,7 @@ def test_sixteen_bit_files_are_scaled_from_the_bit_depth_their_data_holds(tmp_pa
     for split in ("x_train", "x_val", "x_test"):  # The 8-bit originals, give or take rounding.
       np.testing.assert_allclose(getattr(read, split), getattr(same, split), atol=1)
     # The export README's note for firmware: the colour, the stretch and the scaling.
-    assert f"stretched to {size}x{size} (PIL bilinear" in read.reading
+    assert f"and stretched to {size}x{size} (PIL bilinear" in read.reading
     assert ("grayscale with PIL's 'L'" in read.reading) == (mode == "auto")
     scaled = f"16-bit files held {depth}-bit data: their values 0..{top} were scaled"
     assert scaled in read.reading and "16-bit" not in same.reading

@@ -257,7 +257,7 @@ def _reading(size, mode, depth, stored=False):
   `stored`: read at the files' own size (`image_size=0`), not resized."""
   color = ("read as grayscale with PIL's 'L' (ITU-R 601-2 luma: L = (299 R + 587 G + 114 B) "
            "/ 1000)" if mode == "L" else "read as RGB")
-  size_text = (f"at its stored size, {size}x{size}" if stored else f"stretched to "
+  size_text = (f"at its stored size, {size}x{size}" if stored else f"and stretched to "
                f"{size}x{size} (PIL bilinear, the aspect ratio not kept)")
   text = f"Every image file was {color} {size_text}; feed frames made the same way."
   if depth:
