@@ -159,7 +159,7 @@ def _run(config, workdir, chief=True):
   weights = data_lib.pipelines.class_weights(splits.y_train, config.data.class_weights)
   for text in (copies,
                data_checks.describe_thin_train(splits.y_train, splits.class_names, bool(weights)),
-               data_checks.describe_thin_val(splits.y_val, splits.class_names)):
+               data_checks.describe_thin_val(splits.y_val, splits.class_names, splits.y_train)):
     if text:
       logging.warning("%s", text)
   if weights:

@@ -117,6 +117,8 @@ def _splits(train, val, size=4):
 def test_a_thin_own_validation_split_is_carved_from_train_instead(monkeypatch):
   warned = []
   monkeypatch.setattr(arrays.logging, "warning", lambda msg, *a: warned.append(msg % a))
+  said = []
+  monkeypatch.setattr(arrays.logging, "info", lambda msg, *a: said.append(msg % a))
   kaggle = _splits(train=(150, 450), val=(8, 8))  # chest_xray's val/: 8 + 8 images.
   s = arrays.replace_thin_val(kaggle, "auto", 0.1, seed=0)
   assert np.bincount(s.y_val).tolist() == [16, 46]
@@ -130,6 +132,9 @@ def test_a_thin_own_validation_split_is_carved_from_train_instead(monkeypatch):
                       (_splits((20, 60), (3, 3)), "auto"), (kaggle, "own")):
     assert arrays.replace_thin_val(splits, how, 0.1, seed=0) is splits
   assert len(warned) == 1
+  assert said == ["Validation: the data's own split is kept (`data.val_split='auto'`): carving "
+                  "0.1 of train + val would give its smallest class 2 images, no more than "
+                  "its 3."]  # Trial 13: 'auto' kept a thin split without a word.
   carved = arrays.replace_thin_val(_splits((150, 450), (10, 30)), "carve", 0.1, seed=0)
   assert np.bincount(carved.y_val).tolist() == [16, 48] and "val_split='carve'" in warned[1]
   # Too small to carve (review: "auto" raised, advising the x_val the user had given).

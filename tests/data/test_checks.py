@@ -85,6 +85,15 @@ def test_thin_validation_classes_are_named_with_what_one_image_weighs():
   assert text.startswith("Validation holds 2 images of class `b`: every choice")
   assert "moves balanced accuracy by up to 0.17" in text and "`c`" not in text  # 1 / (3 * 2).
   assert checks.describe_thin_val(np.array([0] * 10 + [1] * 10), ("a", "b")) == ""
+  # With train: the val_fraction that carves 10 of the smallest class (trial 13: the advice,
+  # `val_split='carve'` at the default 0.1, left its 3 rarest images at 3).
+  rare = checks.describe_thin_val(np.array([0] * 60 + [1] * 3), ("one", "nine"),
+                                  np.array([0] * 600 + [1] * 30))
+  assert "`data.val_split='carve'` with `data.val_fraction=0.31` holds out 10 of" in rare
+  assert "ties are likely" in rare
+  starved = checks.describe_thin_val(np.array([0] * 60 + [1] * 2), ("one", "nine"),
+                                     np.array([0] * 600 + [1] * 10))
+  assert "more images of class `nine` (it has 12 in train + val" in starved
 
 
 def test_thin_training_classes_are_named():

@@ -202,6 +202,9 @@ def test_collapsed_section_names_one_epoch_teacher_members():
   report["collapsed"] = []
   healthy = tables.markdown(report)
   assert "No model collapsed: every model scored" in healthy and "COLLAPSED" not in healthy
+  assert "Validation was carved" not in healthy
+  report["dataset"]["val_replaced"] = True  # Trial 13: only the log said so.
+  assert "Validation was carved from train + val (`data.val_split`)" in tables.markdown(report)
 
 
 def test_table_iii_says_pruned_zeros_take_bytes_in_a_dense_file():

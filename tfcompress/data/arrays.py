@@ -178,6 +178,9 @@ def replace_thin_val(splits, val_split="auto", val_fraction=0.1, seed=0):
     return splits  # Too few images to carve from: the data's own split stays.
   carved = np.bincount(y_val, minlength=splits.num_classes)
   if val_split == "auto" and carved.min() <= own.min():
+    logging.info("Validation: the data's own split is kept (`data.val_split='auto'`): carving "
+                 "%g of train + val would give its smallest class %d images, no more than "
+                 "its %d.", val_fraction, carved.min(), own.min())
     return splits
   smallest = splits.class_names[int(own.argmin())]
   why = ("`data.val_split='carve'`" if val_split == "carve" else

@@ -9,6 +9,7 @@ Example:
   overlap(splits)   # {"val_in_train": 8, ...}: copies across splits, counted, not refused
 """
 import hashlib
+import math
 
 import numpy as np
 
@@ -211,9 +212,10 @@ def image_weight(y_val, num_classes):
   return 1.0 / (num_classes * int(np.bincount(y_val, minlength=num_classes).min()))
 
 
-def describe_thin_val(y_val, class_names):
+def describe_thin_val(y_val, class_names, y_train=None):
   """A line for the log and report.md when a class has fewer than `THIN_VAL` validation
-  images (every choice rests on them); "" otherwise.
+  images (every choice rests on them); "" otherwise. With `y_train`, it names the
+  `data.val_fraction` that would carve `THIN_VAL` images of each class from train + val.
 
   Example:
     describe_thin_val(np.array([0] * 70 + [1]), ("a", "b"))
@@ -224,11 +226,18 @@ def describe_thin_val(y_val, class_names):
   if not thin:
     return ""
   listed = ", ".join(f"{n} image{'s' if n != 1 else ''} of class `{name}`" for n, name in thin)
+  fix = "a larger `data.val_fraction` with `data.val_split='carve'`"
+  if y_train is not None:
+    whole = counts + np.bincount(y_train, minlength=len(class_names))
+    fraction = math.ceil(100 * THIN_VAL / max(int(whole.min()), 1)) / 100
+    fix = (f"`data.val_split='carve'` with `data.val_fraction={fraction:g}` holds out "
+           f"{THIN_VAL} of the smallest class's {int(whole.min())} images" if fraction <= 0.5
+           else f"more images of class `{class_names[int(whole.argmin())]}` (it has "
+           f"{int(whole.min())} in train + val: too few to hold out {THIN_VAL})")
   return (f"Validation holds {listed}: every choice (the epoch kept, alpha, the compression "
           f"source) rests on them, and one image moves balanced accuracy by up to "
-          f"{image_weight(y_val, len(class_names)):.2f}. Give validation more "
-          "images (a larger `data.val_fraction`, `data.val_split='carve'` to carve it from "
-          "train, or an x_val / val/ split of your own).")
+          f"{image_weight(y_val, len(class_names)):.2f}, so ties are likely. Give validation "
+          f"more images: {fix}, or an x_val / val/ split of your own.")
 
 
 def describe_thin_train(y_train, class_names, weighted=True):

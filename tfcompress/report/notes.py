@@ -31,9 +31,14 @@ def copies(dataset):
 
 
 def thin_val(dataset):
-  """The thin-validation warning in bold, when the dataset carries one."""
+  """The thin-validation warning in bold, when the dataset carries one; and a line when the
+  data's own validation split was replaced by one carved from train + val."""
   text = dataset.get("thin_val")
-  return [f"**{text}**", ""] if text else []
+  out = [f"**{text}**", ""] if text else []
+  if dataset.get("val_replaced"):
+    out += ["Validation was carved from train + val (`data.val_split`): the data's own "
+            "validation images, too few of one class to choose on, went into train.", ""]
+  return out
 
 
 SHIFT = 0.05  # A class share that differs this much between val and test is reported.
@@ -150,9 +155,9 @@ def teacher(report):
          f"On `{check['monitor']}` the teacher ensemble ({check['teacher']:.4f}) is "
          f"{'better than' if better else 'NO better than'} the conventional student "
          f"({check['student']:.4f})." + ("" if better else
-         " Distilling from a weaker teacher is a known way to lose accuracy; with "
-         "`prune.source=best` compression starts from whichever student is better on "
-         "validation (on a tie, the later stage's: the distilled one).")]
+         " Distilling from a teacher no better than the student is a known way to lose "
+         "accuracy; with `prune.source=best` compression starts from whichever student is "
+         "better on validation (on a tie, the later stage's: the distilled one).")]
   return out
 
 
