@@ -33,6 +33,8 @@ _KEYWORDS = frozenset("""
     typedef typeid typename union unsigned using virtual void volatile wchar_t while xor
     xor_eq""".split())
 _BYTES_PER_LINE = 12
+# How the training images were made when they were taken as stored (`Splits.reading` "").
+AS_STORED = "The training images were taken as stored; feed frames made the same way."
 
 
 def _check_name(name):
@@ -122,7 +124,7 @@ def _pixels_note(shape, reading=None):
     reading = (f"Image folders were read with PIL ('L' for grayscale: ITU-R 601-2 luma) and "
                f"stretched to {width}x{height} (bilinear, aspect ratio not kept); .npz "
                "images were taken as stored.")
-  reading = reading or "The training images were taken as stored; feed frames made alike."
+  reading = reading or AS_STORED
   return [color[channels]] * (channels in color) + [
       "// " + line for line in textwrap.wrap(reading, 88)]
 

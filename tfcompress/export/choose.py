@@ -9,6 +9,7 @@ is smaller). On each, the smallest file whose validation balanced accuracy lies 
 alpha. Collapsed models (one class for every validation image) are never picked. Test
 figures play no part.
 """
+from tfcompress.export.c_array import AS_STORED
 
 TARGETS = ("phone", "microcontroller")
 
@@ -117,7 +118,7 @@ def readme(rows, picks, tolerance, seed=None, image_weight=None, reading=""):
                  "reference kernels run it (as here), not every port's optimized kernels "
                  "(check yours, e.g. ESP-NN or CMSIS-NN), so it is not the pick.")
   out += ["", "Every model takes raw pixels 0-255 (it rescales inside). " + (
-      reading or "The training images were taken as stored; feed frames made the same way.")]
+      reading or AS_STORED)]
   out += ["", "Chosen on the validation split; the test figures are reported, not chosen on.",
           "", "Where each kind of file runs fastest (the TensorFlow Lite post-training "
           "quantization guide): `dynamic` (int8 weights, float activations) on a CPU only; "

@@ -56,12 +56,12 @@ def cluster_model(model, clusters, init="kmeans++", preserve_sparsity=True):
       return layer
     k = clusters
     if init == "kmeans++":  # It draws centroids from the weights: too few raise in TFMOT.
-      k = seedable(layer.kernel.numpy(), clusters, preserve_sparsity)
+      kernel = layer.kernel.numpy()
+      k = seedable(kernel, clusters, preserve_sparsity)
       if k < clusters:
+        weights = np.count_nonzero(kernel) if preserve_sparsity else kernel.size
         logging.info("Clustering: layer %s has %d %sweights, too few for %d clusters: %s.",
-                     layer.name, int(np.count_nonzero(layer.kernel.numpy())
-                                     if preserve_sparsity else layer.kernel.shape.num_elements()),
-                     "non-zero " if preserve_sparsity else "", clusters,
+                     layer.name, weights, "non-zero " if preserve_sparsity else "", clusters,
                      f"it gets {k}" if k else "left as it is")
     if not k:
       return layer

@@ -61,17 +61,12 @@ def distill_stage(run):
 
 def _who_compresses(config):
   """Whether compression may take the distilled student of a collapsed teacher: the listed
-  stages whose `source` is pinned to it ("distill", or "last" when distill is the latest
-  listed input), else whether the prune stage picks by validation."""
-  pinned = []
-  for stage in graph.stages():
-    if not stage.source or stage.name not in config.stages:
-      continue
-    group, key = stage.source.split(".")
-    value = config[group][key]
-    latest = [s for s in stage.inputs if s in config.stages][-1:]  # What "last" picks.
-    if value == "distill" or (value == "last" and latest == ["distill"]):
-      pinned.append(f"`{stage.source}={value}`")
+  stages whose `source` leaves them the distilled student alone (`graph.candidates`:
+  "distill", or "last" when distill is the latest listed input), else whether the prune
+  stage picks by validation."""
+  pinned = [f"`{stage.source}={graph.choice(stage, config)}`" for stage in graph.stages()
+            if stage.source and stage.name in config.stages
+            and graph.candidates(stage, config, lambda name: True) == ("distill",)]
   if pinned:
     return (f"; {' and '.join(pinned)} compresses it whatever it scores ('best' lets "
             "validation choose)")
