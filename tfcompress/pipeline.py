@@ -132,6 +132,13 @@ def run(config, workdir):
   return None
 
 
+def _data_source(data):
+  """Where the data came from; `data.path` wins over `data.name`, which the log then says."""
+  if data.path:
+    return f"data.path={data.path!r}; data.name={data.name!r} is not used"
+  return f"data.name={data.name!r}"
+
+
 @workdir_lib.exclusive  # One run per workdir (WORKDIR/.lock); temporary files swept.
 def _run(config, workdir, chief=True):
   seeds = [config.seed + i for i in range(config.repeats)]
@@ -148,9 +155,9 @@ def _run(config, workdir, chief=True):
   made = {"data_sha256": data_sha256["data_sha256"], "config": given}
   artifacts.write_json(layout.file(workdir, layout.CONFIG), written)  # Both checks passed.
   tf.config.experimental.enable_op_determinism()
-  logging.info("Data: %d train, %d val, %d test images of shape %s, classes %s",
-               len(splits.y_train), len(splits.y_val), len(splits.y_test), splits.input_shape,
-               splits.class_names)
+  logging.info("Data (%s): %d train, %d val, %d test images of shape %s, classes %s",
+               _data_source(config.data), len(splits.y_train), len(splits.y_val),
+               len(splits.y_test), splits.input_shape, splits.class_names)
   if not chief:
     _run_stages(config, workdir, splits, seeds, planned, made, chief)
     return None
@@ -163,7 +170,9 @@ def _run(config, workdir, chief=True):
     if text:
       logging.warning("%s", text)
   if weights:
-    logging.info("Class weights (data.class_weights=%r): %s.", config.data.class_weights,
+    mode = config.data.class_weights
+    logging.info("Class weights (data.class_weights=%r%s): %s.", mode,
+                 ": the classes are imbalanced, so 'balanced'" * (mode == "auto"),
                  ", ".join(f"{splits.class_names[k]} {w:.3g}" for k, w in weights.items()))
   try:
     _run_stages(config, workdir, splits, seeds, planned, made)

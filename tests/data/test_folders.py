@@ -214,6 +214,7 @@ def test_hidden_folders_are_not_classes(tmp_path, monkeypatch):
   (root / "train" / "NORMAL" / "notes.txt").write_text("not an image")  # Said, not read.
   (root / "train" / ".ipynb_checkpoints").mkdir()
   (root / "test" / ".DS_Store_dir").mkdir()
+  (root / "__MACOSX").mkdir()  # Beside train/: a macOS zip's.
   (root / "train" / "NORMAL" / ".hidden.png").write_bytes(b"not an image")
   said = []  # absl's handler may not reach caplog once a test ran the binary in-process.
   monkeypatch.setattr(folders.logging, "info", lambda fmt, *a: said.append(fmt % a))
@@ -221,6 +222,8 @@ def test_hidden_folders_are_not_classes(tmp_path, monkeypatch):
   assert s.class_names == ("NORMAL", "PNEUMONIA") and len(s.y_train) + len(s.y_val) == 12
   assert any("1 file not read (not .jpeg/.jpg/.png/.bmp): NORMAL/notes.txt." in l
              for l in said), said
+  hidden = [l for l in said if "not read (hidden" in l]  # The folders left out are named.
+  assert len(hidden) == 1 and "__MACOSX" in hidden[0] and ".ipynb_checkpoints" in hidden[0]
 
 
 def test_class_only_in_test_is_refused(tmp_path):

@@ -30,7 +30,7 @@ def test_bundle_files_and_contents(tflite_files, images, tmp_path):
   inp = about["input"]
   assert (inp["height"], inp["width"], inp["channels"]) == (12, 12, 1)
   assert inp["dtype"] == "int8" and inp["color"] == "grayscale" and "0-255" in inp["pixels"]
-  assert inp["resize"].startswith("bring each frame to 12x12") and "stretching" in inp["resize"]
+  assert inp["resize"].startswith("Bring each frame to 12x12") and "stretched" in inp["resize"]
   assert (inp["quantization"]["scale"], inp["quantization"]["zero_point"]) == \
       runner.input["quantization"]
   out = about["output"]
@@ -78,3 +78,11 @@ def test_bad_name(tflite_files, tmp_path, name):
 def test_not_a_tflite_file(tmp_path):
   with pytest.raises(InputError, match="TFL3"):
     android_bundle(b"\x89PNG....", str(tmp_path), LABELS)
+
+
+def test_the_json_says_how_the_training_pixels_were_made(tflite_files):
+  """The app is told what the C header and the export README say (`Splits.reading`)."""
+  known = description(tflite_files["int8"], LABELS, reading="Every file was read as RGB.")
+  assert known["input"]["resize"].endswith("Every file was read as RGB.")
+  assert "taken as stored" in description(tflite_files["int8"], LABELS,
+                                          reading="")["input"]["resize"]

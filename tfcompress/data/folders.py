@@ -18,6 +18,7 @@ _SPREAD = 4  # Mean max-min channel difference (of 255) above which an image has
 _COLOR_SHARE = 0.05  # Share of coloured training images that makes "auto" read RGB.
 _WIDE = ("I", "I;16", "I;16B", "I;16L", "I;16N")  # PIL modes of 16-bit grayscale files.
 _DEPTHS = (8, 10, 12, 14, 16)  # What a 16-bit file may hold: X-rays are often 12-bit.
+_HIDDEN = (".", "__")  # Folders not read: .ipynb_checkpoints, macOS's __MACOSX.
 
 
 def _read(path, size, modes):
@@ -62,7 +63,7 @@ def _eight_bit(images, depth, channels):
 def _files(folder, class_names, log=True):
   """[(label, path)] of the images in `folder`/<class>/, refusing unknown or empty classes."""
   extra = sorted(d for d in os.listdir(folder) if os.path.isdir(os.path.join(folder, d))
-                 and not d.startswith((".", "__")) and d not in class_names)
+                 and not d.startswith(_HIDDEN) and d not in class_names)
   if extra:
     raise InputError(f"Class folder {os.path.join(folder, extra[0])!r} has no counterpart in "
                      f"train/ (classes {list(class_names)}); every class must be in train.")
@@ -140,6 +141,16 @@ def _stored_size(root, class_names, train_dir):
   return width
 
 
+def _log_hidden(*folders):
+  """Logs the folders under `folders` that are not read: hidden or `__` names
+  (.ipynb_checkpoints, macOS's __MACOSX)."""
+  hidden = sorted({os.path.join(f, d) for f in folders for d in os.listdir(f)
+                   if d.startswith(_HIDDEN) and os.path.isdir(os.path.join(f, d))})
+  if hidden:
+    logging.info("Image folder: not read (hidden, or a name starting with '__'): %s.",
+                 ", ".join(hidden))
+
+
 def _layout(root):
   """(the folder of the training class folders, whether test is held out of it):
   root/{train,test[,val]}/<class>/ -> (root/train, False); root/train[,val]/ without test/
@@ -202,9 +213,10 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
     raise InputError(f"Argument `image_size` must be > 0 (e.g. 64), or 0 for the images' own "
                      f"size. Received: image_size={image_size}")
   train_dir, carve = _layout(root)
-  class_names = tuple(sorted(d for d in os.listdir(train_dir)  # .ipynb_checkpoints etc.
+  class_names = tuple(sorted(d for d in os.listdir(train_dir)
                              if os.path.isdir(os.path.join(train_dir, d))
-                             and not d.startswith((".", "__"))))
+                             and not d.startswith(_HIDDEN)))
+  _log_hidden(root, train_dir)
   if len(class_names) < 2:
     inner = os.path.join(train_dir, class_names[0]) if class_names else ""
     hint = (f" It holds one folder, {inner!r}, that has folders of its own: set "

@@ -18,6 +18,7 @@ from tfcompress.data.arrays import unusable_names
 from tfcompress.errors import InputError
 from tfcompress.export.model_info import class_labels
 from tfcompress.export.model_info import model_info
+from tfcompress.export.model_info import pixels_reading
 from tfcompress.tflite_file import check_tflite
 
 _FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
@@ -48,8 +49,12 @@ def _as_tuple(shape):
     return None
 
 
-def description(content, class_names, name="model"):
+def description(content, class_names, name="model", reading=None):
   """The JSON-able description that `android_bundle` writes as `name.json`.
+
+  `reading`: how the training images' pixels were made from their files (`Splits.reading`;
+  "" taken as stored; None unknown), said under `input.resize` so that the app makes its
+  frames the same way.
 
   Example:
     description(content, ("normal", "pneumonia"))["input"]["dtype"]  # "int8"
@@ -71,10 +76,8 @@ def description(content, class_names, name="model"):
           "channels": channels, "color": _COLORS.get(channels, f"{channels} channels"),
           "dtype": inp["dtype"],
           "pixels": "raw pixels 0-255; the model rescales inside, so do not normalize",
-          "resize": (f"bring each frame to {width}x{height} as the training images were "
-                     "made: tfcompress reads image folders by stretching the whole image "
-                     "(PIL bilinear, aspect ratio not kept), and takes .npz images as "
-                     "stored"),
+          "resize": (f"Bring each frame to {width}x{height} as the training images were "
+                     f"made. {pixels_reading(width, height, reading)}"),
           "quantization": _quantization(
               inp, "q = clamp(round(pixel / scale) + zero_point, -128, 127)"),
       },
@@ -88,7 +91,8 @@ def description(content, class_names, name="model"):
   }
 
 
-def android_bundle(content, out_dir, class_names, input_shape=None, name="model"):
+def android_bundle(content, out_dir, class_names, input_shape=None, name="model",
+                   reading=None):
   """Writes `name.tflite`, `labels.txt` and `name.json` into `out_dir`; returns their paths.
 
   Args:
@@ -97,6 +101,8 @@ def android_bundle(content, out_dir, class_names, input_shape=None, name="model"
     class_names: one per model output, in output order.
     input_shape: (height, width, channels) the app will feed; checked against the file.
     name: the base name of the .tflite and .json files.
+    reading: how the training images' pixels were made from their files
+      (`Splits.reading`; "" taken as stored; None unknown), for the JSON's `input.resize`.
 
   Returns:
     The paths written: `name.tflite`, `labels.txt`, `name.json`.
@@ -112,7 +118,7 @@ def android_bundle(content, out_dir, class_names, input_shape=None, name="model"
   if not isinstance(name, str) or not _FILE_NAME.match(name):
     raise InputError("The bundle `name` must be a plain file name (letters, digits, _ . -), "
                      f"e.g. 'model'. Received: name={name!r}")
-  about = description(content, class_names, name)
+  about = description(content, class_names, name, reading)
   expected = tuple(about["input"]["shape"][1:])
   if input_shape is not None and _as_tuple(input_shape) != expected:
     raise InputError(f"`input_shape` must match the model's input (height, width, channels) "

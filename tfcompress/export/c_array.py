@@ -19,6 +19,7 @@ from tfcompress import artifacts
 from tfcompress.errors import InputError
 from tfcompress.export.model_info import class_labels
 from tfcompress.export.model_info import model_info
+from tfcompress.export.model_info import pixels_reading
 from tfcompress.tflite_file import check_tflite
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -33,8 +34,6 @@ _KEYWORDS = frozenset("""
     typedef typeid typename union unsigned using virtual void volatile wchar_t while xor
     xor_eq""".split())
 _BYTES_PER_LINE = 12
-# How the training images were made when they were taken as stored (`Splits.reading` "").
-AS_STORED = "The training images were taken as stored; feed frames made the same way."
 
 
 def _check_name(name):
@@ -120,11 +119,7 @@ def _pixels_note(shape, reading=None):
     return []
   _, height, width, channels = shape
   color = {1: "// Grayscale, 1 channel.", 3: "// RGB, in R, G, B order (not a camera's BGR)."}
-  if reading is None:
-    reading = (f"Image folders were read with PIL ('L' for grayscale: ITU-R 601-2 luma) and "
-               f"stretched to {width}x{height} (bilinear, aspect ratio not kept); .npz "
-               "images were taken as stored.")
-  reading = reading or AS_STORED
+  reading = pixels_reading(width, height, reading)
   return [color[channels]] * (channels in color) + [
       "// " + line for line in textwrap.wrap(reading, 88)]
 

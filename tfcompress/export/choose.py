@@ -9,7 +9,7 @@ is smaller). On each, the smallest file whose validation balanced accuracy lies 
 alpha. Collapsed models (one class for every validation image) are never picked. Test
 figures play no part.
 """
-from tfcompress.export.c_array import AS_STORED
+from tfcompress.export.model_info import AS_STORED
 
 TARGETS = ("phone", "microcontroller")
 

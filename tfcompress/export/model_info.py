@@ -22,6 +22,23 @@ def class_labels(class_names, classes, required=True):
   return labels
 
 
+# How the training images were made when they were taken as stored (`Splits.reading` "").
+AS_STORED = "The training images were taken as stored; feed frames made the same way."
+
+
+def pixels_reading(width, height, reading=None):
+  """How the training images' pixels were made from their files, for a device to copy.
+
+  `reading` is `Splits.reading` ("" for images taken as stored); None when it is not known,
+  which gives how tfcompress reads each kind of data.
+  """
+  if reading is None:
+    return (f"Image folders were read with PIL ('L' for grayscale: ITU-R 601-2 luma) and "
+            f"stretched to {width}x{height} (bilinear, aspect ratio not kept); .npz "
+            "images were taken as stored.")
+  return reading or AS_STORED
+
+
 def _tensor(detail):
   scale, zero_point = detail["quantization"]
   return {"shape": [int(d) for d in detail["shape"]], "dtype": np.dtype(detail["dtype"]).name,

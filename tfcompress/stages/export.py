@@ -31,7 +31,7 @@ def export_stage(run):
       content = f.read()
     out_dir = run.out(o["name"])
     bundle = export.android_bundle(content, f"{out_dir}/android", s.class_names,
-                                   s.input_shape, name=o["name"])
+                                   s.input_shape, name=o["name"], reading=s.reading)
     result = {"size_bytes": m["size_bytes"],
               "android_bundle": [layout.relative(run.workdir, p) for p in bundle],
               "val_balanced_accuracy": (m.get("val") or {}).get("balanced_accuracy"),
