@@ -73,7 +73,8 @@ def _records(stage, group):
 
 
 def _blockers(workdir, key, stages, seeds):
-  """For a field of a stage's own config group (`prune.alphas`, `quantize.modes`, ...):
+  """For a field of a stage's own config group (`prune.alphas`, `quantize.modes`, ...) or
+  of one a stage reads (`target.*`, which `search` reads):
   why it may not change in `workdir` (a list; empty when it may). It may when every
   finished stage that records it runs again in this run, so its recorded settings make it
   redo its work (and the listed stages that take its output with it; `pipeline` refuses
@@ -81,9 +82,9 @@ def _blockers(workdir, key, stages, seeds):
   is among `seeds` (`seeds[0]` is `seed`), and its record holds the field. A stage that
   stopped before it finished (a crash, Ctrl-C) may not have its folder: it may have kept
   parts made with the old value (teacher members, search candidates). None for the
-  fields of other groups (data, train)."""
+  fields of the groups every stage reads (data, train) or none records."""
   group = key.split(".")[0]
-  if group not in {s.name for s in graph.stages()}:
+  if group in ("data", "train") or not any(_records(s, group) for s in graph.stages()):
     return None
   reasons = []
   for stage in (s for s in graph.stages() if _records(s, group)):

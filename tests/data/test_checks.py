@@ -30,8 +30,12 @@ def test_label_gap_is_allowed_only_when_classes_are_named():
   with pytest.raises(InputError, match="no example of label 1"):
     checks.label_count(_parts([0, 2, 0, 2], [0, 2]), "d")
   assert checks.label_count(_parts([0, 2, 0, 2], [0, 2]), "d", ("a", "b", "c")) == 3
-  with pytest.raises(InputError, match="names 2 classes but the data has 3"):
+  with pytest.raises(InputError, match=r"names 2 classes but the data has 3 .*Its labels are "
+                     r"\[0, 2\]: relabel them 0..1"):  # Trial 14: digits 1, 4, 7 as labels.
     checks.label_count(_parts([0, 2, 0, 2], [0, 2]), "d", ("a", "b"))
+  with pytest.raises(InputError, match=r"the data has 3 \(labels 0..2 in `y_train` of d\)\. "
+                     "Received"):  # Three labels in use: naming two is not a relabelling.
+    checks.label_count(_parts([0, 1, 2], [0, 1, 2]), "d", ("a", "b"))
 
 
 @pytest.mark.parametrize("split", ["val", "test"])

@@ -66,6 +66,7 @@ def test_readme_names_the_picks_and_refuses_bad_tolerance():
   assert "One validation image" not in text and "\n\n\n" not in text
   assert "`dynamic` (int8 weights, float activations) on a CPU only" in text  # Trial 8.
   assert "taken as stored" in text  # Trial 12: how the files' pixels were made.
+  assert "quantize each pixel with the file's scale and zero point" in text  # Trial 14.
   assert "Every model takes raw pixels 0-255 (it rescales inside). 16-bit files held" in (
       choose.readme(rows, choose.recommend(rows, 0.01), 0.01, reading="16-bit files held"))
   small = choose.readme(rows, choose.recommend(rows, 0.01), 0.01, image_weight=0.011)

@@ -110,6 +110,15 @@ def test_teacher_no_better_than_student_is_said():
   assert check["teacher_better"] is False
   text = "\n".join(notes.teacher({"teacher_vs_student": check, "summary": {}}))
   assert "NO better than the conventional student (0.9500)" in text
+  assert "This run compresses" not in text  # No compression stage listed: nothing said.
+  # Trial 14: pneumonia_tiny's channels stage is pinned to the distilled student.
+  check = writer.teacher_check(summary, "val_balanced_accuracy", {"channels": "distill"})
+  text = "\n".join(notes.teacher({"teacher_vs_student": check, "summary": {}}))
+  assert "This run compresses `channels` from `distill`; any other source is taken " in text
+  assert "prune.source" not in text and "'best' takes" not in text
+  check = writer.teacher_check(summary, "val_balanced_accuracy", {"prune": "best"})
+  text = "\n".join(notes.teacher({"teacher_vs_student": check, "summary": {}}))
+  assert "`prune` from `best`; 'best' takes whichever student is better" in text
   # On val_loss lower is better: a teacher with the lower loss is the better one.
   summary = {"teacher": {"role": "teacher", "val_loss": {"mean": 0.2}},
              "student": {"role": "baseline", "val_loss": {"mean": 0.3}}}

@@ -87,9 +87,11 @@ def label_count(parts, source, class_names=None):
                      "classification needs at least 2 classes in the training split.")
   k = present[-1] + 1
   if class_names and len(class_names) != k:
+    relabel = (f" Its labels are {present}: relabel them 0..{len(present) - 1} to name "
+               f"{len(present)} classes." if len(present) == len(class_names) else "")
     raise InputError(f"Argument `class_names` names {len(class_names)} classes but the data "
-                     f"has {k} (labels 0..{k - 1} in `y_train` of {source}). Received: "
-                     f"class_names={tuple(class_names)!r}")
+                     f"has {k} (labels 0..{k - 1} in `y_train` of {source}).{relabel} "
+                     f"Received: class_names={tuple(class_names)!r}")
   gaps = sorted(set(range(k)) - set(present))
   if gaps and not class_names:
     raise InputError(f"`y_train` in {source} has no example of label {gaps[0]} but has label "

@@ -118,7 +118,10 @@ def readme(rows, picks, tolerance, seed=None, image_weight=None, reading=""):
                  "reference kernels run it (as here), not every port's optimized kernels "
                  "(check yours, e.g. ESP-NN or CMSIS-NN), so it is not the pick.")
   out += ["", "Every model takes raw pixels 0-255 (it rescales inside). " + (
-      reading or AS_STORED)]
+      reading or AS_STORED) + " The input tensor of an int8 or int16x8 file is integer: "
+      "quantize each pixel with the file's scale and zero point (the C header in `c_array/` "
+      "and the JSON in `android/` give them and the formula), never copy the byte in as it "
+      "is."]
   out += ["", "Chosen on the validation split; the test figures are reported, not chosen on.",
           "", "Where each kind of file runs fastest (the TensorFlow Lite post-training "
           "quantization guide): `dynamic` (int8 weights, float activations) on a CPU only; "

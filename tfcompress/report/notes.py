@@ -156,9 +156,22 @@ def teacher(report):
          f"{'better than' if better else 'NO better than'} the conventional student "
          f"({check['student']:.4f})." + ("" if better else
          " Distilling from a teacher no better than the student is a known way to lose "
-         "accuracy; with `prune.source=best` compression starts from whichever student is "
-         "better on validation (on a tie, the later stage's: the distilled one).")]
+         "accuracy." + _compression_start(check.get("sources")))]
   return out
+
+
+def _compression_start(sources):
+  """What the run's compression stages start from, after a teacher that did not win."""
+  if not sources:
+    return ""
+  named = ", ".join(f"`{stage}` from `{source}`" for stage, source in sources.items())
+  out = f" This run compresses {named}"
+  if any(source == "best" for source in sources.values()):
+    out += ("; 'best' takes whichever student is better on validation (on a tie, the later "
+            "stage's: the distilled one)")
+  if any(source != "best" for source in sources.values()):
+    out += "; any other source is taken whatever it scores ('best' lets validation choose)"
+  return out + "."
 
 
 def constant(report):

@@ -120,8 +120,9 @@ def speedup(benchmark):
   return dict(ratios, student=int8[0]["name"])
 
 
-def teacher_check(summary, monitor):
-  """Whether the teacher ensemble beats the conventional student on validation."""
+def teacher_check(summary, monitor, sources=None):
+  """Whether the teacher ensemble beats the conventional student on validation, and
+  `sources`: {stage: its `source` setting} of the run's compression stages."""
   def first(role):
     return next((s.get(monitor) for s in summary.values() if s.get("role") == role), None)
   teacher, student = first("teacher"), first("baseline")
@@ -129,7 +130,14 @@ def teacher_check(summary, monitor):
     return None
   sign = 1 if higher_is_better(monitor) else -1
   return {"monitor": monitor, "teacher": teacher["mean"], "student": student["mean"],
-          "teacher_better": sign * teacher["mean"] > sign * student["mean"]}
+          "teacher_better": sign * teacher["mean"] > sign * student["mean"],
+          "sources": dict(sources or {})}
+
+
+def _sources(config, stages):
+  """{stage: its `source` setting ('best', 'distill', ...)} of the listed stages that have one."""
+  return {s.name: config[s.source.split(".")[0]][s.source.split(".")[1]] for s in stages
+          if s.source and s.name in config.stages}
 
 
 def constant_answer(splits, summary, class_weights):
@@ -230,7 +238,8 @@ def write(workdir, config, splits, stages, seeds=None):
       "stage_seconds": stage_times(workdir, stages, seeds),
       "benchmark": artifacts.read_json(layout.file(workdir, layout.BENCHMARK)),
   }
-  report["teacher_vs_student"] = teacher_check(report["summary"], config.train.monitor)
+  report["teacher_vs_student"] = teacher_check(report["summary"], config.train.monitor,
+                                               _sources(config, stages))
   report["constant_answer"] = constant_answer(splits, report["summary"],
                                               config.data.class_weights)
   if report["benchmark"]:

@@ -236,5 +236,5 @@ graph.register(graph.Stage(
     name="search", run=search_stage, distill="search.distill",
     inputs=("student", "distill"), source="search.source",
     check=_check, curves=False,
-    uses=("student",), reads=("quantize", "channels"),
+    uses=("student",), reads=("quantize", "channels", "target"),
     doc="the most accurate width and mode that fits `target` (flash, arena, MACs), on val"))
