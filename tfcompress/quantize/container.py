@@ -9,6 +9,8 @@ offsets, Huffman-coded ("positions"): the zeros before each non-zero, 0..max_gap
 filler symbol max_gap per max_gap zeros of a longer gap (max_gap=255: the paper's 8 bits).
 The rest of the file (graph, biases, scales, names) is compressed with raw DEFLATE-9 or raw
 LZMA2-9e, whichever is smaller. A kernel that coding would not shrink stays in the rest.
+Zeros are zero bits: a float kernel's -0.0 is coded as a shared value (`quantize.convert`
+writes +0.0 instead, the same number).
 Decoding splices the kernels back: the .tflite returns byte for byte (CRC-32 checked).
 
 Layout: b"DCTF", version, codec, CRC-32; varints: .tflite size, max_gap, rest size, kernel
