@@ -82,7 +82,7 @@ def test_max_gap_must_be_positive(tflite_files):
 
 def test_gap_stream_with_fillers():
   positions = np.array([0, 3, 4, 20, 21])
-  stream = container._gaps(positions, 4)
+  stream = container.gap_stream(positions, 4)
   np.testing.assert_array_equal(stream, [0, 2, 0, 4, 4, 4, 3, 0])
   np.testing.assert_array_equal(container._positions(stream, 4), positions)
 

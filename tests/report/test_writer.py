@@ -276,3 +276,17 @@ def test_deep_compression_section_has_han_s_per_layer_view():
   assert "| logits | 1,000 | 26.0% | 16 | 4 |" in text
   assert "| total | 236,200 | 9.1% |" in text  # (21,168 + 260) / 236,200.
   assert compression.layers({"models": [tflite]}) == []
+
+
+def test_han_s_coded_bits_and_sizes_are_shown_when_recorded():
+  """The cluster stage records `quantize.han.layers`: the table then has Han et al.'s P+Q
+  and P+Q+H columns and the whole model's stored bytes."""
+  row = {"weights": 1_000, "kept": 100, "values": 15, "weight_bits": [4, 3.5],
+         "index_bits": [8.0, 5.0], "rate": [0.04, 0.03]}
+  clustered = {"name": "pruned_clustered", "seed": 0, "layer_weights": {"fc": 1_000},
+               "layer_sparsity": {"fc": 0.9}, "distinct_values": {"fc": 15},
+               "han": {"fc": row, "total": dict(row, values=None)}}
+  text = "\n".join(compression.layers({"models": [clustered]}))
+  assert "| fc | 1,000 | 10.0% | 15 | 4 / 3.5 | 8.0 / 5.0 | 4.00% / 3.00% |" in text
+  assert "| total | 1,000 | 10.0% | - |" in text
+  assert "4,000 bytes of float32 -> 160 (P+Q, 25.0x) -> 120 bytes (P+Q+H, 33.3x)" in text

@@ -120,7 +120,7 @@ def _kernel(model, tensor, size):
   return start, length, element, channels, stride
 
 
-def _gaps(positions, max_gap):
+def gap_stream(positions, max_gap):
   """Zeros before each non-zero, with a filler `max_gap` per `max_gap` zeros of a long gap."""
   gaps = np.diff(positions, prepend=-1) - 1
   fillers = gaps // max_gap
@@ -144,7 +144,7 @@ def _code(values, channels, stride, max_gap):
   sizes = np.bincount(distinct >> 32, minlength=channels)
   codebook = _varints(*sizes)
   codebook += (distinct & 0xFFFFFFFF).astype(values.dtype).tobytes()
-  return codebook, huffman.encode(index), huffman.encode(_gaps(positions, max_gap))
+  return codebook, huffman.encode(index), huffman.encode(gap_stream(positions, max_gap))
 
 
 def encode_tflite(content, max_gap=MAX_GAP):

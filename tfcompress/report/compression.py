@@ -46,11 +46,17 @@ def deep_compression(report):
 
 def layers(report):
   """Han et al.'s per-layer view of the first weight-shared model: each kernel's weights,
-  the share pruning kept, its distinct non-zero values and the bits an index needs."""
+  the share pruning kept, its distinct non-zero values, the bits a weight and its position
+  take after quantization (P+Q) and Huffman coding (P+Q+H), and the stored size against
+  the float32 kernel's (their Tables 2-5); without the coded figures (a workdir made
+  before they were recorded) the bits an index needs."""
   shared = next((e for e in report["models"] if e.get("distinct_values")
                  and e.get("layer_weights") and e.get("layer_sparsity")), None)
   if shared is None:
     return []
+  seed = "" if shared.get("seed") is None else f", seed {shared['seed']}"
+  if shared.get("han"):
+    return _han_layers(shared["han"], f"`{shared['name']}`{seed}")
   rows, total, kept_total = [], 0, 0.0
   for name, size in shared["layer_weights"].items():
     kept = 1 - shared["layer_sparsity"].get(name, 0.0)
@@ -59,11 +65,36 @@ def layers(report):
     rows.append([name, f"{size:,}", f"{100 * kept:.1f}%", values or "-", bits])
     total, kept_total = total + size, kept_total + kept * size
   rows.append(["total", f"{total:,}", f"{100 * kept_total / max(total, 1):.1f}%", "", ""])
-  seed = "" if shared.get("seed") is None else f", seed {shared['seed']}"
   return ["", f"Per layer (`{shared['name']}`{seed}), as Han et al.'s tables: weights kept "
           "by pruning, distinct non-zero values left by weight sharing, and the bits an "
           "index into them needs before Huffman coding.", "",
           markup.table(["layer", "weights", "kept", "shared values", "index bits"], rows)]
+
+
+def _han_layers(han, what):
+  """The per-layer table of `quantize.han.layers`' figures, with the whole model's sizes."""
+  rows = []
+  for name, r in han.items():
+    bits = [f"{r['weight_bits'][0]:g} / {r['weight_bits'][1]:.1f}",
+            f"{r['index_bits'][0]:.1f} / {r['index_bits'][1]:.1f}"]
+    rows.append([name, f"{r['weights']:,}", f"{100 * r['kept'] / max(r['weights'], 1):.1f}%",
+                 "-" if r["values"] is None else r["values"], *bits,
+                 f"{100 * r['rate'][0]:.2f}% / {100 * r['rate'][1]:.2f}%"])
+  total = han["total"]
+  float32 = 4 * total["weights"]
+  stored = [float32 * rate for rate in total["rate"]]
+  return ["", f"Per layer ({what}), as Han et al.'s Tables 2-5: weights kept by pruning (P), "
+          "distinct non-zero values left by weight sharing, bits per kept weight for its "
+          "value and its position (an 8-bit relative index) after quantization (P+Q) and "
+          "after Huffman coding (P+Q+H), and the stored kernel (codebook included) against "
+          "its float32 size.", "",
+          markup.table(["layer", "weights", "kept (P)", "shared values",
+                        "weight bits (P+Q / P+Q+H)", "index bits (P+Q / P+Q+H)",
+                        "stored (P+Q / P+Q+H)"], rows), "",
+          f"The kernels as Han et al. count them: {float32:,} bytes of float32 -> "
+          f"{stored[0]:,.0f} (P+Q, {float32 / max(stored[0], 1):.1f}x) -> {stored[1]:,.0f} "
+          f"bytes (P+Q+H, {float32 / max(stored[1], 1):.1f}x); biases and the graph are "
+          "not counted, as in their tables (the files above hold them)."]
 
 
 def deployment(report):

@@ -9,6 +9,7 @@ from tfcompress import prune
 from tfcompress import training
 from tfcompress.errors import InputError
 from tfcompress.quantize import clustering
+from tfcompress.quantize import han
 from tfcompress.stages import fitting
 from tfcompress.stages import graph
 
@@ -30,6 +31,7 @@ def _cluster_stage(run):
   out = artifacts.save_model(shared, run.out(layout.MODEL))
   return [run.product(shared, f"{run.input()[0]['name']}_clustered", out, fitted,
                       clusters=c.clusters, distinct_values=clustering.distinct_values(shared),
+                      han=han.layers(shared),
                       **prune.sparsity_summary(shared))]
 
 
