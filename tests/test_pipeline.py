@@ -216,6 +216,21 @@ def test_an_unlisted_stage_made_from_an_output_that_ran_again_is_stale(tmp_path)
   assert pipeline._stale(workdir, prune, 0) == ["channels"]  # pylint: disable=protected-access
 
 
+def test_compression_starts_name_only_the_stages_that_pick_a_student(tmp_path):
+  """Review: the default config's note said quantize compressed `last` "whatever it
+  scores", though it takes what prune's 'best' chose; with channels listed, prune's
+  'best' picks among three stages, not two students."""
+  config = runpy.run_path(os.path.join(os.path.dirname(__file__), "..", "configs",
+                                       "pneumonia.py"))["get_config"]()
+  starts = pipeline.compression_starts(config, str(tmp_path), [0])
+  assert starts == {"prune": {"field": "prune.source", "setting": "best",
+                              "candidates": ["student", "distill"]}}
+  config.stages = ("teacher", "student", "distill", "channels", "prune", "quantize")
+  starts = pipeline.compression_starts(config, str(tmp_path), [0])
+  assert starts["prune"]["candidates"] == ["student", "distill", "channels"]
+  assert set(starts) == {"prune", "channels"}
+
+
 def test_repeats_give_mean_and_std(smoke_config, tmp_path, monkeypatch):
   smoke_config.stages = ("student",)
   smoke_config.repeats = 2

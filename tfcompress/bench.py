@@ -76,7 +76,8 @@ def benchmark(workdir, threads=1, repeats=30, batch_sizes=(1, 32)):
             "machine": f"{platform.machine()}, {os.cpu_count()} cores", "models": rows}
   artifacts.write_json(layout.file(workdir, layout.BENCHMARK), result)
   seeds = [config.seed + i for i in range(config.repeats)]
-  report.write(workdir, config, splits, pipeline.reported(config, workdir, seeds), seeds)
+  report.write(workdir, config, splits, pipeline.reported(config, workdir, seeds), seeds,
+               pipeline.compression_starts(config, workdir, seeds))
   return result
 
 

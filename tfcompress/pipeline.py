@@ -77,6 +77,21 @@ def reported(config, workdir, seeds):
   return [s for s in graph.stages() if s.name in keep]
 
 
+def compression_starts(config, workdir, seeds):
+  """{stage: {"field", "setting", "candidates"}} for the listed stages whose `source` picks
+  among the conventional and the distilled student (`graph.candidates`): what report.md
+  says compression starts from when the teacher did not win."""
+  finished, out = _finished(workdir, seeds), {}
+  for stage in graph.stages():
+    if stage.name not in config.stages or not stage.source:
+      continue
+    picks = graph.candidates(stage, config, finished)
+    if {"student", "distill"} & set(picks):
+      out[stage.name] = {"field": stage.source, "setting": graph.choice(stage, config),
+                         "candidates": list(picks)}
+  return out
+
+
 def _version(workdir, name, seed):
   """sha256 of the metrics.json stage `name` finished with: it changes when it reruns."""
   path = layout.done_file(workdir, name, graph.get(name).folder_seed(seed))
@@ -177,9 +192,11 @@ def _run(config, workdir, chief=True):
   try:
     _run_stages(config, workdir, splits, seeds, planned, made)
   except CollapseError:
-    report.write(workdir, config, splits, reported(config, workdir, seeds), seeds)
+    report.write(workdir, config, splits, reported(config, workdir, seeds), seeds,
+                 compression_starts(config, workdir, seeds))
     raise  # After writing the report: the flags, for the user to read.
-  written = report.write(workdir, config, splits, reported(config, workdir, seeds), seeds)
+  written = report.write(workdir, config, splits, reported(config, workdir, seeds), seeds,
+                         compression_starts(config, workdir, seeds))
   others = sorted(set(layout.seeds(workdir)) - set(seeds))
   if others:
     logging.warning("report.md covers seed(s) %s (`seed`=%d, `repeats`=%d); this workdir also "

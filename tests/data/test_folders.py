@@ -224,6 +224,7 @@ def test_hidden_folders_are_not_classes(tmp_path, monkeypatch):
              for l in said), said
   hidden = [l for l in said if "not read (hidden" in l]  # The folders left out are named.
   assert len(hidden) == 1 and "__MACOSX" in hidden[0] and ".ipynb_checkpoints" in hidden[0]
+  assert ".DS_Store_dir" in hidden[0]  # In test/ too.
 
 
 def test_class_only_in_test_is_refused(tmp_path):

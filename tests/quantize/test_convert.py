@@ -159,5 +159,8 @@ def test_negative_zeros_are_written_as_zeros():
   signed = np.where((kernel == 0) & (rng.random(kernel.shape) < 0.5), -0.0, kernel)
   assert np.signbit(signed[signed == 0]).sum() > 500  # Half the zeros are -0.0.
   plain, _ = encode_tflite(convert(dense(kernel), "float32"))
-  negative, _ = encode_tflite(convert(dense(signed), "float32"))
+  model = dense(signed)
+  negative, _ = encode_tflite(convert(model, "float32"))
   assert len(negative) == len(plain)
+  kept = model.layers[0].kernel.numpy()  # The caller's model is left as it was.
+  assert np.array_equal(np.signbit(kept), np.signbit(signed))

@@ -112,13 +112,19 @@ def test_teacher_no_better_than_student_is_said():
   assert "NO better than the conventional student (0.9500)" in text
   assert "This run compresses" not in text  # No compression stage listed: nothing said.
   # Trial 14: pneumonia_tiny's channels stage is pinned to the distilled student.
-  check = writer.teacher_check(summary, "val_balanced_accuracy", {"channels": "distill"})
+  pinned = {"channels": {"field": "channels.source", "setting": "distill",
+                         "candidates": ["distill"]}}
+  check = writer.teacher_check(summary, "val_balanced_accuracy", pinned)
   text = "\n".join(notes.teacher({"teacher_vs_student": check, "summary": {}}))
-  assert "This run compresses `channels` from `distill`; any other source is taken " in text
-  assert "prune.source" not in text and "'best' takes" not in text
-  check = writer.teacher_check(summary, "val_balanced_accuracy", {"prune": "best"})
+  assert ("This run compresses `channels` from `distill` whatever it scores "
+          "(`channels.source=distill`;") in text
+  assert "prune.source" not in text and "the better of" not in text
+  best = {"prune": {"field": "prune.source", "setting": "best",
+                    "candidates": ["student", "distill"]}}
+  check = writer.teacher_check(summary, "val_balanced_accuracy", best)
   text = "\n".join(notes.teacher({"teacher_vs_student": check, "summary": {}}))
-  assert "`prune` from `best`; 'best' takes whichever student is better" in text
+  assert ("`prune` from the better of `student` and `distill` on validation "
+          "(`prune.source=best`; on a tie, the later stage's).") in text
   # On val_loss lower is better: a teacher with the lower loss is the better one.
   summary = {"teacher": {"role": "teacher", "val_loss": {"mean": 0.2}},
              "student": {"role": "baseline", "val_loss": {"mean": 0.3}}}
@@ -280,13 +286,15 @@ def test_deep_compression_section_has_han_s_per_layer_view():
 
 def test_han_s_coded_bits_and_sizes_are_shown_when_recorded():
   """The cluster stage records `quantize.han.layers`: the table then has Han et al.'s P+Q
-  and P+Q+H columns and the whole model's stored bytes."""
-  row = {"weights": 1_000, "kept": 100, "values": 15, "weight_bits": [4, 3.5],
-         "index_bits": [8.0, 5.0], "rate": [0.04, 0.03]}
-  clustered = {"name": "pruned_clustered", "seed": 0, "layer_weights": {"fc": 1_000},
-               "layer_sparsity": {"fc": 0.9}, "distinct_values": {"fc": 15},
-               "han": {"fc": row, "total": dict(row, values=None)}}
+  and P+Q+H columns and the kernels' stored bytes; a layer may be called "total"."""
+  row = {"layer": "total", "weights": 1_000, "kept": 100, "values": 15,
+         "weight_bits": [4, 3.5], "index_bits": [8.0, 5.0], "bytes": [160, 120],
+         "rate": [0.04, 0.03]}
+  clustered = {"name": "pruned_clustered", "seed": 0, "layer_weights": {"total": 1_000},
+               "layer_sparsity": {"total": 0.9}, "distinct_values": {"total": 15},
+               "han": {"layers": [row], "total": dict(row, values=None, layer=None,
+                                                     weight_bits=[11 / 3, 3.5])}}
   text = "\n".join(compression.layers({"models": [clustered]}))
-  assert "| fc | 1,000 | 10.0% | 15 | 4 / 3.5 | 8.0 / 5.0 | 4.00% / 3.00% |" in text
-  assert "| total | 1,000 | 10.0% | - |" in text
+  assert "| total | 1,000 | 10.0% | 15 | 4 / 3.5 | 8 / 5 | 4.00% / 3.00% |" in text
+  assert "| total | 1,000 | 10.0% | - | 3.7 / 3.5 | 8 / 5 |" in text
   assert "4,000 bytes of float32 -> 160 (P+Q, 25.0x) -> 120 bytes (P+Q+H, 33.3x)" in text

@@ -216,7 +216,8 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
   class_names = tuple(sorted(d for d in os.listdir(train_dir)
                              if os.path.isdir(os.path.join(train_dir, d))
                              and not d.startswith(_HIDDEN)))
-  _log_hidden(root, train_dir)
+  _log_hidden(root, *(os.path.join(root, d) for d in SPLITS
+                      if os.path.isdir(os.path.join(root, d))))
   if len(class_names) < 2:
     inner = os.path.join(train_dir, class_names[0]) if class_names else ""
     hint = (f" It holds one folder, {inner!r}, that has folders of its own: set "

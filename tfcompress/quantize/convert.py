@@ -13,6 +13,8 @@
 Example:
   tflite_bytes = convert(model, "int8", representative_images=x_train[:200])
 """
+import contextlib
+
 from absl import logging
 import numpy as np
 
@@ -41,18 +43,26 @@ def _stripped(model):
   return model
 
 
+@contextlib.contextmanager
 def _positive_zeros(model):
-  """Sets the weights of `model` stored as -0.0 to +0.0: the same number in another bit
-  pattern. A pruning mask times a negative weight gives -0.0, and so do TFMOT's
-  sparsity-preserving clusters; Deep Compression's container (`quantize.container`), which
-  codes a float kernel's bits, took each for a shared value of its own instead of a zero
-  (LeNet-300-100's float32 container was 1.7x its int8 one)."""
+  """Within it, the weights of `model` stored as -0.0 are +0.0: the same number in another
+  bit pattern; they are put back after. A pruning mask times a negative weight gives -0.0,
+  and so do TFMOT's sparsity-preserving clusters; Deep Compression's container
+  (`quantize.container`), which codes a float kernel's bits, took each for a shared value
+  of its own instead of a zero (LeNet-300-100's float32 container was 1.7x its int8 one)."""
+  changed = []
   for weight in model.weights:
     if weight.dtype.is_floating:
       values = weight.numpy()
       negative = (values == 0) & np.signbit(values)
       if negative.any():
         weight.assign(np.where(negative, np.zeros_like(values), values))
+        changed.append((weight, values))
+  try:
+    yield model
+  finally:
+    for weight, values in changed:
+      weight.assign(values)
 
 
 def _warn_unit_range(model, images):
@@ -78,8 +88,8 @@ def convert(model, mode, representative_images=None, sparse=False, per_channel=T
 
   Args:
     model: a Keras model that takes raw pixels; TFMOT's pruning and clustering wrappers
-      are stripped first (a copy: `model` keeps them). Weights of -0.0 are set to +0.0
-      (the same number: sparse formats see one zero).
+      are stripped first (a copy: `model` keeps them). Weights of -0.0 are written as
+      +0.0 (the same number: sparse formats see one zero); `model` keeps its own.
     mode: one of `tfcompress.config.MODES`: "float32", "dynamic", "float16", "int8",
       "int16x8", "int4_weights" or "int4x8" (the module docstring says what each is).
     representative_images: raw training images (N, H, W, C) to calibrate int8; needed
@@ -104,7 +114,6 @@ def convert(model, mode, representative_images=None, sparse=False, per_channel=T
     return int4(convert(model, "float32"), mode, representative_images)
   model = _stripped(check_model(model))
   model = artifacts.with_policy(model, "float32")  # A mixed-precision model converts as float32.
-  _positive_zeros(model)
   converter = tf.lite.TFLiteConverter.from_keras_model(model)
   optimizations = [] if mode == "float32" else [tf.lite.Optimize.DEFAULT]
   if sparse:
@@ -132,4 +141,5 @@ def convert(model, mode, representative_images=None, sparse=False, per_channel=T
         tf.int8 if mode == "int8" else tf.int16)
   if not per_channel:
     converter._experimental_disable_per_channel = True  # pylint: disable=protected-access
-  return converter.convert()
+  with _positive_zeros(model):
+    return converter.convert()

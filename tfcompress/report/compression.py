@@ -71,30 +71,33 @@ def layers(report):
           markup.table(["layer", "weights", "kept", "shared values", "index bits"], rows)]
 
 
+def _bits(value):
+  return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
 def _han_layers(han, what):
-  """The per-layer table of `quantize.han.layers`' figures, with the whole model's sizes."""
+  """The per-layer table of `quantize.han.layers`' figures, with the kernels' bytes."""
   rows = []
-  for name, r in han.items():
-    bits = [f"{r['weight_bits'][0]:g} / {r['weight_bits'][1]:.1f}",
-            f"{r['index_bits'][0]:.1f} / {r['index_bits'][1]:.1f}"]
-    rows.append([name, f"{r['weights']:,}", f"{100 * r['kept'] / max(r['weights'], 1):.1f}%",
-                 "-" if r["values"] is None else r["values"], *bits,
-                 f"{100 * r['rate'][0]:.2f}% / {100 * r['rate'][1]:.2f}%"])
-  total = han["total"]
-  float32 = 4 * total["weights"]
-  stored = [float32 * rate for rate in total["rate"]]
+  for r in han["layers"] + [dict(han["total"], layer="total")]:
+    rows.append([r["layer"], f"{r['weights']:,}",
+                 f"{100 * r['kept'] / max(r['weights'], 1):.1f}%",
+                 "-" if r["values"] is None else r["values"],
+                 " / ".join(_bits(b) for b in r["weight_bits"]),
+                 " / ".join(_bits(b) for b in r["index_bits"]),
+                 " / ".join(f"{100 * rate:.2f}%" for rate in r["rate"])])
+  float32, (quantized, coded) = 4 * han["total"]["weights"], han["total"]["bytes"]
   return ["", f"Per layer ({what}), as Han et al.'s Tables 2-5: weights kept by pruning (P), "
           "distinct non-zero values left by weight sharing, bits per kept weight for its "
-          "value and its position (an 8-bit relative index) after quantization (P+Q) and "
-          "after Huffman coding (P+Q+H), and the stored kernel (codebook included) against "
-          "its float32 size.", "",
+          "value and for its position (a relative index) after quantization (P+Q) and "
+          "after Huffman coding (P+Q+H, each code's table included), and the stored kernel "
+          "(its float32 codebook included) against its float32 size.", "",
           markup.table(["layer", "weights", "kept (P)", "shared values",
                         "weight bits (P+Q / P+Q+H)", "index bits (P+Q / P+Q+H)",
                         "stored (P+Q / P+Q+H)"], rows), "",
           f"The kernels as Han et al. count them: {float32:,} bytes of float32 -> "
-          f"{stored[0]:,.0f} (P+Q, {float32 / max(stored[0], 1):.1f}x) -> {stored[1]:,.0f} "
-          f"bytes (P+Q+H, {float32 / max(stored[1], 1):.1f}x); biases and the graph are "
-          "not counted, as in their tables (the files above hold them)."]
+          f"{quantized:,.0f} (P+Q, {float32 / max(quantized, 1):.1f}x) -> {coded:,.0f} bytes "
+          f"(P+Q+H, {float32 / max(coded, 1):.1f}x); biases and the graph are not counted, "
+          "as in their tables (the files above hold them)."]
 
 
 def deployment(report):

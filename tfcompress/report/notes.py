@@ -156,22 +156,23 @@ def teacher(report):
          f"{'better than' if better else 'NO better than'} the conventional student "
          f"({check['student']:.4f})." + ("" if better else
          " Distilling from a teacher no better than the student is a known way to lose "
-         "accuracy." + _compression_start(check.get("sources")))]
+         "accuracy." + _compression_start(check.get("starts")))]
   return out
 
 
-def _compression_start(sources):
+def _compression_start(starts):
   """What the run's compression stages start from, after a teacher that did not win."""
-  if not sources:
-    return ""
-  named = ", ".join(f"`{stage}` from `{source}`" for stage, source in sources.items())
-  out = f" This run compresses {named}"
-  if any(source == "best" for source in sources.values()):
-    out += ("; 'best' takes whichever student is better on validation (on a tie, the later "
-            "stage's: the distilled one)")
-  if any(source != "best" for source in sources.values()):
-    out += "; any other source is taken whatever it scores ('best' lets validation choose)"
-  return out + "."
+  said = []
+  for stage, s in (starts or {}).items():
+    field = f"`{s['field']}={s['setting']}`"
+    if len(s["candidates"]) > 1:
+      names = " and ".join(f"`{c}`" for c in s["candidates"])
+      said.append(f"`{stage}` from the better of {names} on validation ({field}; on a tie, "
+                  "the later stage's)")
+    else:
+      said.append(f"`{stage}` from `{s['candidates'][0]}` whatever it scores ({field}; "
+                  "'best' lets validation choose)")
+  return f" This run compresses {'; '.join(said)}." if said else ""
 
 
 def constant(report):

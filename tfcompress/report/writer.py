@@ -120,9 +120,9 @@ def speedup(benchmark):
   return dict(ratios, student=int8[0]["name"])
 
 
-def teacher_check(summary, monitor, sources=None):
+def teacher_check(summary, monitor, starts=None):
   """Whether the teacher ensemble beats the conventional student on validation, and
-  `sources`: {stage: its `source` setting} of the run's compression stages."""
+  `starts`: what the run's compression stages start from (`pipeline.compression_starts`)."""
   def first(role):
     return next((s.get(monitor) for s in summary.values() if s.get("role") == role), None)
   teacher, student = first("teacher"), first("baseline")
@@ -131,13 +131,7 @@ def teacher_check(summary, monitor, sources=None):
   sign = 1 if higher_is_better(monitor) else -1
   return {"monitor": monitor, "teacher": teacher["mean"], "student": student["mean"],
           "teacher_better": sign * teacher["mean"] > sign * student["mean"],
-          "sources": dict(sources or {})}
-
-
-def _sources(config, stages):
-  """{stage: its `source` setting ('best', 'distill', ...)} of the listed stages that have one."""
-  return {s.name: config[s.source.split(".")[0]][s.source.split(".")[1]] for s in stages
-          if s.source and s.name in config.stages}
+          "starts": dict(starts or {})}
 
 
 def constant_answer(splits, summary, class_weights):
@@ -207,11 +201,12 @@ def lineage(entries):
   return chains
 
 
-def write(workdir, config, splits, stages, seeds=None):
+def write(workdir, config, splits, stages, seeds=None, starts=None):
   """Writes report.json, report.md and the PNG plots for `workdir`; returns the report.
 
   `stages`: the `stages.graph.Stage`s it covers, in run order; `seeds`: None for every
-  seed folder.
+  seed folder; `starts`: what the compression stages start from
+  (`pipeline.compression_starts`), said when the teacher did not win.
   """
   entries = collect(workdir, stages, seeds)
   report = {
@@ -239,7 +234,7 @@ def write(workdir, config, splits, stages, seeds=None):
       "benchmark": artifacts.read_json(layout.file(workdir, layout.BENCHMARK)),
   }
   report["teacher_vs_student"] = teacher_check(report["summary"], config.train.monitor,
-                                               _sources(config, stages))
+                                               starts)
   report["constant_answer"] = constant_answer(splits, report["summary"],
                                               config.data.class_weights)
   if report["benchmark"]:
