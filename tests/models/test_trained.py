@@ -16,13 +16,15 @@ from tfcompress.errors import InputError
 COMPRESS = os.path.join(REPO, "configs", "compress.py") + ":smoke"
 
 
-def _keras3_model(trained=True):
-  """A Keras 3 (`import keras`) model of standard layers: rescaling, batch norm, a
-  residual Add, and a regularized head; trained a little on the test images."""
+def _keras3_model(trained=True, rescale=True):
+  """A Keras 3 (`import keras`) model of standard layers: rescaling (unless `rescale` is
+  False: then trained on images / 255, as many users do), a flip augmentation, batch norm,
+  a residual Add, and a regularized head; trained a little on the test images."""
   import keras as keras3  # pylint: disable=g-import-not-at-top
   keras3.utils.set_random_seed(0)
   inputs = keras3.Input((28, 28, 1))
-  x = keras3.layers.Rescaling(1 / 255.0)(inputs)
+  x = keras3.layers.Rescaling(1 / 255.0)(inputs) if rescale else inputs
+  x = keras3.layers.RandomFlip("horizontal")(x)  # Trial 15: refused for its data_format.
   x = keras3.layers.Conv2D(8, 3, padding="same",
                            kernel_regularizer=keras3.regularizers.L2(1e-4))(x)
   x = keras3.layers.BatchNormalization(momentum=0.9)(x)
@@ -36,8 +38,8 @@ def _keras3_model(trained=True):
     x_train, y_train = make_images(96)
     model.compile(optimizer=keras3.optimizers.Adam(3e-3),
                   loss=keras3.losses.SparseCategoricalCrossentropy(from_logits=True))
-    model.fit(x_train[..., None].astype("float32"), y_train, epochs=15, batch_size=16,
-              verbose=0)
+    x_train = x_train[..., None].astype("float32") / (1 if rescale else 255)
+    model.fit(x_train, y_train, epochs=15, batch_size=16, verbose=0)
   return model
 
 
@@ -56,7 +58,7 @@ def test_a_keras3_model_is_rebuilt_in_tf_keras_with_the_same_outputs(keras3_file
   x = np.random.default_rng(1).uniform(0, 255, (32, 28, 28, 1)).astype(np.float32)
   expected = np.asarray(original.predict(x, verbose=0))
   np.testing.assert_allclose(rebuilt.predict(x, verbose=0), expected, atol=1e-5)
-  bn = rebuilt.get_layer(original.layers[3].name)
+  bn = rebuilt.get_layer(original.layers[4].name)
   assert isinstance(bn, keras.layers.BatchNormalization)
   assert np.abs(bn.moving_mean.numpy()).max() > 0  # Trained statistics came along.
   assert rebuilt.losses  # The L2 regularizer too.
@@ -138,3 +140,39 @@ def test_a_keras3_model_given_to_the_python_api_is_refused_in_one_line():
     with pytest.raises(InputError, match=r"is a Keras 3 model .*tfcompress.load_trained"):
       call()
       pytest.fail(f"{name} took a Keras 3 model")
+
+
+def test_a_model_that_breaks_tfcompress_s_contract_is_refused_before_training(
+    keras3_file, tmp_path):
+  """Trial 15: a model trained on [0, 1] pixels scored 0.52 against its own 0.82 and
+  shipped with a JSON saying "raw pixels"; a softmax output was called logits."""
+  from tfcompress.models import trained  # pylint: disable=g-import-not-at-top
+  x, y = make_images(64, seed=3)
+  x = x[..., None].astype(np.float32)
+  path, _ = keras3_file
+  trained.check_contract(path, models.load_trained(path), x, y)  # Rescales inside: fine.
+  unit = _keras3_model(rescale=False)
+  unit.save(tmp_path / "unit.keras")
+  with pytest.raises(InputError, match=r"on raw 0-255 pixels but 1.000 on pixels / 255.*"
+                     r"Rescaling\(1 / 255\)"):
+    trained.check_contract("unit.keras", models.load_trained(str(tmp_path / "unit.keras")),
+                           x, y)
+  soft = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                           keras.layers.Dense(2, activation="softmax")])
+  with pytest.raises(InputError, match=r"outputs probabilities.*activation=None"):
+    trained.check_contract("soft.keras", soft, x, y)
+
+
+def test_other_files_a_keras_user_has_are_named(tmp_path):
+  """Trial 15: a Keras 3 .h5 gave a raw deserialization error, a SavedModel folder 'an
+  unknown student'."""
+  import keras as keras3  # pylint: disable=g-import-not-at-top
+  model = keras3.Sequential([keras3.Input((28, 28, 1)), keras3.layers.Flatten(),
+                             keras3.layers.Dense(2)])
+  model.save(tmp_path / "k3.h5")
+  with pytest.raises(InputError, match=r"saved by Keras 3.* as \.h5.*model.save\('name.keras'\)"):
+    models.load_trained(str(tmp_path / "k3.h5"))
+  (tmp_path / "saved.keras").mkdir()
+  with pytest.raises(InputError, match=r"is a folder \(a SavedModel\?\)"):
+    models.load_trained(str(tmp_path / "saved.keras"))
+

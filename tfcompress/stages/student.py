@@ -1,4 +1,6 @@
 """The student stages: conventional training (the paper's baseline) and distillation."""
+import os
+
 from absl import logging
 
 from tfcompress import artifacts
@@ -7,6 +9,8 @@ from tfcompress import layout
 from tfcompress import models
 from tfcompress import plugins
 from tfcompress.errors import config_keys
+from tfcompress.errors import InputError
+from tfcompress.models import trained
 from tfcompress.stages import fitting
 from tfcompress.stages import graph
 
@@ -15,7 +19,13 @@ def build(config, splits):
   """The configured student with the configured batch-norm momentum: untrained, or the
   trained model `student.model` names as a file."""
   if models.is_trained_file(config.student.model):
-    return models.load_trained(config.student.model, splits.input_shape, splits.num_classes)
+    model = models.load_trained(config.student.model, splits.input_shape, splits.num_classes)
+    trained.check_contract(config.student.model, model, splits.x_val, splits.y_val)
+    return model
+  if os.path.exists(config.student.model):
+    raise InputError(f"Config `student.model` names {config.student.model!r}, which is "
+                     "neither a .keras nor an .h5 file (a SavedModel folder?). Give a .keras "
+                     "file (in Keras: model.save('name.keras')) or a student's name.")
   with config_keys(name="student.model"):
     plugins.check(config.student.model)
     student = models.build_student(config.student.model, splits.input_shape,
