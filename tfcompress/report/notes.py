@@ -245,4 +245,16 @@ def paired(report):
           "Both models are scored on the same test images. The bootstrap resamples images "
           f"({stats.BOOTSTRAP_SAMPLES:,} times) and averages the difference over seeds; "
           "McNemar's exact test looks at the images exactly one of the two gets right. "
-          "p >= 0.05: no evidence that the two differ."]
+          "p >= 0.05: no evidence that the two differ."] + _given_model(report)
+
+
+def _given_model(report):
+  """Says, when the student is a model given as a file, that a gain over it may come from
+  the later stages' training rather than from compression (trial 15)."""
+  given = next((e.get("trained_file") for e in report["models"] if e.get("trained_file")),
+               None)
+  if not given:
+    return []
+  return ["", f"`student` is the model in `{given}`, taken without training; the stages "
+          "after it retrain what they compress (pruning for `prune.epochs` epochs), so a gain over it can come from that training rather than from "
+          "compression."]
