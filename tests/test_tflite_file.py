@@ -36,3 +36,20 @@ def test_the_runner_refuses_other_bytes_and_images_of_another_shape():
   np.testing.assert_allclose(runner.predict(x), model.predict(x, verbose=0), atol=1e-5)
   with pytest.raises(InputError, match=r"shape \(N, 6, 6, 1\) .* Received: \(3, 6, 6\)"):
     runner.predict(x[..., 0])
+
+
+def test_equal_integer_outputs_stay_equal_logits():
+  """Trial 16: dequantized in float32, two images whose int8 logits differ by the same
+  steps got logit differences a rounding apart, which broke AUC's ties."""
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  from tfcompress._keras import keras  # pylint: disable=g-import-not-at-top
+  from tfcompress.quantize import convert  # pylint: disable=g-import-not-at-top
+  model = keras.Sequential([keras.Input((6, 6, 1)), keras.layers.Flatten(), keras.layers.Dense(2)])
+  x = np.random.default_rng(0).uniform(0, 255, (16, 6, 6, 1)).astype(np.float32)
+  runner = tflite_file.TFLiteModel(convert(model, "int8", x))
+  scale, _ = runner.output["quantization"]
+  steps = np.arange(-128, 118, dtype=np.int8)
+  out = runner.dequantize_output(np.stack([steps, steps + 10], axis=-1))
+  differences = out[:, 1] - out[:, 0]
+  assert np.all(differences == differences[0])  # Ten steps, whatever the level.
+  assert np.isclose(differences[0], 10 * scale)

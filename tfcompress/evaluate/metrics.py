@@ -44,8 +44,8 @@ def classification_metrics(y_true, logits):
   p, r, f, _ = skm.precision_recall_fscore_support(
       y_true, y_pred, average=average, labels=None if binary else labels, zero_division=0)
   try:
-    if binary:
-      auc = skm.roc_auc_score(y_true, probs[:, 1])
+    if binary:  # The logit difference ranks as probs[:, 1] does, and keeps exact ties.
+      auc = skm.roc_auc_score(y_true, logits[:, 1] - logits[:, 0])
     else:
       auc = skm.roc_auc_score(y_true, probs, multi_class="ovr", average="macro", labels=labels)
   except ValueError:  # A class absent from y_true: AUC is undefined.

@@ -1,5 +1,6 @@
 """Statistics a reviewer accepts: seed means with 95% intervals, and paired tests of two
-models on the same test images (exact McNemar per seed, paired bootstrap over seeds)."""
+models on the same test images (exact McNemar per seed, a paired bootstrap over images,
+a t-test over seeds)."""
 import statistics
 
 import numpy as np
@@ -59,6 +60,30 @@ def paired_bootstrap(y_true, preds_a, preds_b, samples=BOOTSTRAP_SAMPLES, seed=0
   return {"difference": observed, "ci95": [float(low), float(high)], "p_value": p}
 
 
+def seed_test(y_true, preds_a, preds_b):
+  """A paired t-test over seeds of the accuracy difference b - a: whether the method (the
+  training that made each model, repeated with other seeds) differs, where the bootstrap
+  and McNemar hold the trained models fixed and ask about the test images.
+
+  Returns the mean difference, its 95% t-interval, the p-value (n - 1 degrees of
+  freedom) and n; p and the interval are None with fewer than 2 seeds, or when every seed
+  gives the same difference (no spread to test against).
+
+  Example:
+    seed_test(y_test, [a0, a1, a2], [b0, b1, b2])["p_value"]  # 0.30
+  """
+  y = np.asarray(y_true)
+  diffs = [float(np.mean(np.asarray(b) == y) - np.mean(np.asarray(a) == y))
+           for a, b in zip(preds_a, preds_b)]
+  d = describe(diffs)
+  if len(diffs) < 2 or d["std"] == 0:
+    return {"difference": d["mean"], "ci95": None, "p_value": None, "n": len(diffs)}
+  p = float(scipy_stats.ttest_1samp(diffs, 0.0).pvalue)
+  half = d["ci95_half_width"]
+  return {"difference": d["mean"], "ci95": [d["mean"] - half, d["mean"] + half],
+          "p_value": p, "n": len(diffs)}
+
+
 def _pairs(entries, compare):
   """(what, a, b) name pairs to compare: each model against the model it was made from,
   each stage's model against the models of the stages it names in `compare`
@@ -90,7 +115,8 @@ def paired_tests(entries, y_true, load, compare=None):
   """Paired tests for every comparison the entries allow, over the seeds that have both.
 
   `load(entry)` returns an entry's saved test predictions. Each result has per-seed exact
-  McNemar tests and a paired bootstrap of the mean difference over seeds.
+  McNemar tests and a paired bootstrap over images of the mean difference over seeds (the
+  trained models fixed), and `seed_test` across seeds (the training repeated).
   """
   scored = [e for e in entries if e.get("predictions")]
   by_key = {(e["name"], e["seed"]): e for e in scored}
@@ -103,5 +129,6 @@ def paired_tests(entries, y_true, load, compare=None):
     pb = [load(by_key[(b, s)]) for s in seeds]
     per_seed = [dict(mcnemar(y_true, x, z), seed=s) for s, x, z in zip(seeds, pa, pb)]
     results.append({"comparison": what, "a": a, "b": b, "seeds": seeds, "mcnemar": per_seed,
-                    "bootstrap": paired_bootstrap(y_true, pa, pb)})
+                    "bootstrap": paired_bootstrap(y_true, pa, pb),
+                    "across_seeds": seed_test(y_true, pa, pb)})
   return results
