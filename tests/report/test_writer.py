@@ -309,13 +309,19 @@ def test_a_gain_over_a_given_model_is_not_credited_to_compression():
           "mcnemar": [{"seed": 0, "difference": 0.04, "p_value": 0.0002}],
           "across_seeds": {"difference": 0.0166, "ci95": [-0.04, 0.07], "p_value": 0.30,
                            "n": 3}}
-  given = {"paired_tests": [test],
-           "models": [{"name": "student", "role": "baseline", "trained_file": "m.keras"}]}
+  pruned = {"name": "pruned", "stage": "prune"}
+  given = {"paired_tests": [test], "models": [
+      {"name": "student", "role": "baseline", "trained_file": "m.keras"}, pruned]}
   text = "\n".join(notes.paired(given))
   assert "the model in `m.keras`, taken without training" in text
   assert "| 0.3 (not significant, 3 seeds) |" in text and "0.001 (significant)" in text
   assert "1 comparisons, with no correction for multiple comparisons" in text
-  trained = {"paired_tests": [test], "models": [{"name": "student", "role": "baseline"}]}
+  trained = {"paired_tests": [test], "models": [{"name": "student", "role": "baseline"},
+                                                pruned]}
   text = "\n".join(notes.paired(trained))
   assert "taken without training" not in text
-  assert "a gain over the student can come from that training" in text
+  assert "`prune` retrains what they compress" not in text  # One stage: "retrains".
+  assert "`prune` retrains what it compresses" in text and "from that training" in text
+  converted = {"paired_tests": [test], "models": [{"name": "student", "role": "baseline"},
+                                                  {"name": "s_int8", "stage": "quantize"}]}
+  assert "can come from that training" not in "\n".join(notes.paired(converted))
