@@ -157,10 +157,34 @@ def test_a_model_that_breaks_tfcompress_s_contract_is_refused_before_training(
                      r"Rescaling\(1 / 255\)"):
     trained.check_contract("unit.keras", models.load_trained(str(tmp_path / "unit.keras")),
                            x, y)
-  soft = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
-                           keras.layers.Dense(2, activation="softmax")])
-  with pytest.raises(InputError, match=r"outputs probabilities.*activation=None"):
-    trained.check_contract("soft.keras", soft, x, y)
+  for activation in ("softmax", "sigmoid"):  # Review: a sigmoid's rows do not sum to 1.
+    probs = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                              keras.layers.Dense(2, activation=activation)])
+    with pytest.raises(InputError, match=r"outputs probabilities.*activation=None"):
+      trained.check_contract("probs.keras", probs, x, y)
+  # Review: a val/ folder is read class by class; the first 512 images were one class,
+  # which the Rescaling model answers for every near-black image / 255.
+  ordered = np.argsort(y, kind="stable")
+  big_x, big_y = np.repeat(x[ordered], 20, axis=0), np.repeat(y[ordered], 20)
+  trained.check_contract(path, models.load_trained(path), big_x, big_y)
+  unit_model = models.load_trained(str(tmp_path / "unit.keras"))
+  for label in (0, 1):  # One class in view says nothing about the scaling.
+    trained.check_contract("unit.keras", unit_model, x[y == label], y[y == label])
+
+
+def test_keras3_arguments_of_zero_are_kept_not_dropped(tmp_path):
+  """Review: LeakyReLU(negative_slope=0.0) became tf_keras's default slope 0.3 (outputs off
+  by up to 112): a 0 is not an unset argument."""
+  import keras as keras3  # pylint: disable=g-import-not-at-top
+  for slope in (0.0, 0.2):
+    model = keras3.Sequential([keras3.Input((4,)), keras3.layers.Dense(3),
+                               keras3.layers.LeakyReLU(negative_slope=slope),
+                               keras3.layers.Dense(2)])
+    model.save(tmp_path / "leaky.keras")
+    x = np.random.default_rng(0).normal(size=(8, 4)).astype(np.float32) * 50
+    rebuilt = models.load_trained(str(tmp_path / "leaky.keras"))
+    np.testing.assert_allclose(rebuilt.predict(x, verbose=0), model.predict(x, verbose=0),
+                               atol=1e-4)
 
 
 def test_other_files_a_keras_user_has_are_named(tmp_path):

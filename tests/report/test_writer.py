@@ -315,7 +315,9 @@ def test_a_gain_over_a_given_model_is_not_credited_to_compression():
   text = "\n".join(notes.paired(given))
   assert "the model in `m.keras`, taken without training" in text
   assert "| 0.3 (not significant, 3 seeds) |" in text and "0.001 (significant)" in text
-  assert "1 comparisons, with no correction for multiple comparisons" in text
+  assert "comparisons, with no correction" not in text  # One comparison.
+  assert "2 comparisons, with no correction for multiple comparisons" in "\n".join(
+      notes.paired(dict(given, paired_tests=[test, test])))
   trained = {"paired_tests": [test], "models": [{"name": "student", "role": "baseline"},
                                                 pruned]}
   text = "\n".join(notes.paired(trained))

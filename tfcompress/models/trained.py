@@ -20,6 +20,8 @@ from tfcompress.errors import InputError
 
 SUFFIXES = (".keras", ".h5")
 _BASE_KWARGS = ("name", "trainable", "dtype", "activity_regularizer")
+# Keras 3 arguments whose tf_keras name differs: (layer, Keras 3 name) -> tf_keras name.
+_RENAMED = {("LeakyReLU", "negative_slope"): "alpha"}
 
 
 def is_file(name):
@@ -156,9 +158,11 @@ def _layer(class_name, config):
       value = value.get("config", {}).get("name", "float32")
     elif isinstance(value, dict) and "class_name" in value:  # Regularizers, constraints.
       value = {"class_name": value["class_name"], "config": value.get("config", {})}
+    key = _RENAMED.get((class_name, key), key)
     if key in accepted:
       kwargs[key] = value
-    elif value not in (None, False) and not _keras3_default(class_name, key, value):
+    elif value is not None and value is not False and not _keras3_default(class_name, key,
+                                                                          value):
       raise InputError(f"layer {name!r} ({class_name}) sets {key}={value!r}, which tf_keras's "
                        f"{class_name} does not have; tfcompress cannot rebuild it. Leave "
                        f"`{key}` at its default, or save the model from tf_keras.")
@@ -176,7 +180,8 @@ def _keras3_default(class_name, key, value):
   import keras as keras3  # pylint: disable=g-import-not-at-top  (Keras 3, only here)
   if key == "data_format":
     return value == "channels_last"
-  parameter = inspect.signature(getattr(keras3.layers, class_name)).parameters.get(key)
+  cls = getattr(keras3.layers, class_name, None)
+  parameter = inspect.signature(cls).parameters.get(key) if cls else None
   if parameter is None or parameter.default is inspect.Parameter.empty:
     return False
   default = parameter.default
@@ -248,25 +253,37 @@ def check_contract(path, model, x_val, y_val, limit=512):
   """Checks that the trained model in `path` outputs logits and takes raw 0-255 pixels, as
   tfcompress feeds it (and a device will), on up to `limit` validation images.
 
+  The images are a seeded sample of the validation split (a val/ folder is read class by
+  class); a rescaling that makes the model answer one class is no evidence. A model whose
+  predicted class does not change with the scale of its input (a ReLU network without
+  normalization, say) passes, though its logits are as many times too large.
+
   Raises:
-    InputError: outputs that are probabilities (every row in [0, 1] summing to 1: a
-      softmax), or a model that scores clearly better on rescaled pixels (x / 255, or
+    InputError: outputs that are probabilities (every output in [0, 1]: a softmax or a
+      sigmoid), or a model that scores clearly better on rescaled pixels (x / 255, or
       x / 127.5 - 1) than on raw ones (trial 15: a model trained on [0, 1] scored 0.52
       against its own 0.82, and shipped without a word). Each names the fix.
   """
   from sklearn.metrics import balanced_accuracy_score  # pylint: disable=g-import-not-at-top
-  x, y = np.asarray(x_val[:limit], np.float32), np.asarray(y_val[:limit])
-  raw = np.asarray(model.predict(x, verbose=0))
-  if raw.shape[-1] > 1 and raw.min() >= 0 and raw.max() <= 1 and np.allclose(
-      raw.sum(-1), 1, atol=1e-3):
-    raise InputError(f"The model in {path!r} outputs probabilities (every output row sums to "
-                     "1: a softmax). tfcompress needs logits, one a class: remove the softmax "
-                     "(the last Dense with activation=None, or drop the Softmax layer) and "
-                     "save it again.")
+  y_val = np.asarray(y_val)
+  # A seeded sample of every class: a val/ folder is read class by class.
+  pick = np.random.default_rng(0).permutation(len(y_val))[:limit]
+  x, y = np.asarray(x_val[pick], np.float32), y_val[pick]
+  raw = np.asarray(model.predict(x, verbose=0), np.float64)
+  if raw.shape[-1] > 1 and raw.min() >= 0 and raw.max() <= 1:
+    raise InputError(f"The model in {path!r} outputs probabilities (every output lies in "
+                     "[0, 1]: a softmax or a sigmoid). tfcompress needs logits, one a class: "
+                     "remove the activation (the last Dense with activation=None, or drop the "
+                     "Softmax layer) and save it again.")
+  if len(np.unique(y)) < 2:
+    return
   score = lambda logits: balanced_accuracy_score(y, logits.argmax(-1))
   base = score(raw)
   for how, scale in _SCALINGS.items():
-    scaled = score(np.asarray(model.predict(scale(x), verbose=0)))
+    logits = np.asarray(model.predict(scale(x), verbose=0))
+    if len(np.unique(logits.argmax(-1))) < 2:
+      continue  # One class for every image: no evidence for this scaling.
+    scaled = score(logits)
     if scaled > base + _RESCALED_MARGIN:
       raise InputError(f"The model in {path!r} scores validation balanced accuracy "
                        f"{base:.3f} on raw 0-255 pixels but {scaled:.3f} on {how}: it was "

@@ -255,9 +255,10 @@ def paired(report):
           "would differ; with few seeds it finds only large, consistent differences, and "
           "seeds whose McNemar tests point opposite ways say the seed matters more than the "
           "images. Claim a difference of the method only when both agree. "
-          f"p >= 0.05: no evidence that the two differ. {len(tests)} comparisons, with no "
-          "correction for multiple comparisons (Holm's would multiply the smallest p by "
-          f"{len(tests)})."] + _given_model(report)
+          "p >= 0.05: no evidence that the two differ."
+          + (f" {len(tests)} comparisons, with no correction for multiple comparisons "
+             f"(Holm's would multiply the smallest p by {len(tests)})." if len(tests) > 1
+             else "")] + _given_model(report)
 
 
 def _across_seeds(test):
