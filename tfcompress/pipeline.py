@@ -78,18 +78,9 @@ def reported(config, workdir, seeds):
 
 
 def compression_starts(config, workdir, seeds):
-  """{stage: {"field", "setting", "candidates"}} for the listed stages whose `source` picks
-  among the conventional and the distilled student (`graph.candidates`): what report.md
-  says compression starts from when the teacher did not win."""
-  finished, out = _finished(workdir, seeds), {}
-  for stage in graph.stages():
-    if stage.name not in config.stages or not stage.source:
-      continue
-    picks = graph.candidates(stage, config, finished)
-    if {"student", "distill"} & set(picks):
-      out[stage.name] = {"field": stage.source, "setting": graph.choice(stage, config),
-                         "candidates": list(picks)}
-  return out
+  """`graph.student_sources` for this workdir's finished stages: what report.md says
+  compression starts from when the teacher did not win."""
+  return graph.student_sources(config, _finished(workdir, seeds))
 
 
 def _version(workdir, name, seed):

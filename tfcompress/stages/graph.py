@@ -256,6 +256,26 @@ def candidates(stage, config, finished):
                                              if stage.source else "."))
 
 
+def student_sources(config, finished):
+  """{stage: {"field", "setting", "candidates"}} for the listed stages whose `source` picks
+  among the conventional and the distilled student (`candidates`; `finished` as there):
+  what report.md says compression starts from, and what the collapsed-teacher warning
+  names as pinned to the distilled student.
+
+  Example:
+    student_sources(config, lambda name: True)["prune"]["candidates"]  # ["student", "distill"]
+  """
+  out = {}
+  for stage in stages():
+    if stage.name not in config.stages or not stage.source:
+      continue
+    picks = candidates(stage, config, finished)
+    if {"student", "distill"} & set(picks):
+      out[stage.name] = {"field": stage.source, "setting": choice(stage, config),
+                         "candidates": list(picks)}
+  return out
+
+
 def describe(config):
   """The graph as text: one line a stage, with its inputs, the field that picks, its needs
   (as `config` sets them), and "chief only" for a stage that does not train."""

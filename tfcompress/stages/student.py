@@ -71,12 +71,12 @@ def distill_stage(run):
 
 def _who_compresses(config):
   """Whether compression may take the distilled student of a collapsed teacher: the listed
-  stages whose `source` leaves them the distilled student alone (`graph.candidates`:
+  stages whose `source` leaves them the distilled student alone (`graph.student_sources`:
   "distill", or "last" when distill is the latest listed input), else whether the prune
   stage picks by validation."""
-  pinned = [f"`{stage.source}={graph.choice(stage, config)}`" for stage in graph.stages()
-            if stage.source and stage.name in config.stages
-            and graph.candidates(stage, config, lambda name: True) == ("distill",)]
+  pinned = [f"`{s['field']}={s['setting']}`"
+            for s in graph.student_sources(config, lambda name: True).values()
+            if s["candidates"] == ["distill"]]
   if pinned:
     return (f"; {' and '.join(pinned)} compresses it whatever it scores ('best' lets "
             "validation choose)")
