@@ -19,9 +19,7 @@ def build(config, splits):
   """The configured student with the configured batch-norm momentum: untrained, or the
   trained model `student.model` names as a file."""
   if models.is_trained_file(config.student.model):
-    model = models.load_trained(config.student.model, splits.input_shape, splits.num_classes)
-    trained.check_contract(config.student.model, model, splits.x_val, splits.y_val)
-    return model
+    return models.load_trained(config.student.model, splits.input_shape, splits.num_classes)
   if os.path.exists(config.student.model):
     raise InputError(f"Config `student.model` names {config.student.model!r}, which is "
                      "neither a .keras nor an .h5 file (a SavedModel folder?). Give a .keras "
@@ -87,8 +85,12 @@ def _who_compresses(config):
 
 
 def _check(config, splits):
-  """The student builds on this data (a plug-in imports, takes its arguments, returns logits)."""
-  build(config, splits)
+  """The student builds on this data (a plug-in imports, takes its arguments, returns logits);
+  a trained model given as a file keeps tfcompress's contract (`trained.check_contract`),
+  checked here once, before anything trains, rather than at every seed's build."""
+  student = build(config, splits)
+  if models.is_trained_file(config.student.model):
+    trained.check_contract(config.student.model, student, splits.x_val, splits.y_val)
 
 
 graph.register(graph.Stage(name="student", run=student_stage, check=_check,
