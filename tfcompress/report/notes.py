@@ -258,7 +258,7 @@ def paired(report):
           "p >= 0.05: no evidence that the two differ."
           + (f" {len(tests)} comparisons, with no correction for multiple comparisons "
              f"(Holm's would multiply the smallest p by {len(tests)})." if len(tests) > 1
-             else "")] + _given_model(report)
+             else "")] + _retraining_caveat(report)
 
 
 def _across_seeds(test):
@@ -275,7 +275,7 @@ def _across_seeds(test):
 _RETRAINING = ("prune", "channels", "cluster", "qat", "search")
 
 
-def _given_model(report):
+def _retraining_caveat(report):
   """Says that a gain over the student can come from the later stages' training (pruning,
   channels, clustering, QAT and the search retrain what they compress; trial 15: +0.04
   over an undertrained model given as a file; trial 16: the README credited compression
