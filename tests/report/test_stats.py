@@ -78,3 +78,35 @@ def test_the_test_across_seeds_sees_seeds_that_disagree():
   assert same["p_value"] is None
   assert stats.seed_test(y, a[:1], b[:1])["p_value"] is None
 
+
+
+def test_holm_steps_down_and_stays_monotone():
+  """Not Bonferroni (every p times m) and not the raw step (k-th p times m - k + 1 without
+  the running maximum): 0.04 alone would get 0.04."""
+  assert np.allclose(stats.holm([0.01, 0.04, None, 0.03])[::3] + stats.holm(
+      [0.01, 0.04, None, 0.03])[1:2], [0.03, 0.06, 0.06])
+  assert stats.holm([0.01, 0.04, None, 0.03])[2] is None
+  assert stats.holm([0.5, 0.9]) == [1.0, 1.0] and stats.holm([]) == []
+
+
+def test_paired_tests_adjust_for_the_run_s_comparisons():
+  """A bootstrap p of 0 is below 1 / samples, so its adjusted value is a bound."""
+  y = np.zeros(1000, int)
+  def right(k):
+    return np.where(np.arange(1000) < k, 0, 1)
+  entries = [{"name": n, "seed": s, "stage": n, "predictions": f"{n}{s}", "role": r,
+              "source": src} for s in range(3) for n, r, src in
+             [("student", "baseline", None), ("pruned", "candidate", "student"),
+              ("pruned_int8", "candidate", "pruned")]]
+  preds = {"student0": right(800), "student1": right(810), "student2": right(790),
+           "pruned0": right(900), "pruned1": right(905), "pruned2": right(910),
+           "pruned_int80": right(900), "pruned_int81": right(903), "pruned_int82": right(911)}
+  results = stats.paired_tests(entries, y, lambda e: preds[e["predictions"]])
+  by = {r["comparison"]: r for r in results}
+  pruned, int8 = by["pruned"]["bootstrap"], by["pruned_int8"]["bootstrap"]
+  assert pruned["p_value"] == 0 and pruned["p_holm_bound"]
+  assert pruned["p_holm"] == 2 / stats.BOOTSTRAP_SAMPLES  # Two comparisons.
+  assert int8["p_value"] > 0.05 and not int8["p_holm_bound"]
+  assert int8["p_holm"] >= int8["p_value"]
+  seeds = [r["across_seeds"] for r in results if r["across_seeds"]["p_value"] is not None]
+  assert all(s["p_holm"] >= s["p_value"] for s in seeds)

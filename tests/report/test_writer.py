@@ -318,6 +318,14 @@ def test_a_gain_over_a_given_model_is_not_credited_to_compression():
   assert "comparisons, with no correction" not in text  # One comparison.
   assert "2 comparisons, with no correction for multiple comparisons" in "\n".join(
       notes.paired(dict(given, paired_tests=[test, test])))
+  adjusted = dict(test, bootstrap=dict(test["bootstrap"], p_holm=0.002, p_holm_bound=False),
+                  across_seeds=dict(test["across_seeds"], p_holm=0.6))
+  text = "\n".join(notes.paired(dict(given, paired_tests=[adjusted, adjusted])))
+  assert "0.001 (significant; Holm 0.002)" in text and "3 seeds; Holm 0.6)" in text
+  assert "2 comparisons: \"Holm\" is each p adjusted" in text
+  assert "Holm <= 0.002" in "\n".join(notes.paired(dict(given, paired_tests=[
+      dict(adjusted, bootstrap=dict(adjusted["bootstrap"], p_holm_bound=True))] * 2)))
+  assert "Holm" not in "\n".join(notes.paired(dict(given, paired_tests=[adjusted])))
   trained = {"paired_tests": [test], "models": [{"name": "student", "role": "baseline"},
                                                 pruned]}
   text = "\n".join(notes.paired(trained))

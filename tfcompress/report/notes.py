@@ -237,7 +237,8 @@ def paired(report):
     verdict = "significant" if b["p_value"] < 0.05 else "not significant"
     rows.append([t["comparison"], f"{t['a']} -> {t['b']}", f"{b['difference']:+.4f}",
                  f"[{b['ci95'][0]:+.4f}, {b['ci95'][1]:+.4f}]",
-                 f"{_bootstrap_p(b['p_value'])} ({verdict})", _across_seeds(t), per_seed])
+                 f"{_bootstrap_p(b['p_value'])} ({verdict}{_holm(b, len(tests))})",
+                 _across_seeds(t, len(tests)), per_seed])
   if not rows:
     return []
   return ["", "## Paired tests on the test images", "",
@@ -256,19 +257,37 @@ def paired(report):
           "seeds whose McNemar tests point opposite ways say the seed matters more than the "
           "images. Claim a difference of the method only when both agree. "
           "p >= 0.05: no evidence that the two differ."
-          + (f" {len(tests)} comparisons, with no correction for multiple comparisons "
-             f"(Holm's would multiply the smallest p by {len(tests)})." if len(tests) > 1
-             else "")] + _retraining_caveat(report)
+          + _family(tests)] + _retraining_caveat(report)
 
 
-def _across_seeds(test):
+def _family(tests):
+  """The sentence on multiple comparisons."""
+  if len(tests) < 2:
+    return ""
+  if "p_holm" not in tests[0]["bootstrap"]:  # A report written before Holm's adjustment.
+    return (f" {len(tests)} comparisons, with no correction for multiple comparisons "
+            f"(Holm's would multiply the smallest p by {len(tests)}).")
+  return (f" {len(tests)} comparisons: \"Holm\" is each p adjusted for all of them (Holm's "
+          "step-down method, which keeps the chance of any false claim among them at 5%). "
+          "A difference that is significant only before the adjustment is weak evidence.")
+
+
+def _holm(test_p, family):
+  """The text put after a p-value ("; Holm 0.0024") when the run made several comparisons."""
+  adjusted = test_p.get("p_holm")
+  if family < 2 or adjusted is None:
+    return ""
+  return f"; Holm {'<= ' * bool(test_p.get('p_holm_bound'))}{adjusted:.3g}"
+
+
+def _across_seeds(test, family):
   s = test.get("across_seeds")
   if not s:  # A report written before the test over seeds.
     return "-"
   if s["p_value"] is None:
     return f"- ({s['n']} seed{'s' * (s['n'] > 1)}{', no spread' * (s['n'] > 1)})"
   verdict = "significant" if s["p_value"] < 0.05 else "not significant"
-  return f"{s['p_value']:.3g} ({verdict}, {s['n']} seeds)"
+  return f"{s['p_value']:.3g} ({verdict}, {s['n']} seeds{_holm(s, family)})"
 
 
 # Stages whose output is the input model trained further (the others only convert it).

@@ -1,6 +1,6 @@
 """Statistics a reviewer accepts: seed means with 95% intervals, and paired tests of two
 models on the same test images (exact McNemar per seed, a paired bootstrap over images,
-a t-test over seeds)."""
+a t-test over seeds), with Holm's adjustment over a run's comparisons."""
 import statistics
 
 import numpy as np
@@ -86,6 +86,21 @@ def seed_test(y_true, preds_a, preds_b):
           "p_value": p, "n": len(diffs)}
 
 
+def holm(p_values):
+  """Holm's step-down adjustment of a family of p-values (None entries are left out of the
+  family and stay None): the k-th smallest p times (m - k + 1), kept monotone and at most 1.
+
+  Example:
+    holm([0.01, 0.04, None, 0.03])  # [0.03, 0.06, None, 0.06]
+  """
+  given = [(p, i) for i, p in enumerate(p_values) if p is not None]
+  adjusted, running = [None] * len(p_values), 0.0
+  for k, (p, i) in enumerate(sorted(given)):
+    running = max(running, min(1.0, (len(given) - k) * p))
+    adjusted[i] = running
+  return adjusted
+
+
 def _pairs(entries, compare):
   """(what, a, b) name pairs to compare: each model against the model it was made from,
   each stage's model against the models of the stages it names in `compare`
@@ -133,4 +148,19 @@ def paired_tests(entries, y_true, load, compare=None):
     results.append({"comparison": what, "a": a, "b": b, "seeds": seeds, "mcnemar": per_seed,
                     "bootstrap": paired_bootstrap(y_true, pa, pb),
                     "across_seeds": seed_test(y_true, pa, pb)})
+  _add_holm(results)
   return results
+
+
+def _add_holm(results):
+  """Holm-adjusted p-values over the run's comparisons, for the bootstrap (`p_holm`) and
+  the test across seeds. A bootstrap p of 0 (no resample as far out) is below
+  1 / BOOTSTRAP_SAMPLES: its adjusted value is then an upper bound (`p_holm_bound`)."""
+  raw = [r["bootstrap"]["p_value"] for r in results]
+  floor = 1 / BOOTSTRAP_SAMPLES
+  upper, lower = holm([max(p, floor) for p in raw]), holm(raw)
+  for r, hi, lo in zip(results, upper, lower):
+    r["bootstrap"].update(p_holm=hi, p_holm_bound=hi != lo)
+  seeds = holm([r["across_seeds"]["p_value"] for r in results])
+  for r, p in zip(results, seeds):
+    r["across_seeds"]["p_holm"] = p
