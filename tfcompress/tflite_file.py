@@ -39,7 +39,8 @@ class TFLiteModel:
   """A .tflite model in the LiteRT interpreter that takes raw images and returns logits.
 
   Quantized (int8) inputs and outputs are (de)quantized with the file's own scale and
-  zero point, so callers always pass float pixels and get float logits.
+  zero point, so callers always pass float pixels and get float logits: float32 for a
+  float output, float64 for a quantized one (exact, so equal integer outputs stay equal).
 
   Args:
     content: the bytes of a .tflite file (from `convert`, or read from disk).
@@ -88,7 +89,8 @@ class TFLiteModel:
     return self.dequantize_output(self.interpreter.get_tensor(self.output["index"]))
 
   def dequantize_output(self, out):
-    """Float logits from the model's raw (possibly int8) output."""
+    """Float logits from the model's raw output: float32 as they are, or a quantized
+    output in float64."""
     if self.output["dtype"] == np.float32:
       return out
     scale, zero = self.output["quantization"]
@@ -97,7 +99,8 @@ class TFLiteModel:
     return (out.astype(np.float64) - zero) * scale
 
   def predict(self, images, batch_size=64):
-    """Float logits of `images` (N, H, W, C), raw pixels as the converted model took them."""
+    """Float logits of `images` (N, H, W, C), raw pixels as the converted model took them
+    (float64 when the file's output is quantized)."""
     images = np.asarray(images, np.float32)
     expected = tuple(int(d) for d in self.input["shape"][1:])
     if images.shape[1:] != expected:
