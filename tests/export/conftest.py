@@ -1,4 +1,4 @@
-"""One tiny model converted once per session: int8, float32 and dynamic-range files."""
+"""One tiny model converted once per session: int8, float32, dynamic-range and 16x8 files."""
 import numpy as np
 import pytest
 
@@ -17,4 +17,4 @@ def tflite_files(images):
   from tfcompress._keras import keras
   keras.utils.set_random_seed(0)  # Not the seed the tests before it left: the same file
   model = paper_cnn((12, 12, 1), 2, filters=(8, 8, 8, 16))  # whatever ran first.
-  return {mode: convert(model, mode, images) for mode in ("int8", "float32", "dynamic")}
+  return {mode: convert(model, mode, images) for mode in ("int8", "float32", "dynamic", "int16x8")}

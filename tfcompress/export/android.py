@@ -17,6 +17,7 @@ from tfcompress import artifacts
 from tfcompress.data.arrays import unusable_names
 from tfcompress.errors import InputError
 from tfcompress.export.model_info import class_labels
+from tfcompress.export.model_info import input_formula
 from tfcompress.export.model_info import model_info
 from tfcompress.export.model_info import pixels_reading
 from tfcompress.tflite_file import check_tflite
@@ -79,7 +80,7 @@ def description(content, class_names, name="model", reading=None):
           "resize": (f"Bring each frame to {width}x{height} as the training images were "
                      f"made. {pixels_reading(width, height, reading)}"),
           "quantization": _quantization(
-              inp, "q = clamp(round(pixel / scale) + zero_point, -128, 127)"),
+              inp, inp["dtype"] != "float32" and input_formula(inp["dtype"])),
       },
       "output": {
           "shape": out["shape"], "dtype": out["dtype"],

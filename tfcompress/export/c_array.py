@@ -18,6 +18,7 @@ import numpy as np
 from tfcompress import artifacts
 from tfcompress.errors import InputError
 from tfcompress.export.model_info import class_labels
+from tfcompress.export.model_info import input_formula
 from tfcompress.export.model_info import model_info
 from tfcompress.export.model_info import pixels_reading
 from tfcompress.tflite_file import check_tflite
@@ -101,9 +102,7 @@ def _quantization_note(source, target):
   """How firmware turns a pixel into the model's input (dtype `source`), and its output
   (dtype `target`) into scores."""
   if source in ("int8", "int16"):
-    info = np.iinfo(source)
-    into = (f"// {source} input: q = clamp(round(pixel / scale) + zero_point, {info.min}, "
-            f"{info.max}); ")
+    into = f"// {source} input: {input_formula(source)}; "
   else:
     into = f"// {source} input: the pixels as they are; "
   if target in ("int8", "int16"):

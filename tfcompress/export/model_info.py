@@ -39,6 +39,12 @@ def pixels_reading(width, height, reading=None):
   return reading or AS_STORED
 
 
+def input_formula(dtype):
+  """How a pixel becomes an integer input of `dtype` ("int8" or "int16"), with its range."""
+  info = np.iinfo(dtype)
+  return f"q = clamp(round(pixel / scale) + zero_point, {info.min}, {info.max})"
+
+
 def _tensor(detail):
   scale, zero_point = detail["quantization"]
   return {"shape": [int(d) for d in detail["shape"]], "dtype": np.dtype(detail["dtype"]).name,
