@@ -96,6 +96,16 @@ def test_ensemble_mean_and_vote():
     teacher.ensemble(members, "median")
 
 
+@pytest.mark.parametrize("combine", ["mean", "vote"])
+def test_ensemble_under_mixed_precision(combine):
+  """Review: the vote added float32 one-hot votes to a float16 softmax and raised."""
+  from tfcompress import training  # pylint: disable=g-import-not-at-top
+  with training.precision("mixed_float16"):
+    members = [_fixed([2.0, 0.0, 0.0]), _fixed([0.0, 1.0, 0.0]), _fixed([4.0, 0.0, 0.0])]
+    out = teacher.ensemble(members, combine)(np.zeros((1, 4, 4, 1), np.float32))
+  assert out.dtype == "float32" and int(np.argmax(out)) == 0
+
+
 def test_preprocess_config_round_trip():
   layer = teacher.Preprocess("vgg16", 48)
   clone = teacher.Preprocess.from_config(layer.get_config())

@@ -228,6 +228,7 @@ class Vote(keras.layers.Layer):
   """Majority vote of member logits, returned as log vote shares (usable as logits)."""
 
   def call(self, member_logits):
+    member_logits = [tf.cast(l, tf.float32) for l in member_logits]
     votes = [tf.one_hot(tf.argmax(l, axis=-1), tf.shape(l)[-1]) for l in member_logits]
     share = tf.add_n(votes) / len(votes)
     # A tiny share of the mean softmax breaks ties and keeps the output finite.
@@ -259,7 +260,7 @@ def ensemble(members, combine="mean"):
   if len(members) == 1:
     out = logits[0]
   elif combine == "mean":
-    out = keras.layers.Average(name="mean_logits")(logits)
-  else:
-    out = Vote(name="vote")(logits)
+    out = keras.layers.Average(name="mean_logits", dtype="float32")(logits)
+  else:  # float32 under mixed precision too: one_hot is float32 (review).
+    out = Vote(name="vote", dtype="float32")(logits)
   return keras.Model(inputs, out, name="teacher")
