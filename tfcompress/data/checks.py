@@ -77,7 +77,7 @@ def label_count(parts, source, class_names=None):
   """K, the number of classes: the largest training label + 1.
 
   `parts` maps split -> (x, y), val optional. Raises InputError for a single class in train, a label
-  only val/test hold, a gap in the training labels (unless class names are given), or
+  only val/test hold, a gap in the training labels (a class with no training image), or
   class names that do not match the training labels' count.
   """
   y_train = parts["train"][1]
@@ -93,10 +93,12 @@ def label_count(parts, source, class_names=None):
                      f"has {k} (labels 0..{k - 1} in `y_train` of {source}).{relabel} "
                      f"Received: class_names={tuple(class_names)!r}")
   gaps = sorted(set(range(k)) - set(present))
-  if gaps and not class_names:
-    raise InputError(f"`y_train` in {source} has no example of label {gaps[0]} but has label "
-                     f"{k - 1} (labels {present}); labels must be 0..K-1 with no gap. Relabel, "
-                     f"or name all {k} classes with class_names=(...) if that is intended.")
+  if gaps:  # Named or not: a class with no image cannot be weighted, scored or checked.
+    named = f" (class {class_names[gaps[0]]!r})" if class_names else ""
+    raise InputError(f"`y_train` in {source} has no example of label {gaps[0]}{named} but has "
+                     f"label {k - 1} (labels {present}); labels must be 0..K-1 with no gap, "
+                     f"and every class needs training images. Relabel them "
+                     f"0..{len(present) - 1}, or add images of that class.")
   for split in [s for s in ("val", "test") if s in parts]:
     held = set(int(c) for c in np.unique(parts[split][1]))
     extra = sorted(held - set(present))
