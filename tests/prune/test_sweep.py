@@ -67,6 +67,22 @@ def test_recalibrate_batch_norm_gives_exact_statistics():
   assert bn.momentum == 0.99
 
 
+def test_recalibrate_batch_norm_reaches_a_frozen_base():
+  """Review: a pretrained member's base is frozen and called with training=False, and its
+  statistics stayed as they were before pruning."""
+  base_in = keras.Input((4,))
+  bn = keras.layers.BatchNormalization()
+  base = keras.Model(base_in, bn(base_in))
+  base.trainable = False
+  inputs = keras.Input((4,))
+  model = keras.Model(inputs, keras.layers.Dense(2)(base(inputs, training=False)))
+  x = np.random.default_rng(0).normal(3.0, 2.0, size=(256, 4)).astype(np.float32)
+  prune.recalibrate_batch_norm(model, x, batch_size=64)
+  np.testing.assert_allclose(bn.moving_mean.numpy(), x.mean(0), rtol=1e-5)
+  assert not bn.trainable and "call" not in vars(bn)  # As it was.
+  np.testing.assert_allclose(model(x[:2]), model(x[:2], training=True))  # Inference again.
+
+
 def test_sweep_prunes_less_as_alpha_grows_and_returns_matching_masks():
   keras.utils.set_random_seed(0)
   model = paper_cnn((12, 12, 1), 2, filters=(8, 8, 8, 8))
