@@ -46,3 +46,37 @@ def test_exporter_checks_its_arguments_before_training():
     with pytest.raises(InputError, match=f"representative_images.*{mode}"):
       Exporter("out", modes=("float32", mode))
   Exporter("out", modes=("float32", "dynamic", "int4_weights"))  # None needs them.
+
+
+def test_the_callbacks_work_on_a_distiller_s_student(tmp_path):
+  """Review: StdDevPruning masked the frozen teacher's kernels too, and Exporter could not
+  strip a Distiller (a subclassed model) after training had finished."""
+  from tfcompress.callbacks import Exporter  # pylint: disable=g-import-not-at-top
+  from tfcompress.distill import Distiller  # pylint: disable=g-import-not-at-top
+  keras.utils.set_random_seed(0)
+  student = paper_cnn((12, 12, 1), 2, filters=(8, 8, 8, 8))
+  teacher = paper_cnn((12, 12, 1), 2, filters=(8, 8, 8, 8))
+  teacher.trainable = False
+  teacher_before = [w.copy() for w in teacher.get_weights()]
+  x = np.random.default_rng(0).uniform(0, 255, (32, 12, 12, 1)).astype(np.float32)
+  d = Distiller(student, teacher, 2.0, 0.5, 0.5)
+  d.compile(optimizer="adam")
+  pruning = StdDevPruning(alpha=1.0)
+  export = Exporter(str(tmp_path), modes=("float16", "float32"), c_array=True)
+  d.fit(x, np.arange(32) % 2, batch_size=8, epochs=2, verbose=0, callbacks=[pruning, export])
+  assert layer_sparsity(student)["conv2"] > 0.3
+  assert all(np.array_equal(a, b) for a, b in zip(teacher_before, teacher.get_weights()))
+  student_kernels = {v.ref() for v in student.weights}
+  assert all(k.ref() in student_kernels for k, _ in pruning.masks)
+  assert export.micro_mode == "float32"  # TFLite Micro runs no float16 file.
+  assert sorted(p.rsplit("/", 1)[1] for p in export.paths) == [
+      "model.cc", "model.h", "model_float16.tflite", "model_float32.tflite"]
+
+
+def test_the_exporter_s_c_array_needs_a_mode_tflite_micro_runs():
+  from tfcompress.callbacks import Exporter  # pylint: disable=g-import-not-at-top
+  from tfcompress.errors import InputError  # pylint: disable=g-import-not-at-top
+  with pytest.raises(InputError, match="TFLite Micro runs no dynamic-range or float16.*"
+                     "c_array=False"):
+    Exporter("out", modes=("dynamic", "float16"))
+  Exporter("out", modes=("dynamic", "float16"), c_array=False)

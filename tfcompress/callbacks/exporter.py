@@ -5,15 +5,20 @@ from absl import logging
 
 from tfcompress import artifacts
 from tfcompress._keras import keras
+from tfcompress.callbacks.trained import trained
 from tfcompress.errors import InputError
+
+
+MICRO_MODES = ("int8", "int16x8", "int4x8", "float32")  # What TFLite Micro runs, preferred first.
 
 
 class Exporter(keras.callbacks.Callback):
   """At the end of `fit()`, converts the model and writes what a device needs.
 
-  Writes `OUT_DIR/NAME_MODE.tflite` for each mode and, when `c_array` is set, the int8
-  model (else the last mode) as `NAME.h`/`NAME.cc` for TFLite Micro. TFMOT pruning
-  wrappers are stripped first. `self.paths` lists the written files.
+  Writes `OUT_DIR/NAME_MODE.tflite` for each mode and, when `c_array` is set, the first
+  of the modes TFLite Micro runs (int8, int16x8, int4x8, float32, in that order) as
+  `NAME.h`/`NAME.cc`. TFMOT pruning wrappers are stripped first; a Distiller is exported
+  as its student. `self.paths` lists the written files.
 
   Args:
     out_dir: where to write.
@@ -27,7 +32,8 @@ class Exporter(keras.callbacks.Callback):
 
   Raises:
     InputError: no or unknown `modes`, int8 without `representative_images`, or (with
-      `c_array`) a `name` that is not a C identifier; all before training starts.
+      `c_array`) a `name` that is not a C identifier or no mode TFLite Micro runs; all
+      before training starts.
 
   Example:
     model.fit(ds, epochs=5, callbacks=[
@@ -47,8 +53,13 @@ class Exporter(keras.callbacks.Callback):
       raise InputError(f"Argument `representative_images` is needed for {calibrated[0]}: "
                        "pass a few hundred raw training images.")
     from tfcompress.export import c_array as c_array_lib  # pylint: disable=g-import-not-at-top
+    self.micro_mode = next((m for m in MICRO_MODES if m in modes), None)
     if c_array:
       c_array_lib._check_name(name)  # pylint: disable=protected-access  (fail before fit)
+      if self.micro_mode is None:
+        raise InputError(f"Argument `c_array` needs one of {', '.join(MICRO_MODES)} in "
+                         f"`modes`: TFLite Micro runs no dynamic-range or float16 file. "
+                         f"Received: modes={tuple(modes)!r}; add int8, or pass c_array=False.")
     self.out_dir = out_dir
     self.modes = tuple(modes)
     self.representative_images = representative_images
@@ -64,14 +75,13 @@ class Exporter(keras.callbacks.Callback):
     from tfcompress import export  # pylint: disable=g-import-not-at-top
     from tfcompress import prune  # pylint: disable=g-import-not-at-top
     from tfcompress import quantize  # pylint: disable=g-import-not-at-top
-    model = prune.strip(self.model)
+    model = prune.strip(trained(self.model))
     contents = {}
     for mode in self.modes:
       contents[mode] = quantize.convert(model, mode, self.representative_images)
       path = os.path.join(self.out_dir, f"{self.name}_{mode}.tflite")
       self.paths.append(artifacts.write_bytes(path, contents[mode]))
     if self.c_array:
-      mode = "int8" if "int8" in contents else self.modes[-1]
-      self.paths += export.write_c_array(contents[mode], self.out_dir, self.name,
+      self.paths += export.write_c_array(contents[self.micro_mode], self.out_dir, self.name,
                                          self.class_names)
     logging.info("Exporter wrote %s", ", ".join(self.paths))

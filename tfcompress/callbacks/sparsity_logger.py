@@ -1,6 +1,7 @@
 """`SparsityLogger`: per-layer sparsity in the epoch logs and in TensorBoard."""
 from tfcompress._keras import keras
 from tfcompress._keras import tf
+from tfcompress.callbacks.trained import trained
 from tfcompress.prune import stddev
 
 
@@ -29,7 +30,7 @@ class SparsityLogger(keras.callbacks.Callback):
     self._writer = tf.summary.create_file_writer(self.log_dir) if self.log_dir else None
 
   def on_epoch_end(self, epoch, logs=None):
-    summary = stddev.sparsity_summary(getattr(self.model, "student", self.model))
+    summary = stddev.sparsity_summary(trained(self.model))
     values = {"sparsity": summary["sparsity"]}
     values.update({f"sparsity/{k}": v for k, v in summary["layer_sparsity"].items()})
     if logs is not None:

@@ -2,11 +2,14 @@
 from absl import logging
 
 from tfcompress._keras import keras
+from tfcompress.callbacks.trained import trained
 from tfcompress.prune import stddev
 
 
 class StdDevPruning(keras.callbacks.Callback):
   """Prunes |w| < std(w) / alpha at the start of epoch `start_epoch`, then holds the zeros.
+
+  A model that trains a `student` (the Distiller) has its student pruned, not its teacher.
 
   Args:
     alpha: the threshold factor; smaller prunes more (the paper sweeps 0.5 ... 15).
@@ -36,10 +39,10 @@ class StdDevPruning(keras.callbacks.Callback):
 
   def on_epoch_begin(self, epoch, logs=None):
     if epoch == self.start_epoch and self.masks is None:
-      self.masks = stddev.stddev_masks(self.model, self.alpha, self.scope)
+      self.masks = stddev.stddev_masks(trained(self.model), self.alpha, self.scope)
       stddev.apply_masks(self.masks)
       logging.info("StdDevPruning: alpha %g pruned %.1f%% of the kernels", self.alpha,
-                   100 * stddev.sparsity_summary(self.model)["sparsity"])
+                   100 * stddev.sparsity_summary(trained(self.model))["sparsity"])
 
   def on_train_batch_end(self, batch, logs=None):
     if self.masks is not None:
