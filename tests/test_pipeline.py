@@ -2,6 +2,7 @@
 import json
 import os
 import runpy
+import shutil
 
 import pytest
 
@@ -119,6 +120,14 @@ def test_run_writes_models_report_and_resumes(smoke_config, tmp_path):
   third = pipeline.run(smoke_config, workdir)
   assert os.stat(model_file).st_mtime_ns != before
   assert _deterministic(third) == _deterministic(report)
+
+  # A finished stage whose output is gone runs again (review: the error said "rerun", and
+  # the rerun skipped the stage again); the stages before it do not.
+  shutil.rmtree(os.path.join(workdir, "seed_0", "export", "pruned_int8"))
+  before = os.stat(model_file).st_mtime_ns
+  pipeline.run(smoke_config, workdir)
+  assert os.path.exists(os.path.join(workdir, "seed_0", "export", "pruned_int8", "c_array"))
+  assert os.stat(model_file).st_mtime_ns == before
 
 
 def test_retraining_that_wrecks_the_swept_model_keeps_it(smoke_config, tmp_path):

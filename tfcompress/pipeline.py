@@ -244,6 +244,15 @@ def _named(stage, seed):
   return stage.name if stage.folder_seed(seed) is None else f"{stage.name} (seed {seed})"
 
 
+def _gone(workdir, done):
+  """"its file X is gone" for the first output a finished stage recorded that is missing
+  (deleted, or a partial copy of a work directory): the stage must run again."""
+  for output in (done or {}).get("outputs") or []:
+    if output.get("path") and not os.path.exists(layout.absolute(workdir, output["path"])):
+      return [f"its file {output['path']} is gone"]
+  return []
+
+
 def _run_stages(config, workdir, splits, seeds, planned, made, chief=True):
   strategy = training.strategy(config.strategy)
   for stage in graph.configured(config):
@@ -272,6 +281,7 @@ def _run_stages(config, workdir, splits, seeds, planned, made, chief=True):
       done = artifacts.read_json(done_path)
       settings = workdir_config.settings(made, stage, seed)
       changed = workdir_config.changed(done.get("settings"), settings) if done else []
+      changed += _gone(workdir, done)
       # Before "already done": an unlisted input made from an output made again since is
       # stale even when this stage's record still matches it.
       _check_unlisted(config, workdir, made, stage,

@@ -6,6 +6,8 @@ each image's cached logits come from the members that did not see it (cross-fitt
 a network's logits on the images it learned can be nearly certain, and then teach little
 more than the labels. The teacher's row records its training-image accuracy either way.
 """
+import os
+
 from absl import logging
 import numpy as np
 from sklearn import model_selection
@@ -95,7 +97,7 @@ def _member(run, name, model_name, repeat, keep):
   """The trained member's product, training and saving it first unless that is done."""
   path = run.out(f"{model_name}.keras")
   done = artifacts.read_json(path + ".json")
-  if done is None:
+  if done is None or not os.path.exists(path):  # A record without its model: train again.
     member, fitted = train_member(run, name, model_name, repeat, keep)
     artifacts.save_model(member, path)
     product = run.product(member, model_name, path, fitted, role="member",
