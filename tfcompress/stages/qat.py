@@ -63,7 +63,7 @@ def _qat_stage(run):
   with qat.quantize_scope():  # Deep Compression's files, as the quantize stage writes them.
     product.metrics.update(quantize_stage.compressed_files(
         run, wrapped, "int8", calibration, content, name, summary["sparsity"],
-        product.metrics["gzip_bytes"]))
+        product.metrics["gzip_bytes"], per_channel=True))  # As `content`: QAT's own axes.
   product.metrics["smallest_ratio"] = reference_bytes / product.metrics["smallest_bytes"]
   product.metrics.update(
       preserve=preserve, taught=run.teaches(), input_sparsity=summary["sparsity"],

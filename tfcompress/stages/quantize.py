@@ -38,8 +38,12 @@ def tflite_product(run, content, name, mode, path, reference_bytes, keras_model,
   return graph.Product(run.output(name, "tflite", path, role, mode, source), metrics)
 
 
-def compressed_files(run, model, mode, calibration, content, name, sparsity, gzip_bytes):
+def compressed_files(run, model, mode, calibration, content, name, sparsity, gzip_bytes,
+                     per_channel=None):
   """Deep Compression's files for one model: the container, and a sparse-format .tflite.
+
+  The sparse file is converted as `content` was: `per_channel` (None: the config's
+  `quantize.per_channel`).
 
   The container is decoded again and checked byte for byte. The EXPERIMENTAL_SPARSITY
   file is kept only where it is smaller than the dense one; it runs in the interpreter
@@ -55,7 +59,8 @@ def compressed_files(run, model, mode, calibration, content, name, sparsity, gzi
   if (sparsity >= run.config.quantize.sparse_format_min_sparsity
       and mode not in quantize.INT4_MODES):  # The LiteRT quantizer writes no sparse format.
     sparse = quantize.convert(model, mode, calibration, sparse=True,
-                              per_channel=run.config.quantize.per_channel)
+                              per_channel=(run.config.quantize.per_channel
+                                           if per_channel is None else per_channel))
     result["sparse_tflite_bytes"] = len(sparse)
     if len(sparse) < len(content):
       sparse_path = artifacts.write_bytes(run.out(f"{name}_sparse.tflite"), sparse)
