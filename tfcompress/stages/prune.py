@@ -49,11 +49,15 @@ def _tfmot(run, model):
   schedule = prune.make_schedule(c.schedule, c.target_sparsity, end_step)
   with run.strategy.scope():
     wrapped = prune.prune_model(model, schedule, tuple(c.m_by_n) or None)
-  # Only epochs that end after the schedule reached its target may be kept.
-  first = -(-end_step // epoch_steps) - 1
+  if c.m_by_n:  # TFMOT holds the pattern from step 0, at its own constant schedule.
+    m, n = c.m_by_n
+    first, details = 0, {"target_sparsity": 1 - m / n, "schedule": f"{m}:{n}",
+                         "m_by_n": list(c.m_by_n)}
+  else:  # Only epochs that end after the schedule reached its target may be kept.
+    first = -(-end_step // epoch_steps) - 1
+    details = {"target_sparsity": c.target_sparsity, "schedule": c.schedule, "m_by_n": []}
   fitted = _retrain(run, wrapped, [prune.update_step_callback()], first_epoch=first)
-  return prune.strip(wrapped), fitted, {"target_sparsity": c.target_sparsity,
-                                        "schedule": c.schedule, "m_by_n": list(c.m_by_n)}
+  return prune.strip(wrapped), fitted, details
 
 
 def _targets(config, model):
