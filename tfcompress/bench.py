@@ -69,7 +69,7 @@ def benchmark(workdir, threads=1, repeats=30, batch_sizes=(1, 32)):
         row["tflm_batch1"] = _tflm_latency(content, images, repeats)
     logging.info("%s: %s", entry["name"], "; ".join(
         f"batch {b}: {row[f'batch{b}']['median_ms']:.3f} ms a batch, "
-        f"{row[f'batch{b}']['median_ms'] / min(b, len(images)):.4f} ms an image"
+        f"{row[f'batch{b}']['median_ms'] / row[f'batch{b}']['images']:.4f} ms an image"
         for b in batch_sizes))
     rows.append(row)
   result = {"threads": threads, "repeats": repeats, "batch_sizes": list(batch_sizes),

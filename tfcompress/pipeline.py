@@ -92,8 +92,10 @@ def _version(workdir, name, seed):
 
 def _check_stages(config, splits):
   """Every configured stage's own checks (layer names, plug-ins, boards), before training."""
+  checked = set()
   for stage in graph.configured(config):
-    if stage.check is not None:
+    if stage.check is not None and stage.check not in checked:  # student and distill share
+      checked.add(stage.check)                                   # theirs: run it once.
       stage.check(config, splits)
   keras.backend.clear_session()  # What the checks built is gone; names start afresh.
 

@@ -71,6 +71,17 @@ def _rare_class_npz(tmp_path):
   return path
 
 
+def test_image_size_squares_images_of_the_same_height(tmp_path):
+  """Review: only the height was compared, so 8x12 images stayed 8x12 at image_size=8."""
+  x, y = make_images(40, size=8)
+  x = np.concatenate([x, x[:, :, :4]], axis=2)  # 8 high, 12 wide.
+  np.savez(tmp_path / "wide.npz", x_train=x, y_train=y, x_test=x, y_test=y)
+  c = base_config().data
+  c.path, c.image_size = str(tmp_path / "wide.npz"), 8
+  s = pipelines.load(c)
+  assert s.input_shape[:2] == (8, 8) and "Resized from 12x8 to 8x8" in s.reading
+
+
 def test_limit_keeps_every_class_in_every_split(tmp_path):
   c = base_config().data
   c.path, c.image_size = _rare_class_npz(tmp_path), 10

@@ -335,3 +335,16 @@ def test_a_gain_over_a_given_model_is_not_credited_to_compression():
   converted = {"paired_tests": [test], "models": [{"name": "student", "role": "baseline"},
                                                   {"name": "s_int8", "stage": "quantize"}]}
   assert "can come from that training" not in "\n".join(notes.paired(converted))
+
+
+def test_latency_per_image_divides_by_the_images_timed():
+  """Review: 8 test images at batch 32 were timed as 8 and divided by 32."""
+  timed = {"median_ms": 8.0, "iqr_ms": 0.8}
+  bench = {"batch_sizes": [1, 32], "machine": "x86_64, 2 cores", "threads": 1, "repeats": 3,
+           "models": [{"name": "m", "format": "tflite", "batch1": dict(timed, images=1),
+                       "batch32": dict(timed, images=8)}]}
+  text = "\n".join(timing.benchmark({"benchmark": bench}))
+  assert "| m | tflite | 8.0000 (0.8000) | 1.0000 (0.1000) | - |" in text
+  del bench["models"][0]["batch32"]["images"]  # A file from before: the batch size.
+  assert "| 8.0000 (0.8000) | 0.2500 (0.0250) |" in "\n".join(
+      timing.benchmark({"benchmark": bench}))

@@ -76,7 +76,7 @@ def load(data_config, seed=0):
   splits = arrays_lib.replace_thin_val(splits, c.val_split, c.val_fraction, seed)
   if c.limit:
     splits = _limit(splits, c.limit, seed)
-  if c.image_size and splits.input_shape[0] != c.image_size:
+  if c.image_size and tuple(splits.input_shape[:2]) != (c.image_size, c.image_size):
     splits = _resize(splits, c.image_size)
   if c.drop_copies:
     splits = drop_copies(splits)

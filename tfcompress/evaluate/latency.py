@@ -27,13 +27,15 @@ def spread(times):
 
 
 def keras_latency(model, images, batch_size, repeats=30):
-  """Per-call time of a compiled forward pass (tf.function), as a deployed model runs."""
+  """Per-call time of a compiled forward pass (tf.function), as a deployed model runs, and
+  the `images` in the batch timed (fewer than `batch_size` when `images` hold fewer)."""
   batch = tf.constant(np.asarray(images[:batch_size], np.float32))
   forward = tf.function(lambda x: model(x, training=False))
-  return time_calls(lambda: forward(batch).numpy(), repeats)
+  return dict(time_calls(lambda: forward(batch).numpy(), repeats), images=len(batch))
 
 
 def tflite_latency(tflite_model, images, batch_size, repeats=30):
-  """Per-call time of `TFLiteModel.run` on one batch (quantization of the input included)."""
+  """Per-call time of `TFLiteModel.run` on one batch (quantization of the input included),
+  and the `images` in the batch timed."""
   batch = np.asarray(images[:batch_size], np.float32)
-  return time_calls(lambda: tflite_model.run(batch), repeats)
+  return dict(time_calls(lambda: tflite_model.run(batch), repeats), images=len(batch))
