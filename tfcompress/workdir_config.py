@@ -101,11 +101,9 @@ def _blockers(workdir, key, stages, seeds):
       if stage.name not in stages:
         reasons.append(f"add {stage.name!r} to `stages`")
       elif folder_seed is not None and folder_seed not in seeds:
-        cover = (f"set `repeats` to {folder_seed - seeds[0] + 1} or more" if folder_seed >
-                 seeds[0] else f"set `seed` to {folder_seed} and `repeats` to "
-                 f"{seeds[-1] - folder_seed + 1}")
-        reasons.append(f"{stage.name!r} finished for seed {folder_seed} too: {cover} to "
-                       "cover it")
+        # `seed` never changes in a workdir, so only a smaller `repeats` leaves one out.
+        reasons.append(f"{stage.name!r} finished for seed {folder_seed} too: set `repeats` "
+                       f"to {folder_seed - seeds[0] + 1} or more to cover it")
       elif key not in (done.get("settings") or {}).get("config", {}):
         reasons.append(f"{stage.name!r} was made before it recorded `{key}`: delete "
                        f"{folder!r} to make it again")
