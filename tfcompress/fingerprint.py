@@ -42,9 +42,10 @@ def arrays_sha256(splits):
 
 
 def data_sha256(data_config, splits):
-  """sha256 of the data file (an .npz, or the shipped one), else of the loaded arrays."""
+  """sha256 of the data file (an .npz, or the shipped one), else of the loaded arrays (a
+  folder, or SVHN's train .mat, whose test file lies beside it)."""
   path = data_config.path or arrays_lib.SHIPPED.get(data_config.name, "")
-  if path and os.path.isfile(path):
+  if path and os.path.isfile(path) and not path.endswith(".mat"):
     return file_sha256(path)
   return arrays_sha256(splits)
 

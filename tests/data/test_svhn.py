@@ -39,6 +39,19 @@ def test_svhn_files_load_with_label_10_as_digit_0(tmp_path):
   assert len(load(config).y_test) == 40
 
 
+def test_the_fingerprint_of_the_train_mat_covers_the_test_file_beside_it(tmp_path):
+  """Review: with `data.path` the train .mat, only that file was hashed."""
+  from tfcompress import fingerprint  # pylint: disable=g-import-not-at-top
+  folder = write_svhn(tmp_path / "svhn")
+  config = base_config().data
+  config.path = os.path.join(folder, svhn.TRAIN)
+  before = fingerprint.data_sha256(config, load(config))
+  x, y = make_images(40, size=32, channels=3, num_classes=5, seed=2)  # Another test file.
+  io.savemat(os.path.join(folder, svhn.TEST),
+             {"X": np.moveaxis(x, 0, -1), "y": np.where(y == 0, 10, y)[:, None]})
+  assert fingerprint.data_sha256(config, load(config)) != before
+
+
 def test_bad_svhn_files_are_one_line(tmp_path):
   folder = write_svhn(tmp_path / "svhn")
   os.remove(os.path.join(folder, svhn.TEST))
