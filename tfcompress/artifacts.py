@@ -32,7 +32,7 @@ def save_model(model, path):
   model = float32
   tmp = _tmp(path, ".keras")
   model.save(tmp)
-  os.replace(tmp, path)
+  _commit(tmp, path)
   return path
 
 
@@ -78,7 +78,7 @@ def save_weights(model, path):
   os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
   tmp = _tmp(path, ".weights.h5")
   model.save_weights(tmp)
-  os.replace(tmp, path)
+  _commit(tmp, path)
   return path
 
 
@@ -122,12 +122,32 @@ def load_model(path):
                      "safe_mode does not run. Delete it and rerun.") from None
 
 
+def _commit(tmp, path):
+  """Moves the finished `tmp` into place durably: its bytes reach the disk before the
+  rename, and the rename before this returns, so a power cut leaves the old file or the
+  new one, never an empty one (review)."""
+  fd = os.open(tmp, os.O_RDONLY)
+  try:
+    os.fsync(fd)
+  finally:
+    os.close(fd)
+  os.replace(tmp, path)
+  try:
+    fd = os.open(os.path.dirname(path) or ".", os.O_RDONLY)
+  except OSError:  # A system that cannot open folders (Windows): the rename is all there is.
+    return
+  try:
+    os.fsync(fd)
+  finally:
+    os.close(fd)
+
+
 def write_bytes(path, data):
   os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
   tmp = _tmp(path)
   with open(tmp, "wb") as f:
     f.write(data)
-  os.replace(tmp, path)
+  _commit(tmp, path)
   return path
 
 
@@ -163,5 +183,5 @@ def save_array(path, array):
   os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
   tmp = _tmp(path, ".npy")
   np.save(tmp, array)
-  os.replace(tmp, path)
+  _commit(tmp, path)
   return path
