@@ -82,3 +82,14 @@ def test_calibrate_sets_the_ranges_from_images_and_the_model_then_matches_float(
   assert np.mean(after.argmax(-1) == float_logits.argmax(-1)) >= 0.95
   assert np.abs(after - float_logits).max() < 0.1 < np.abs(before - float_logits).max()
   assert np.allclose(wrapped.get_layer("quant_conv").get_weights()[0], kernel)  # Untouched.
+
+
+def test_calibrate_says_so_when_its_patch_reaches_no_quantizer(monkeypatch):
+  """Review: the patch works through `quant_ops`; a TFMOT that imported the ops by name
+  would leave every range at [-6, 6] without a word. A copy of the module stands for that."""
+  import types  # pylint: disable=g-import-not-at-top
+  monkeypatch.setattr(qat, "quant_ops", types.SimpleNamespace(**vars(qat.quant_ops)))
+  with qat.quantize_scope():
+    wrapped = qat.qat_model(_model())
+    with pytest.raises(RuntimeError, match="moved no quantization range.*0.8.1"):
+      qat.calibrate(wrapped, np.full((4, 8, 8, 1), 100.0, np.float32))

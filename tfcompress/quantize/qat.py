@@ -116,6 +116,8 @@ def calibrate(model, images):
   Example:
     calibrate(wrapped, x_train[:256])
   """
+  ranges = [v for v in model.weights if v.name.endswith(("_min:0", "_max:0"))]
+  before = [v.numpy() for v in ranges]
   def observing(op, **fixed):
     return lambda *args, **kwargs: op(*args, **{**kwargs, "is_training": True, **fixed})
   with mock.patch.object(quant_ops, "LastValueQuantize",
@@ -125,3 +127,9 @@ def calibrate(model, images):
        mock.patch.object(quant_ops, "AllValuesQuantize",
                          observing(quant_ops.AllValuesQuantize)):
     model(np.asarray(images, np.float32), training=False)
+  if ranges and all(np.array_equal(b, v.numpy()) for b, v in zip(before, ranges)):
+    # The patch reaches TFMOT's quantizers through `quant_ops`; a TFMOT that imports
+    # those ops by name would leave every range at its initial [-6, 6] (review).
+    raise RuntimeError(f"QAT calibration moved no quantization range: TFMOT "
+                       f"{tfmot.__version__} no longer calls `quant_ops` as 0.8 does. Pin "
+                       "tensorflow-model-optimization==0.8.1 (setup.cfg) or leave out `qat`.")
