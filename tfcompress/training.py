@@ -152,6 +152,17 @@ class Fitted:
   epochs_run: int = 0
   start_score: float = None  # The start's score, when `fit` scored it.
 
+  def after(self, history):
+    """This fit as the last part of a longer training whose earlier epochs made `history`
+    (fine-tuning after the head, pruning or channel rounds): the histories joined, and the
+    kept epoch and the epochs run counted from the first epoch, as the curves are drawn."""
+    earlier = max((len(v) for v in history.values()), default=0)
+    self.history = {k: history.get(k, []) + v for k, v in self.history.items()}
+    self.epochs_run += earlier
+    if self.best_epoch is not None:
+      self.best_epoch += earlier
+    return self
+
   def selection(self):
     out = {"monitor": self.monitor, "best_epoch": self.best_epoch,
            "best_score": self.best_score, "epochs_run": self.epochs_run}

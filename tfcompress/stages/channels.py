@@ -50,9 +50,8 @@ def _rounds(run, model, images):
     sub = (f"round_{i}",) if c.iterations > 1 else ()
     fitted, _ = fitting.train_student(run, model, c.epochs, fitting.teaching(run),
                                       c.learning_rate, log_sub=sub, keep_start=True)
-    history = {k: history.get(k, []) + v for k, v in fitted.history.items()}
-  if fitted is not None:
-    fitted.history = history
+    fitted = fitted.after(history)
+    history = fitted.history
   return model, fitted
 
 

@@ -74,8 +74,8 @@ def _iterative(run, model):
     prune.apply_masks(masks)
     fitted = _retrain(run, model, [prune.HoldMasks(masks)], log_sub=(f"round_{i}",))
     prune.apply_masks(masks)
-    history = {k: history.get(k, []) + v for k, v in fitted.history.items()}
-  fitted.history = history
+    fitted = fitted.after(history)
+    history = fitted.history
   return model, fitted, {"targets": targets, "iterations": c.iterations}
 
 
