@@ -171,9 +171,9 @@ class Fitted:
     return out
 
 
-def fit(model, train_ds, val, epochs, train_config, verbose=2, class_weight=None, callbacks=(),
-        log_dir=None, first_epoch=0, average=False, score_start=False, faster=None,
-        start_margin=0.0, epochs_key=None):
+def fit(model, train_ds, val, epochs, train_config, *, verbose=2, class_weight=None,
+        callbacks=(), log_dir=None, first_epoch=0, average=False, score_start=False,
+        faster=None, start_margin=0.0, epochs_key=None):
   """Runs `model.fit` and restores the epoch that scored best on `val` = (x_val, y_val).
 
   `train_config` gives `monitor` and `patience`, and with `average`, `ema` (the epochs

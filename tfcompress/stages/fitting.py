@@ -68,7 +68,9 @@ def train_student(run, student, epochs, teach=None, learning_rate=None, callback
   key = f"{run.stage.name}.epochs" if group is not None and "epochs" in group else None
   faster = f"a lower `{key}` or `data.image_size` shortens it" if key else None
   fitted = training.fit(model, run.train_ds(extra=extra, passes=passes), run.val, epochs,
-                        run.config.train, run.config.verbose, run.class_weight(),
-                        [timer, *callbacks], run.tensorboard(*log_sub), first_epoch, average,
-                        keep_start, faster, start_margin, key)
+                        run.config.train, verbose=run.config.verbose,
+                        class_weight=run.class_weight(), callbacks=[timer, *callbacks],
+                        log_dir=run.tensorboard(*log_sub), first_epoch=first_epoch,
+                        average=average, score_start=keep_start, faster=faster,
+                        start_margin=start_margin, epochs_key=key)
   return fitted, timer

@@ -55,7 +55,8 @@ def train_member(run, name, model_name=None, repeat=0, keep=None):
                  f"its base from {c.weights}, frozen, under a new head" if c.weights else
                  "trained from scratch")
   fitted = training.fit(member, train_ds, run.val, c.epochs, run.config.train,
-                        run.config.verbose, run.class_weight(), log_dir=log_dir, average=True,
+                        verbose=run.config.verbose, class_weight=run.class_weight(),
+                        log_dir=log_dir, average=True,
                         faster=_faster(run, name, "teacher.epochs"), epochs_key="teacher.epochs")
   if c.weights and c.fine_tune_epochs:
     with run.strategy.scope():
@@ -72,8 +73,9 @@ def train_member(run, name, model_name=None, repeat=0, keep=None):
     tuned = training.fit(member, run.train_ds(noise=run.config.data.teacher_noise,
                                               passes=run.passes(c.fine_tune_epochs, images),
                                               keep=keep),
-                         run.val, c.fine_tune_epochs, run.config.train, run.config.verbose,
-                         run.class_weight(), log_dir=log_dir + "_fine_tune", average=True,
+                         run.val, c.fine_tune_epochs, run.config.train,
+                         verbose=run.config.verbose, class_weight=run.class_weight(),
+                         log_dir=log_dir + "_fine_tune", average=True,
                          score_start=True,  # Fine-tuning that hurts keeps the head-only model.
                          faster=_faster(run, name, "teacher.fine_tune_epochs"),
                          epochs_key="teacher.fine_tune_epochs")
