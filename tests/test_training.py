@@ -1,3 +1,4 @@
+import os
 import re
 import time
 
@@ -105,3 +106,19 @@ def test_a_later_round_s_kept_epoch_counts_from_the_first_epoch():
   assert Fitted({"loss": [1.0]}, best_epoch=0, epochs_run=1).after(head).best_epoch == 4
   assert Fitted({"loss": []}, best_epoch=None).after(head).best_epoch is None
   assert Fitted({"loss": [1.0]}, best_epoch=1, epochs_run=1).after({}).best_epoch == 1
+
+
+def test_fit_starts_its_tensorboard_folder_afresh(tmp_path):
+  """Trial 17: a run killed mid-stage and resumed left both attempts' events, and
+  TensorBoard drew every step twice."""
+  from tensorboard.backend.event_processing import event_accumulator  # pylint: disable=g-import-not-at-top
+  x, y = separable_points()
+  log_dir = str(tmp_path / "tb")
+  for epochs in (2, 3):  # The killed attempt, then the rerun.
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    training.compile_classifier(model, keras.optimizers.SGD(0.05))
+    training.fit(model, tf.data.Dataset.from_tensor_slices((x, y)).batch(16), (x, y), epochs,
+                 base_config().train, verbose=0, log_dir=log_dir)
+  events = event_accumulator.EventAccumulator(os.path.join(log_dir, "validation")).Reload()
+  assert [e.step for e in events.Tensors("epoch_loss")] == [0, 1, 2]

@@ -6,6 +6,8 @@ images (`train.monitor`), can stop early (`train.patience`) and writes TensorBoa
 import contextlib
 import dataclasses
 import math
+import os
+import shutil
 import time
 
 from absl import logging
@@ -196,6 +198,9 @@ def fit(model, train_ds, val, epochs, train_config, *, verbose=2, class_weight=N
   # Timers (in `callbacks`) stop before validation.
   extra = [*callbacks, keep, _Forecast(epochs, faster), _LearningRateLog(), _StopOnInterrupt()]
   if log_dir:
+    if os.path.isdir(log_dir):  # An interrupted attempt's events: its steps would repeat.
+      logging.info("Removing the TensorBoard events of an earlier attempt: %s", log_dir)
+      shutil.rmtree(log_dir)
     extra.append(keras.callbacks.TensorBoard(log_dir, write_graph=False, profile_batch=0))
   history = model.fit(train_ds, epochs=epochs, verbose=verbose, class_weight=class_weight,
                       callbacks=extra)
