@@ -291,6 +291,11 @@ def _run_stages(config, workdir, splits, seeds, planned, made, chief=True):
       if done and done.get("inputs") == inputs and "outputs" in done and not changed:
         logging.info("Stage %s already done: %s", _named(stage, seed), done_path)
         continue
+      folder = os.path.dirname(done_path)
+      if not done and os.path.isdir(folder) and os.listdir(folder):
+        logging.info("Stage %s stopped before it finished in an earlier run: it starts "
+                     "again%s.", _named(stage, seed), " and keeps the members it finished"
+                     if stage.name == "teacher" else ", and makes its files anew")
       if done:  # Run again from scratch: nothing the last run left (models, files) is kept.
         logging.warning("Stage %s runs again: %s; its folder is emptied first.",
                         _named(stage, seed), "; ".join(changed) if changed else

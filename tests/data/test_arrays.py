@@ -132,9 +132,10 @@ def test_a_thin_own_validation_split_is_carved_from_train_instead(monkeypatch):
                       (_splits((20, 60), (3, 3)), "auto"), (kaggle, "own")):
     assert arrays.replace_thin_val(splits, how, 0.1, seed=0) is splits
   assert len(warned) == 1
-  assert said == ["Validation: the data's own split is kept (`data.val_split='auto'`): carving "
-                  "0.1 of train + val would give its smallest class 2 images, no more than "
-                  "its 3."]  # Trial 13: 'auto' kept a thin split without a word.
+  assert said == ["Validation stays as it is (`data.val_split='auto'`): its smallest class "
+                  "has 3 images, and carving 0.1 of train + val anew would give it 2, no "
+                  "more."]  # Trial 13: 'auto' kept a thin split without a word; trial 17:
+  # "the data's own split" for a split carved from train a moment before.
   carved = arrays.replace_thin_val(_splits((150, 450), (10, 30)), "carve", 0.1, seed=0)
   assert np.bincount(carved.y_val).tolist() == [16, 48] and "val_split='carve'" in warned[1]
   # Too small to carve (review: "auto" raised, advising the x_val the user had given).

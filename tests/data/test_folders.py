@@ -165,7 +165,10 @@ def test_empty_class_folder(tmp_path):
   root = _write_folder(tmp_path / "x")
   for f in (root / "test" / "NORMAL").iterdir():
     f.unlink()
-  with pytest.raises(InputError, match=r"test/NORMAL.*no images"):
+  with pytest.raises(InputError, match=r"test/NORMAL' has no images; every class"):
+    folders.load_image_folder(str(root), image_size=32)
+  (root / "test" / "NORMAL").rmdir()  # Trial 17: "has no images" for a folder not there.
+  with pytest.raises(InputError, match=r"test/NORMAL' is missing; every class needs images"):
     folders.load_image_folder(str(root), image_size=32)
 
 

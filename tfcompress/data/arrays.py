@@ -132,9 +132,10 @@ def from_arrays(arrays, source, val_fraction, seed, class_names=None):
     x, y = parts["train"]
     xa, ya, xb, yb = stratified_split(x, y, val_fraction, seed)
     parts["train"], parts["val"] = (xa, ya), (xb, yb)
-    logging.info("%s has no x_val: %d of its %d training images (%g of each class: "
+    logging.info("%s has no %s: %d of its %d training images (%g of each class: "
                  "`data.val_fraction`, drawn by `seed`) are the validation split.", source,
-                 len(yb), len(y), val_fraction)
+                 "val/ folder" if os.path.isdir(source) else "x_val", len(yb), len(y),
+                 val_fraction)
   names = tuple(class_names) if class_names else tuple(str(i) for i in range(num_classes))
   reading = ("The images were floats in [0, 1], multiplied by 255: multiply a [0, 1] frame "
              "by 255 before it goes in." if unit_range else "")
@@ -178,9 +179,9 @@ def replace_thin_val(splits, val_split="auto", val_fraction=0.1, seed=0):
     return splits  # Too few images to carve from: the data's own split stays.
   carved = np.bincount(y_val, minlength=splits.num_classes)
   if val_split == "auto" and carved.min() <= own.min():
-    logging.info("Validation: the data's own split is kept (`data.val_split='auto'`): carving "
-                 "%g of train + val would give its smallest class %d images, no more than "
-                 "its %d.", val_fraction, carved.min(), own.min())
+    logging.info("Validation stays as it is (`data.val_split='auto'`): its smallest class "
+                 "has %d images, and carving %g of train + val anew would give it %d, no "
+                 "more.", own.min(), val_fraction, carved.min())
     return splits
   smallest = splits.class_names[int(own.argmin())]
   why = ("`data.val_split='carve'`" if val_split == "carve" else

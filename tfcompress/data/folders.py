@@ -75,8 +75,9 @@ def _files(folder, class_names, log=True):
     skipped += sorted(os.path.join(name, f) for f in listed if not f.startswith(".")
                       and f not in files and os.path.isfile(os.path.join(class_dir, f)))
     if not files:
-      raise InputError(f"Class folder {class_dir!r} has no images ({', '.join(EXTENSIONS)}); "
-                       "every class needs images in every split.")
+      state = "has no images" if os.path.isdir(class_dir) else "is missing"  # Trial 17.
+      raise InputError(f"Class folder {class_dir!r} {state}; every class needs images "
+                       f"({', '.join(EXTENSIONS)}) in every split.")
     found += [(label, os.path.join(class_dir, f)) for f in files]
   if skipped and log:
     logging.info("Image folder %s: %d file%s not read (not %s): %s%s.", folder, len(skipped),

@@ -107,6 +107,7 @@ def _member(run, name, model_name, repeat, keep):
     artifacts.write_json(path + ".json", {"output": product.output.to_dict(),
                                           "metrics": product.metrics})
     return product
+  logging.info("%s: finished in an earlier run, kept (%s)", model_name, path)
   return graph.Product(graph.Output(**done["output"]), done["metrics"])
 
 
