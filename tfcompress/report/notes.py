@@ -175,6 +175,56 @@ def _compression_start(starts):
   return f" This run compresses {'; '.join(said)}." if said else ""
 
 
+def in_short(report):
+  """What `export` picked to ship, with its test figures and what in the report speaks
+  against it (trial 17: a shipped model below the constant answer, worse than the
+  uncompressed student, and far below its validation score, said only in later tables)."""
+  picks = {}
+  for d in report.get("deployment") or []:
+    for target in d.get("recommended_for") or ():
+      picks.setdefault(d["name"], set()).add(target)
+  lines = []
+  for name in sorted(picks, key=lambda n: sorted(picks[n])):
+    s = report["summary"].get(name)
+    if not s:
+      continue
+    test, val = _mean(s.get("balanced_accuracy")), _mean(s.get("val_balanced_accuracy"))
+    line = (f"- **{' and '.join(sorted(picks[name]))}: `{name}`** "
+            f"({_mean(s['size_bytes']):,.0f} bytes): test accuracy "
+            f"{_mean(s['accuracy']):.4f}, balanced accuracy {test:.4f} (validation {val:.4f}).")
+    flags = _against(report, name, test, val)
+    lines.append(line + (" " + " ".join(flags) if flags else " Nothing in this report "
+                         "speaks against it."))
+  if not lines:
+    return []
+  return ["## In short", "", "What `export` recommends shipping (chosen on validation):",
+          ""] + lines + [""]
+
+
+def _mean(value):
+  return value["mean"] if isinstance(value, dict) else value
+
+
+def _against(report, name, test, val):
+  """The report's findings against shipping `name`, one sentence each."""
+  flags = []
+  c = report.get("constant_answer") or {}
+  if name in (c.get("below") or {}):
+    flags.append(f"Its accuracy is below the {c['accuracy']:.4f} of answering "
+                 f"`{c['class']}` for every image (\"Against the constant answer\").")
+  for t in report.get("paired_tests") or []:
+    b = t["bootstrap"]
+    if (t["b"] == name and t["comparison"] == "baseline vs int8" and b["difference"] < 0
+        and b["p_value"] < 0.05):
+      flags.append(f"It is {-b['difference']:.4f} less accurate than the uncompressed "
+                   f"`{t['a']}` (bootstrap p {_bootstrap_p(b['p_value'])}; \"Paired tests\").")
+  if val is not None and test is not None and val - test > 0.05:
+    flags.append(f"Its test balanced accuracy is {val - test:.4f} below its validation one: "
+                 f"the validation split ({report['dataset']['val']} images) was small or "
+                 "unlike test, so expect the test figure, not the validation one.")
+  return flags
+
+
 def constant(report):
   """The models that score below answering the largest test class every time."""
   c = report.get("constant_answer")
