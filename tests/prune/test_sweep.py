@@ -67,9 +67,10 @@ def test_recalibrate_batch_norm_gives_exact_statistics():
   assert bn.momentum == 0.99
 
 
-def test_recalibrate_batch_norm_reaches_a_frozen_base():
-  """Review: a pretrained member's base is frozen and called with training=False, and its
-  statistics stayed as they were before pruning."""
+def test_recalibrate_batch_norm_leaves_a_frozen_base_alone():
+  """A pretrained member's base is frozen and called with training=False: its head was
+  trained on features normalized by those statistics, so they stay (reviews: recomputing
+  them changed even the unpruned member)."""
   base_in = keras.Input((4,))
   bn = keras.layers.BatchNormalization()
   base = keras.Model(base_in, bn(base_in))
@@ -78,9 +79,8 @@ def test_recalibrate_batch_norm_reaches_a_frozen_base():
   model = keras.Model(inputs, keras.layers.Dense(2)(base(inputs, training=False)))
   x = np.random.default_rng(0).normal(3.0, 2.0, size=(256, 4)).astype(np.float32)
   prune.recalibrate_batch_norm(model, x, batch_size=64)
-  np.testing.assert_allclose(bn.moving_mean.numpy(), x.mean(0), rtol=1e-5)
-  assert not bn.trainable and "call" not in vars(bn)  # As it was.
-  np.testing.assert_allclose(model(x[:2]), model(x[:2], training=True))  # Inference again.
+  np.testing.assert_array_equal(bn.moving_mean.numpy(), np.zeros(4))
+  assert bn.momentum == 0.99
 
 
 def test_sweep_prunes_less_as_alpha_grows_and_returns_matching_masks():

@@ -15,38 +15,25 @@ from tfcompress.prune import stddev
 
 def recalibrate_batch_norm(model, images, batch_size=64):
   """Re-estimates batch-norm moving statistics as averages over the batches of `images`
-  (the mean exactly; the variance as the mean of the batches' variances), frozen layers
-  and bases called with training=False included.
+  (the mean exactly; the variance as the mean of the batches' variances).
 
   Zeroing many weights at once shifts every later layer's activations, so statistics
-  from before pruning would score the candidate unfairly.
+  from before pruning would score the candidate unfairly. Batch norms in a frozen base (a
+  pretrained teacher member, called with training=False) keep theirs: the head was
+  trained on the features they normalize, and this data's statistics in their place
+  would change even the unpruned model.
   """
   bns = [l for l in leaf_layers(model) if isinstance(l, keras.layers.BatchNormalization)]
   if not bns:
     return model
-  old = [(bn.momentum, bn.trainable) for bn in bns]
-  for bn in bns:
-    # A frozen base (pretrained members) is called with training=False and holds frozen
-    # layers, which keep their statistics: both are lifted for the recalibration (review).
-    bn.trainable = True
-    bn.call = _in_training(bn.call)
-  try:
-    for i, start in enumerate(range(0, len(images), batch_size)):
-      for bn in bns:
-        bn.momentum = i / (i + 1)  # Cumulative average: batch i gets weight 1 / (i + 1).
-      model(images[start:start + batch_size], training=True)
-  finally:
-    for bn, (momentum, trainable) in zip(bns, old):
-      bn.momentum, bn.trainable = momentum, trainable
-      del bn.call  # The class's own call again.
+  old = [bn.momentum for bn in bns]
+  for i, start in enumerate(range(0, len(images), batch_size)):
+    for bn in bns:
+      bn.momentum = i / (i + 1)  # Cumulative average: batch i gets weight 1 / (i + 1).
+    model(images[start:start + batch_size], training=True)
+  for bn, m in zip(bns, old):
+    bn.momentum = m
   return model
-
-
-def _in_training(call):
-  def in_training(inputs, training=None, **kwargs):
-    del training
-    return call(inputs, training=True, **kwargs)
-  return in_training
 
 
 SCORES = ("balanced_accuracy", "accuracy")  # What a sweep may rank candidates by.
