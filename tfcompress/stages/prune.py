@@ -51,7 +51,7 @@ def _tfmot(run, model):
     wrapped = prune.prune_model(model, schedule, tuple(c.m_by_n) or None)
   if c.m_by_n:  # TFMOT holds the pattern from step 0, at its own constant schedule.
     m, n = c.m_by_n
-    first, details = 0, {"target_sparsity": 1 - m / n, "schedule": f"{m}:{n}",
+    first, details = 0, {"target_sparsity": m / n, "schedule": f"{m}:{n}",  # m zeros of n.
                          "m_by_n": list(c.m_by_n)}
   else:  # Only epochs that end after the schedule reached its target may be kept.
     first = -(-end_step // epoch_steps) - 1
