@@ -123,10 +123,11 @@ def load_model(path):
 
 
 def _commit(tmp, path):
-  """Moves the finished `tmp` into place durably: its bytes reach the disk before the
-  rename, and the rename before this returns, so a power cut leaves the old file or the
-  new one, never an empty one (review)."""
-  fd = os.open(tmp, os.O_RDONLY)
+  """Moves the finished `tmp` into place, its bytes flushed to the disk first and the
+  rename after, so a crash of the machine leaves the old file or the new one rather than
+  an empty one (as far as the file system honours fsync; macOS's does not reach the disk).
+  File systems that cannot sync a folder (some network mounts) skip that part."""
+  fd = os.open(tmp, os.O_RDWR)  # Windows flushes only a handle opened for writing.
   try:
     os.fsync(fd)
   finally:
@@ -134,10 +135,12 @@ def _commit(tmp, path):
   os.replace(tmp, path)
   try:
     fd = os.open(os.path.dirname(path) or ".", os.O_RDONLY)
-  except OSError:  # A system that cannot open folders (Windows): the rename is all there is.
+  except OSError:  # Windows cannot open a folder: the rename is all there is.
     return
   try:
     os.fsync(fd)
+  except OSError:  # EINVAL on CIFS, sshfs and shared folders: the file is in place.
+    pass
   finally:
     os.close(fd)
 
