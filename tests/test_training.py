@@ -96,16 +96,19 @@ def test_fit_says_when_the_epoch_kept_is_one_of_the_last(monkeypatch, learning_r
 
 def test_a_later_round_s_kept_epoch_counts_from_the_first_epoch():
   """Review: fine-tuning after the head (and pruning or channel rounds) joined the curves
-  but kept the last part's epoch numbers, so "kept 2/3" pointed at the head's epoch 2."""
+  but kept the last part's epoch numbers, so "kept 2/3" pointed at the head's epoch 2; a
+  kept start is the epoch the head kept (restored at its end), not its last one."""
   from tfcompress.training import Fitted  # pylint: disable=g-import-not-at-top
-  head = {"loss": [3.0, 2.0, 1.0, 0.9], "val_loss": [3.0, 2.0, 1.0, 0.95]}
+  head = Fitted({"loss": [3.0, 2.0, 1.0, 0.9], "val_loss": [3.0, 1.0, 2.0, 2.5]},
+                best_epoch=2, epochs_run=4)
   tuned = Fitted({"loss": [0.8, 0.7, 0.6], "val_loss": [0.9, 0.8, 0.85]}, best_epoch=2,
                  epochs_run=3).after(head)
-  assert tuned.history["val_loss"] == [3.0, 2.0, 1.0, 0.95, 0.9, 0.8, 0.85]
+  assert tuned.history["val_loss"] == [3.0, 1.0, 2.0, 2.5, 0.9, 0.8, 0.85]
   assert (tuned.best_epoch, tuned.epochs_run) == (6, 7)
-  assert Fitted({"loss": [1.0]}, best_epoch=0, epochs_run=1).after(head).best_epoch == 4
+  start = Fitted({"loss": [1.0]}, best_epoch=0, epochs_run=1).after(head)
+  assert (start.best_epoch, start.epochs_run) == (2, 5)  # Not 4: the head kept epoch 2.
   assert Fitted({"loss": []}, best_epoch=None).after(head).best_epoch is None
-  assert Fitted({"loss": [1.0]}, best_epoch=1, epochs_run=1).after({}).best_epoch == 1
+  assert Fitted({"loss": [1.0]}, best_epoch=1, epochs_run=1).after(None).best_epoch == 1
 
 
 def test_fit_starts_its_tensorboard_folder_afresh(tmp_path):

@@ -154,15 +154,21 @@ class Fitted:
   epochs_run: int = 0
   start_score: float = None  # The start's score, when `fit` scored it.
 
-  def after(self, history):
-    """This fit as the last part of a longer training whose earlier epochs made `history`
-    (fine-tuning after the head, pruning or channel rounds): the histories joined, and the
-    kept epoch and the epochs run counted from the first epoch, as the curves are drawn."""
-    earlier = max((len(v) for v in history.values()), default=0)
-    self.history = {k: history.get(k, []) + v for k, v in self.history.items()}
-    self.epochs_run += earlier
-    if self.best_epoch is not None:
-      self.best_epoch += earlier
+  def after(self, earlier):
+    """This fit as the last part of a longer training whose earlier part `earlier` (a
+    Fitted, or None) made (fine-tuning after the head, pruning or channel rounds): the
+    histories joined, and the kept epoch and the epochs run counted from the first epoch,
+    as the curves are drawn. A kept start (0) is the epoch the earlier part kept, which
+    this part started from (after this round's pruning, in rounds)."""
+    if earlier is None:
+      return self
+    done = max((len(v) for v in earlier.history.values()), default=0)
+    self.history = {k: earlier.history.get(k, []) + v for k, v in self.history.items()}
+    self.epochs_run += done
+    if self.best_epoch == 0:
+      self.best_epoch = earlier.best_epoch
+    elif self.best_epoch is not None:
+      self.best_epoch += done
     return self
 
   def selection(self):

@@ -35,7 +35,7 @@ def _rounds(run, model, images):
   groups = [g for g in channel_graph.channel_groups(model) if g.reason is None]
   minimum = {g.name: max(1, math.ceil(c.floor * g.channels)) for g in groups}  # Of the input.
   keep_share = 1.0 - c.ratio
-  fitted, history = None, {}
+  fitted = None
   for i in range(1, c.iterations + 1):
     step = 1.0 - keep_share ** (1.0 / c.iterations)  # Of what the last round left.
     scores = channels_lib.channel_scores(model, c.criterion, images)
@@ -48,10 +48,9 @@ def _rounds(run, model, images):
     recalibrate_batch_norm(model, images)
     logging.info("Channels round %d: %s", i, channel_graph.channel_counts(model))
     sub = (f"round_{i}",) if c.iterations > 1 else ()
-    fitted, _ = fitting.train_student(run, model, c.epochs, fitting.teaching(run),
-                                      c.learning_rate, log_sub=sub, keep_start=True)
-    fitted = fitted.after(history)
-    history = fitted.history
+    round_fitted, _ = fitting.train_student(run, model, c.epochs, fitting.teaching(run),
+                                            c.learning_rate, log_sub=sub, keep_start=True)
+    fitted = round_fitted.after(fitted)
   return model, fitted
 
 

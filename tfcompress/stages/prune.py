@@ -68,14 +68,13 @@ def _targets(config, model):
 def _iterative(run, model):
   c = run.config.prune
   targets = _targets(run.config, model)
-  history, fitted = {}, None
+  fitted = None
   for i in range(1, c.iterations + 1):
     masks = prune.magnitude_masks(model, prune.round_targets(targets, i, c.iterations))
     prune.apply_masks(masks)
-    fitted = _retrain(run, model, [prune.HoldMasks(masks)], log_sub=(f"round_{i}",))
+    fitted = _retrain(run, model, [prune.HoldMasks(masks)],
+                      log_sub=(f"round_{i}",)).after(fitted)
     prune.apply_masks(masks)
-    fitted = fitted.after(history)
-    history = fitted.history
   return model, fitted, {"targets": targets, "iterations": c.iterations}
 
 

@@ -79,7 +79,7 @@ def train_member(run, name, model_name=None, repeat=0, keep=None):
                          score_start=True,  # Fine-tuning that hurts keeps the head-only model.
                          faster=_faster(run, name, "teacher.fine_tune_epochs"),
                          epochs_key="teacher.fine_tune_epochs")
-    fitted = tuned.after(fitted.history)
+    fitted = tuned.after(fitted)
   return member, fitted
 
 
