@@ -179,18 +179,23 @@ def in_short(report):
   """What `export` picked to ship, with its test figures and what in the report speaks
   against it (trial 17: a shipped model below the constant answer, worse than the
   uncompressed student, and far below its validation score, said only in later tables)."""
-  picks = {}
+  picks, seeds = {}, set()
   for d in report.get("deployment") or []:
+    seeds.add(d.get("seed"))
     for target in d.get("recommended_for") or ():
-      picks.setdefault(d["name"], set()).add(target)
+      picks.setdefault((target, d["name"]), set()).add(d.get("seed"))
   lines = []
-  for name in sorted(picks, key=lambda n: sorted(picks[n])):
+  for target, name in sorted(picks):
     s = report["summary"].get(name)
     if not s:
       continue
     test, val = _mean(s.get("balanced_accuracy")), _mean(s.get("val_balanced_accuracy"))
-    line = (f"- **{' and '.join(sorted(picks[name]))}: `{name}`** "
-            f"({_mean(s['size_bytes']):,.0f} bytes): test accuracy "
+    which = picks[(target, name)]
+    by_seed = ("" if which == seeds else  # Seeds whose validation picked another file.
+               f", the pick of seed{'s' * (len(which) > 1)} "
+               f"{', '.join(str(x) for x in sorted(which))} of {len(seeds)}")
+    line = (f"- **{target}: `{name}`** ({_mean(s['size_bytes']):,.0f} bytes{by_seed}): "
+            f"test accuracy "
             f"{_mean(s['accuracy']):.4f}, balanced accuracy {test:.4f} (validation {val:.4f}).")
     flags = _against(report, name, test, val)
     lines.append(line + (" " + " ".join(flags) if flags else " Nothing in this report "
@@ -214,10 +219,11 @@ def _against(report, name, test, val):
                  f"`{c['class']}` for every image (\"Against the constant answer\").")
   for t in report.get("paired_tests") or []:
     b = t["bootstrap"]
-    if (t["b"] == name and t["comparison"] == "baseline vs int8" and b["difference"] < 0
-        and b["p_value"] < 0.05):
-      flags.append(f"It is {-b['difference']:.4f} less accurate than the uncompressed "
-                   f"`{t['a']}` (bootstrap p {_bootstrap_p(b['p_value'])}; \"Paired tests\").")
+    if t["b"] == name and b["difference"] < 0 and b["p_value"] < 0.05:
+      holm = (f", Holm {'<= ' * bool(b.get('p_holm_bound'))}{b['p_holm']:.3g}"
+              if b.get("p_holm") is not None and len(report["paired_tests"]) > 1 else "")
+      flags.append(f"It is {-b['difference']:.4f} less accurate than `{t['a']}` "
+                   f"(bootstrap p {_bootstrap_p(b['p_value'])}{holm}; \"Paired tests\").")
   if val is not None and test is not None and val - test > 0.05:
     flags.append(f"Its test balanced accuracy is {val - test:.4f} below its validation one: "
                  f"the validation split ({report['dataset']['val']} images) was small or "
