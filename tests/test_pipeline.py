@@ -357,9 +357,20 @@ def test_a_copied_teacher_is_reused_only_with_its_settings_and_a_rerun_starts_cl
   unlisted = str(tmp_path / "unlisted")
   shutil.copytree(os.path.join(first, "teacher"), os.path.join(unlisted, "teacher"))
   smoke_config.stages = ("distill",)  # teacher.epochs is 2 here, 1 in the copy.
-  with pytest.raises(InputError, match=r"takes the `teacher` stage's output .* other settings "
-                     r"\(teacher.epochs: 1 -> 2\)\. Add 'teacher' to `stages`"):
+  with pytest.raises(InputError, match=r"takes the `teacher` stage's output .* cannot be used "
+                     r"as it is \(teacher.epochs: 1 -> 2\)\. Add 'teacher' to `stages`"):
     pipeline.run(smoke_config, unlisted)
+  # Second review: a finished teacher missing one member's file trains that member alone;
+  # unlisted, the stage that needs it names the file and says to list the stage.
+  smoke_config.teacher.epochs = 1
+  os.remove(os.path.join(same, member))
+  smoke_config.stages = ("distill",)
+  with pytest.raises(InputError, match=r"its file teacher/tiny_teacher.keras is gone"):
+    pipeline.run(smoke_config, same)
+  smoke_config.stages = ("teacher",)
+  warned.clear()
+  pipeline.run(smoke_config, same)
+  assert os.path.exists(os.path.join(same, member)) and "is gone" in warned[0]
   # A stage whose input changed runs again from an empty folder: the quantized files of
   # the pruned model it took before are gone, not left beside the student's.
   smoke_config.teacher.epochs = 1

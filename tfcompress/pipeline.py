@@ -233,10 +233,11 @@ def _check_unlisted(config, workdir, made, stage, unlisted, seed):
                                      workdir_config.settings(made, other, seed_used))
     changed += [f"made from an earlier `{d}` output, which ran again since"
                 for d in _stale(workdir, done, seed_used)]
+    changed += _gone(workdir, done)
     if changed:
       raise InputError(f"Stage `{stage.name}` takes the `{name}` stage's output from {workdir!r}, "
-                       f"which was made with other settings ({'; '.join(changed)}). Add "
-                       f"{name!r} to `stages` to make it again with these.")
+                       f"which cannot be used as it is ({'; '.join(changed)}). Add "
+                       f"{name!r} to `stages` to make it again with these settings.")
     logging.info("Stage %s takes %s from this workdir (made with these settings).",
                  stage.name, name)
 
@@ -244,6 +245,11 @@ def _check_unlisted(config, workdir, made, stage, unlisted, seed):
 def _named(stage, seed):
   """"student (seed 1)"; "teacher" for a stage that runs once."""
   return stage.name if stage.folder_seed(seed) is None else f"{stage.name} (seed {seed})"
+
+
+# Stages that keep the parts they finished (teacher members, each recorded with its file)
+# when they run again without a change of settings or inputs.
+_RESUMES = ("teacher",)
 
 
 def _gone(workdir, done):
@@ -295,7 +301,12 @@ def _run_stages(config, workdir, splits, seeds, planned, made, chief=True):
       if not done and os.path.isdir(folder) and os.listdir(folder):
         logging.info("Stage %s stopped before it finished in an earlier run: it starts "
                      "again%s.", _named(stage, seed), " and keeps the members it finished"
-                     if stage.name == "teacher" else ", and makes its files anew")
+                     if stage.name in _RESUMES else "")
+      if (done and stage.name in _RESUMES and done.get("inputs") == inputs
+          and changed == _gone(workdir, done)):
+        logging.warning("Stage %s runs again: %s; it keeps the members whose files are "
+                        "there.", _named(stage, seed), "; ".join(changed))
+        done = None  # Only files gone: it makes them again and keeps what is there.
       if done:  # Run again from scratch: nothing the last run left (models, files) is kept.
         logging.warning("Stage %s runs again: %s; its folder is emptied first.",
                         _named(stage, seed), "; ".join(changed) if changed else
