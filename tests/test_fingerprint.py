@@ -35,6 +35,20 @@ def test_recorded_then_other_data_is_refused_once_artifacts_exist(tmp_path):
     fingerprint.check(workdir, config, data_lib.load(config.data))
 
 
+def test_images_read_at_another_shape_are_refused_once_artifacts_exist(tmp_path):
+  """Second review: the same file read at another shape (a resize rule that changed) kept
+  its data_sha256, and finished models met images they were not made for."""
+  workdir = str(tmp_path / "w")
+  os.makedirs(os.path.join(workdir, "teacher"))
+  config = _config(save(tmp_path / "d.npz", arrays()))
+  fingerprint.check(workdir, config, data_lib.load(config.data))
+  open(os.path.join(workdir, "teacher", "train_logits.npy"), "wb").close()
+  config.data.image_size = 10
+  with pytest.raises(InputError, match=r"images of another shape \(input_shape: '\[.*\]' -> "
+                     r"'\[10, 10, 1\]'; data.image_size=10\)"):
+    fingerprint.check(workdir, config, data_lib.load(config.data))
+
+
 def test_arrays_hash_follows_the_pixels(tmp_path):
   config = _config(save(tmp_path / "d.npz", arrays()))
   splits = data_lib.load(config.data)

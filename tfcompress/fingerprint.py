@@ -80,11 +80,17 @@ def check(workdir, config, splits, free_fields=()):
     for key, what, given, why in (
         ("data_sha256", "other data", f"data.path={config.data.path!r}",
          " (An older tfcompress may have read the same files otherwise.)"),
-        ("student_model_sha256", "another model file", f"student.model={model!r}", "")):
+        ("student_model_sha256", "another model file", f"student.model={model!r}", ""),
+        ("input_shape", "images of another shape", f"data.image_size={config.data.image_size}",
+         " (An older tfcompress may have resized them otherwise.)")):
       was, now = str(old.get(key)), str(new.get(key))
-      if was != now and (key in old or key in new):
-        raise InputError(f"{workdir!r} holds a run made from {what} ({key}: {was[:12]!r} -> "
-                         f"{now[:12]!r}; {given}).{why} Use a new --workdir, or delete this "
+      # A shape is compared only where both runs recorded one (older runs did not).
+      compared = (key in old and key in new) if key == "input_shape" else (
+          key in old or key in new)
+      if was != now and compared:
+        cut = None if key == "input_shape" else 12
+        raise InputError(f"{workdir!r} holds a run made from {what} ({key}: {was[:cut]!r} -> "
+                         f"{now[:cut]!r}; {given}).{why} Use a new --workdir, or delete this "
                          "one.")
   artifacts.write_json(path, new)
   return new
