@@ -58,8 +58,9 @@ class Exporter(keras.callbacks.Callback):
       c_array_lib._check_name(name)  # pylint: disable=protected-access  (fail before fit)
       if self.micro_mode is None:
         raise InputError(f"Argument `c_array` needs one of {', '.join(MICRO_MODES)} in "
-                         f"`modes`: TFLite Micro runs no dynamic-range or float16 file. "
-                         f"Received: modes={tuple(modes)!r}; add int8, or pass c_array=False.")
+                         "`modes`: TFLite Micro runs no dynamic-range, float16 or "
+                         f"int4_weights file. Received: modes={tuple(modes)!r}; add int8, or "
+                         "pass c_array=False.")
     self.out_dir = out_dir
     self.modes = tuple(modes)
     self.representative_images = representative_images

@@ -80,7 +80,7 @@ def description(content, class_names, name="model", reading=None):
           "resize": (f"Bring each frame to {width}x{height} as the training images were "
                      f"made. {pixels_reading(width, height, reading)}"),
           "quantization": _quantization(
-              inp, inp["dtype"] != "float32" and input_formula(inp["dtype"])),
+              inp, inp["dtype"] in ("int8", "int16") and input_formula(inp["dtype"])),
       },
       "output": {
           "shape": out["shape"], "dtype": out["dtype"],

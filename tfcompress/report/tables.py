@@ -56,7 +56,8 @@ def markdown(report):
          f"stage kept its best epoch on the validation split{_start_kept(summary)}. "
          f"{notes.averaging(d['classes'])}"
          + notes.weighed(report),
-         ""] + notes.in_short(report) + notes.copies(d) + notes.thin_val(d) + notes.shift(d) + notes.collapsed(report) + [
+         ""] + notes.in_short(report) + notes.copies(d) + notes.thin_val(d) + notes.shift(d)
+  out += notes.collapsed(report) + [
          "## Table I: teacher members" + (", before and after pruning" if any(
              n.endswith("_pruned") for n in members) else ""), "",
          markup.table(header, _metric_rows(summary, members)),
