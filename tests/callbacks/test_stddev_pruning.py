@@ -76,7 +76,7 @@ def test_the_callbacks_work_on_a_distiller_s_student(tmp_path):
 def test_the_exporter_s_c_array_needs_a_mode_tflite_micro_runs():
   from tfcompress.callbacks import Exporter  # pylint: disable=g-import-not-at-top
   from tfcompress.errors import InputError  # pylint: disable=g-import-not-at-top
-  with pytest.raises(InputError, match="TFLite Micro runs no dynamic-range or float16.*"
+  with pytest.raises(InputError, match="TFLite Micro runs no dynamic-range, float16.*"
                      "c_array=False"):
     Exporter("out", modes=("dynamic", "float16"))
   Exporter("out", modes=("dynamic", "float16"), c_array=False)
