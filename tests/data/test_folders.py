@@ -235,3 +235,12 @@ def test_class_only_in_test_is_refused(tmp_path):
   (root / "test" / "COVID").mkdir()
   with pytest.raises(InputError, match=r"test/COVID.*no counterpart in train"):
     folders.load_image_folder(str(root), image_size=32)
+
+
+def test_a_folder_without_val_says_so_in_its_own_words(tmp_path, monkeypatch):
+  """Trial 17: the log said "has no x_val", an .npz's key, of a folder."""
+  from tfcompress.data import arrays  # pylint: disable=g-import-not-at-top
+  said = []
+  monkeypatch.setattr(arrays.logging, "info", lambda fmt, *a: said.append(fmt % a))
+  folders.load_image_folder(str(_write_folder(tmp_path / "x")), image_size=32)
+  assert any("has no val/ folder: " in line for line in said), said

@@ -108,8 +108,9 @@ def stratified_split(x, y, fraction, seed, name="validation"):
   return xa, ya, xb, yb
 
 
-def from_arrays(arrays, source, val_fraction, seed, class_names=None):
-  """Builds checked `Splits` from a mapping with x_train, y_train, x_test, y_test [, x_val, y_val]."""
+def from_arrays(arrays, source, val_fraction, seed, class_names=None, no_val="x_val"):
+  """Builds checked `Splits` from a mapping with x_train, y_train, x_test, y_test [, x_val,
+  y_val]; `no_val` names what the source lacks when it has no validation split."""
   missing = [k for k in ("x_train", "y_train", "x_test", "y_test") if k not in arrays]
   if missing:
     raise InputError(f"{source} lacks {', '.join(missing)}; an .npz needs x_train, y_train, "
@@ -134,8 +135,7 @@ def from_arrays(arrays, source, val_fraction, seed, class_names=None):
     parts["train"], parts["val"] = (xa, ya), (xb, yb)
     logging.info("%s has no %s: %d of its %d training images (%g of each class: "
                  "`data.val_fraction`, drawn by `seed`) are the validation split.", source,
-                 "val/ folder" if os.path.isdir(source) else "x_val", len(yb), len(y),
-                 val_fraction)
+                 no_val, len(yb), len(y), val_fraction)
   names = tuple(class_names) if class_names else tuple(str(i) for i in range(num_classes))
   reading = ("The images were floats in [0, 1], multiplied by 255: multiply a [0, 1] frame "
              "by 255 before it goes in." if unit_range else "")

@@ -262,7 +262,8 @@ def load_image_folder(root, image_size, color_mode="auto", val_fraction=0.1, see
                  "class: `data.test_fraction`, drawn by `seed`, the same in every repeat) are "
                  "the test split.", root, len(arrays["y_test"]),
                  len(arrays["y_test"]) + len(arrays["y_train"]), test_fraction)
-  splits = arrays_lib.from_arrays(arrays, root, val_fraction, seed, class_names)
+  splits = arrays_lib.from_arrays(arrays, root, val_fraction, seed, class_names,
+                                  no_val="val/ folder")
   return dataclasses.replace(splits, reading=_reading(image_size, mode, depth, stored))
 
 
