@@ -369,7 +369,15 @@ def test_a_copied_teacher_is_reused_only_with_its_settings_and_a_rerun_starts_cl
     pipeline.run(smoke_config, same)
   smoke_config.stages = ("teacher",)
   warned.clear()
+  from tfcompress import layout  # pylint: disable=g-import-not-at-top
+  from tfcompress.stages import teacher as teacher_stage  # pylint: disable=g-import-not-at-top
+  record, real_member, seen = layout.done_file(same, "teacher", None), teacher_stage._member, []
+  def member_then(*args):  # Third review: a stop after the member, before the new record,
+    seen.append(os.path.exists(record))  # must not leave the old record to pass for done.
+    return real_member(*args)
+  monkeypatch.setattr(teacher_stage, "_member", member_then)
   pipeline.run(smoke_config, same)
+  assert seen == [False] and os.path.exists(record)
   assert os.path.exists(os.path.join(same, member)) and "is gone" in warned[0]
   # A stage whose input changed runs again from an empty folder: the quantized files of
   # the pruned model it took before are gone, not left beside the student's.

@@ -108,6 +108,8 @@ def test_a_later_round_s_kept_epoch_counts_from_the_first_epoch():
   start = Fitted({"loss": [1.0]}, best_epoch=0, epochs_run=1).after(head)
   assert (start.best_epoch, start.epochs_run) == (2, 5)  # Not 4: the head kept epoch 2.
   assert Fitted({"loss": []}, best_epoch=None).after(head).best_epoch is None
+  # Third review: after a part that trained nothing, a kept start stays 0, not None.
+  assert Fitted({"loss": [1.0]}, best_epoch=0, epochs_run=1).after(Fitted({})).best_epoch == 0
   assert Fitted({"loss": [1.0]}, best_epoch=1, epochs_run=1).after(None).best_epoch == 1
 
 

@@ -306,6 +306,7 @@ def _run_stages(config, workdir, splits, seeds, planned, made, chief=True):
           and changed == _gone(workdir, done)):
         logging.warning("Stage %s runs again: %s; it keeps the members whose files are "
                         "there.", _named(stage, seed), "; ".join(changed))
+        os.remove(done_path)  # A stop before the new record: "stopped before it finished".
         done = None  # Only files gone: it makes them again and keeps what is there.
       if done:  # Run again from scratch: nothing the last run left (models, files) is kept.
         logging.warning("Stage %s runs again: %s; its folder is emptied first.",

@@ -165,8 +165,8 @@ class Fitted:
     done = max((len(v) for v in earlier.history.values()), default=0)
     self.history = {k: earlier.history.get(k, []) + v for k, v in self.history.items()}
     self.epochs_run += done
-    if self.best_epoch == 0:
-      self.best_epoch = earlier.best_epoch
+    if self.best_epoch == 0:  # `done` (0) when the earlier part trained nothing.
+      self.best_epoch = done if earlier.best_epoch is None else earlier.best_epoch
     elif self.best_epoch is not None:
       self.best_epoch += done
     return self
