@@ -21,6 +21,7 @@ from tfcompress.errors import InputError
 PAPER_ALPHAS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 5.0, 10.0, 15.0)
 MODES = ("float32", "dynamic", "float16", "int8", "int16x8", "int4_weights", "int4x8")
 CALIBRATED = ("int8", "int16x8", "int4x8")  # The modes that need representative images.
+MICRO_MODES = ("int8", "int16x8", "int4x8", "float32")  # What TFLite Micro runs, preferred first.
 
 
 def base_config():

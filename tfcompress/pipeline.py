@@ -288,8 +288,8 @@ def _run_stages(config, workdir, splits, seeds, planned, made, chief=True):
       done_path = layout.done_file(workdir, stage.name, folder_seed)
       done = artifacts.read_json(done_path)
       settings = workdir_config.settings(made, stage, seed)
-      changed = workdir_config.changed(done.get("settings"), settings) if done else []
-      changed += _gone(workdir, done)
+      gone = _gone(workdir, done)
+      changed = (workdir_config.changed(done.get("settings"), settings) if done else []) + gone
       # Before "already done": an unlisted input made from an output made again since is
       # stale even when this stage's record still matches it.
       _check_unlisted(config, workdir, made, stage,
@@ -303,7 +303,7 @@ def _run_stages(config, workdir, splits, seeds, planned, made, chief=True):
                      "again%s.", _named(stage, seed), " and keeps the members it finished"
                      if stage.name in _RESUMES else "")
       if (done and stage.name in _RESUMES and done.get("inputs") == inputs
-          and changed == _gone(workdir, done)):
+          and changed == gone):
         logging.warning("Stage %s runs again: %s; it keeps the members whose files are "
                         "there.", _named(stage, seed), "; ".join(changed))
         os.remove(done_path)  # A stop before the new record: "stopped before it finished".

@@ -9,9 +9,6 @@ from tfcompress.callbacks.trained import trained
 from tfcompress.errors import InputError
 
 
-MICRO_MODES = ("int8", "int16x8", "int4x8", "float32")  # What TFLite Micro runs, preferred first.
-
-
 class Exporter(keras.callbacks.Callback):
   """At the end of `fit()`, converts the model and writes what a device needs.
 
@@ -44,6 +41,7 @@ class Exporter(keras.callbacks.Callback):
                c_array=True, class_names=(), name="model"):
     super().__init__()
     from tfcompress.config import CALIBRATED  # pylint: disable=g-import-not-at-top
+    from tfcompress.config import MICRO_MODES  # pylint: disable=g-import-not-at-top
     from tfcompress.quantize import MODES  # pylint: disable=g-import-not-at-top
     unknown = [m for m in modes if m not in MODES]
     if unknown or not modes:

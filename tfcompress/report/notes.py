@@ -220,8 +220,7 @@ def _against(report, name, test, val):
   for t in report.get("paired_tests") or []:
     b = t["bootstrap"]
     if t["b"] == name and b["difference"] < 0 and b["p_value"] < 0.05:
-      holm = (f", Holm {'<= ' * bool(b.get('p_holm_bound'))}{b['p_holm']:.3g}"
-              if b.get("p_holm") is not None and len(report["paired_tests"]) > 1 else "")
+      holm = _holm(b, len(report["paired_tests"]), lead=", ")
       flags.append(f"It is {-b['difference']:.4f} less accurate than `{t['a']}` "
                    f"(bootstrap p {_bootstrap_p(b['p_value'])}{holm}; \"Paired tests\").")
   if val is not None and test is not None and val - test > 0.05:
@@ -328,12 +327,12 @@ def _family(tests):
           "A difference that is significant only before the adjustment is weak evidence.")
 
 
-def _holm(test_p, family):
+def _holm(test_p, family, lead="; "):
   """The text put after a p-value ("; Holm 0.0024") when the run made several comparisons."""
   adjusted = test_p.get("p_holm")
   if family < 2 or adjusted is None:
     return ""
-  return f"; Holm {'<= ' * bool(test_p.get('p_holm_bound'))}{adjusted:.3g}"
+  return f"{lead}Holm {'<= ' * bool(test_p.get('p_holm_bound'))}{adjusted:.3g}"
 
 
 def _across_seeds(test, family):

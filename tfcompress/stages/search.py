@@ -28,6 +28,7 @@ from tfcompress import export
 from tfcompress import layout
 from tfcompress import quantize
 from tfcompress._keras import keras
+from tfcompress.config import MICRO_MODES
 from tfcompress.errors import InputError
 from tfcompress.evaluate import energy
 from tfcompress.evaluate.metrics import validation_scores
@@ -42,7 +43,6 @@ from tfcompress.stages import quantize as quantize_stage
 from tfcompress.tflite_file import TFLiteModel
 
 _PROBE_IMAGES = 16  # Images the untrained candidates run in TFLite Micro (arena only).
-MODES = ("int8", "int16x8", "int4x8", "float32")  # What TFLite Micro runs.
 
 
 def budget(config):
@@ -217,10 +217,10 @@ def _check(config, splits):
   if not any(budget(config).values()):
     raise InputError("Stage `search` needs a budget: set `target.flash_bytes`, "
                      "`target.arena_bytes`, `target.macs` or `target.board`.")
-  bad = [m for m in config.search.modes if m not in MODES]
+  bad = [m for m in config.search.modes if m not in MICRO_MODES]
   if bad or not config.search.modes:
-    raise InputError(f"Config `search.modes` may name {', '.join(MODES)} (what TFLite Micro "
-                     f"runs). Received: search.modes={tuple(config.search.modes)!r}")
+    raise InputError(f"Config `search.modes` may name {', '.join(MICRO_MODES)} (what TFLite "
+                     f"Micro runs). Received: search.modes={tuple(config.search.modes)!r}")
   if not config.search.keep or not all(0 < k <= 1 for k in config.search.keep):
     raise InputError("Config `search.keep` must list shares in (0, 1], e.g. (1.0, 0.5, 0.25). "
                      f"Received: search.keep={tuple(config.search.keep)!r}")
